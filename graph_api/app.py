@@ -1,0 +1,68 @@
+"""The ASGI application: /graphql (GraphiQL on GET), /healthz and /readyz, over one injected store."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from graph_api import __version__
+from graph_api.errors import StoreUnavailable
+from graph_api.schema import build_schema
+from graph_api.schema.context import Context
+from graph_api.settings import Settings
+from graph_api.store.base import GraphStore
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
+        self.store = store
+        self.max_page_size = settings.max_page_size
+
+    async def get_context(self, request: object, response: object) -> Context:
+        return Context(store=self.store, max_page_size=self.max_page_size)
+
+
+def create_app(
+    store: GraphStore,
+    settings: Settings | None = None,
+    on_startup: Callable[[GraphStore], Awaitable[None]] | None = None,
+) -> Starlette:
+    """Build the app around a store; `on_startup` runs after the store opens (e.g. to load seeds)."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await store.open()
+        if on_startup is not None:
+            await on_startup(store)
+        try:
+            yield
+        finally:
+            await store.close()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            await store.ping()
+        except StoreUnavailable as exc:
+            return JSONResponse({"status": "unavailable", "store": store.name, "reason": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ready", "store": store.name})
+
+    graphql = GraphQLApp(store, settings)
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )

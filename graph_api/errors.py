@@ -1,0 +1,35 @@
+"""The service's own errors; backends translate their drivers' errors into these at the edge.
+
+GraphApiError
+├── InputError          a client's argument is wrong: names the argument and the reason
+└── StoreError
+    ├── DataError       a dataset that cannot be loaded as it is (nothing is written)
+    └── StoreUnavailable the backend cannot be reached
+"""
+
+from __future__ import annotations
+
+
+class GraphApiError(Exception):
+    """Base of every error this service raises on purpose."""
+
+
+class InputError(GraphApiError):
+    """A client sent an argument the service cannot answer; safe to show to the client."""
+
+    def __init__(self, argument: str, reason: str) -> None:
+        super().__init__(f"{argument}: {reason}")
+        self.argument = argument
+        self.reason = reason
+
+
+class StoreError(GraphApiError):
+    pass
+
+
+class DataError(StoreError, ValueError):
+    pass
+
+
+class StoreUnavailable(StoreError):
+    pass

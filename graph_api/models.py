@@ -1,0 +1,254 @@
+"""Domain objects: what the store hands to the API, whichever backend holds the graph.
+
+Every node has a `key` (unique within its type) and a `source` naming the dataset it came from
+(`seeds/sources.json`); `source == "demo"` marks generated demo data.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import Enum
+
+DEMO_SOURCE = "demo"
+POPULATION_YEAR = 2020
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A WGS-84 position in degrees."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """A map view; `west > east` means the box crosses the antimeridian."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    def contains(self, point: Point) -> bool:
+        if not self.south <= point.lat <= self.north:
+            return False
+        if self.west <= self.east:
+            return self.west <= point.lon <= self.east
+        return point.lon >= self.west or point.lon <= self.east
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    key: str
+    source: str
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == DEMO_SOURCE
+
+    @property
+    def search_names(self) -> tuple[str, ...]:
+        """The names a text search matches against."""
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class NamedNode(Node):
+    name_fi: str
+    name_sv: str | None
+
+    @property
+    def search_names(self) -> tuple[str, ...]:
+        return tuple(name for name in (self.name_fi, self.name_sv) if name)
+
+
+@dataclass(frozen=True, slots=True)
+class Region(NamedNode):
+    """A region (maakunta); the key is its NUTS-3 code, e.g. `FI1B1`."""
+
+
+class WelfareAreaKind(Enum):
+    WELLBEING_SERVICES_COUNTY = "WELLBEING_SERVICES_COUNTY"
+    CITY = "CITY"
+
+
+@dataclass(frozen=True, slots=True)
+class WelfareArea(NamedNode):
+    """An organiser of health and social services: a wellbeing services county or the City of Helsinki."""
+
+    kind: WelfareAreaKind
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality(NamedNode):
+    """A municipality; the key is its three-digit code as a string (`091` is Helsinki)."""
+
+    population: int
+    area_km2: float
+    location: Point
+
+
+@dataclass(frozen=True, slots=True)
+class District(NamedNode):
+    """An MLL district organisation (piiri)."""
+
+    website: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Organization(NamedNode):
+    """MLL's central organisation and other partners."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalAssociation(NamedNode):
+    """An MLL local association (paikallisyhdistys)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyCentre(NamedNode):
+    """A family centre (perhekeskus) of a wellbeing services county or a municipality."""
+
+
+class MeetingPlaceKind(Enum):
+    FAMILY_CAFE = "FAMILY_CAFE"
+    MEETING_PLACE = "MEETING_PLACE"
+    FAMILY_HOUSE = "FAMILY_HOUSE"
+    OPEN_DAYCARE = "OPEN_DAYCARE"
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingPlace(Node):
+    """A place where families meet: a family café, a meeting place, a family house, ..."""
+
+    name: str
+    kind: MeetingPlaceKind
+    location: Point
+
+    @property
+    def search_names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+class ActivityChannel(Enum):
+    LOCAL = "LOCAL"
+    NATIONAL = "NATIONAL"
+
+
+@dataclass(frozen=True, slots=True)
+class Activity(NamedNode):
+    """An MLL activity type; national channels (phone lines, chats) belong to no place on the map."""
+
+    name_en: str
+    channel: ActivityChannel
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyCentreTask(NamedNode):
+    """One of THL's four family-centre tasks; the key is its number."""
+
+    name_en: str
+
+
+NODE_TYPES: dict[str, type[Node]] = {
+    cls.__name__: cls
+    for cls in (
+        Region,
+        WelfareArea,
+        Municipality,
+        District,
+        Organization,
+        LocalAssociation,
+        FamilyCentre,
+        MeetingPlace,
+        Activity,
+        FamilyCentreTask,
+    )
+}
+
+
+def label_of(node: Node | type[Node]) -> str:
+    return node.__name__ if isinstance(node, type) else type(node).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRef:
+    """A node's identity across the graph: its type's label and its key (`Municipality:091`)."""
+
+    label: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.label}:{self.key}"
+
+    @classmethod
+    def of(cls, node: Node) -> NodeRef:
+        return cls(label_of(node), node.key)
+
+
+class Direction(Enum):
+    OUT = "OUT"
+    IN = "IN"
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step along relationships of one type, towards nodes of one label (any label when None)."""
+
+    type: str
+    direction: Direction
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A node reached by a hop, with the properties of the relationship that reached it."""
+
+    node: Node
+    properties: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """A cooperation agreement of an MLL district with a county or a municipality."""
+
+    district: District
+    party: WelfareArea | Municipality
+    since: datetime.date
+    until: datetime.date | None
+    kind: str
+    source: str
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == DEMO_SOURCE
+
+    def in_force(self, year: int) -> bool:
+        return self.since.year <= year and (self.until is None or self.until.year >= year)
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyHit:
+    distance_km: float
+    place: MeetingPlace
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """A directed, typed relationship between two nodes, as loaded into a store."""
+
+    type: str
+    start: NodeRef
+    end: NodeRef
+    source: str
+    properties: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """Everything a store is loaded with."""
+
+    nodes: list[Node]
+    relationships: list[Relationship]

@@ -1,0 +1,40 @@
+"""The GraphQL schema, assembled once with its limits and caches."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxAliasesLimiter, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.schema.config import StrawberryConfig
+
+from graph_api.errors import GraphApiError
+from graph_api.schema.query import Query
+from graph_api.schema.types import ALL_NODE_TYPES
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+CACHE_SIZE = 256
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Hide unexpected exceptions only; validation, limit and input errors are for the client to read."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphApiError)
+
+
+def build_schema() -> strawberry.Schema:
+    # Validation rules are built once: rebuilt per request, they would change the ValidationCache key.
+    depth_rule = create_validator(max_depth=MAX_DEPTH, should_ignore=None)
+    return strawberry.Schema(
+        query=Query,
+        types=ALL_NODE_TYPES,
+        config=StrawberryConfig(),
+        extensions=[
+            ParserCache(maxsize=CACHE_SIZE),
+            ValidationCache(maxsize=CACHE_SIZE),
+            AddValidationRules([depth_rule]),
+            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            MaskErrors(should_mask_error=should_mask),
+        ],
+    )

@@ -1,0 +1,46 @@
+"""What every resolver gets: the store, behind DataLoaders that batch each relation per request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from graph_api.models import Link, Node, NodeRef
+from graph_api.relations import Path
+from graph_api.store.base import GraphStore
+
+
+@dataclass
+class Context:
+    """One per request: DataLoaders cache per request, so no answer outlives it."""
+
+    store: GraphStore
+    max_page_size: int
+    _nodes: DataLoader[NodeRef, Node | None] | None = None
+    _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)
+
+    def _node_loader(self) -> DataLoader[NodeRef, Node | None]:
+        if self._nodes is None:
+            self._nodes = DataLoader(load_fn=self.store.get_many)
+        return self._nodes
+
+    async def node(self, ref: NodeRef) -> Node | None:
+        return await self._node_loader().load(ref)
+
+    async def nodes(self, refs: Sequence[NodeRef]) -> list[Node | None]:
+        return list(await self._node_loader().load_many(refs))
+
+    async def links(self, start: Node, path: Path) -> list[Link]:
+        loader = self._paths.get(path)
+        if loader is None:
+            loader = self._paths[path] = DataLoader(load_fn=lambda refs: self.store.traverse_many(refs, path))
+        return await loader.load(NodeRef.of(start))
+
+    async def related(self, start: Node, path: Path) -> list[Node]:
+        return [link.node for link in await self.links(start, path)]
+
+    async def related_one(self, start: Node, path: Path) -> Node | None:
+        nodes = await self.related(start, path)
+        return nodes[0] if nodes else None

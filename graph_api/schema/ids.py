@@ -1,0 +1,35 @@
+"""Global ids (`Municipality:091`) and opaque page cursors, both checked before use."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from graph_api.errors import InputError
+from graph_api.models import NODE_TYPES, NodeRef
+
+
+def parse_global_id(value: str, argument: str, labels: frozenset[str] | None = None) -> NodeRef:
+    """The node a global id names; `labels` limits which types the argument accepts."""
+    label, sep, key = value.partition(":")
+    if not sep or not key or label not in NODE_TYPES:
+        raise InputError(argument, f"{value!r} is not a global id of the form Type:key (e.g. Municipality:091)")
+    if labels is not None and label not in labels:
+        raise InputError(argument, f"{value!r} is a {label}; expected the id of a {' or '.join(sorted(labels))}")
+    return NodeRef(label, key)
+
+
+def encode_cursor(ref: NodeRef) -> str:
+    return base64.urlsafe_b64encode(str(ref).encode()).decode()
+
+
+def decode_cursor(cursor: str, label: str, argument: str = "after") -> str:
+    """The key a cursor of a list of `label` points after."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
+    except (UnicodeError, binascii.Error, ValueError):
+        text = ""
+    ref_label, sep, key = text.partition(":")
+    if ref_label != label or not sep or not key:
+        raise InputError(argument, f"{cursor!r} is not a cursor of this list")
+    return key

@@ -1,0 +1,100 @@
+"""Input types and the checks that turn a client's arguments into domain values or an `InputError`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph_api.errors import InputError
+from graph_api.models import Bounds, Point
+from graph_api.schema.types import MeetingPlaceKind
+
+MAX_SEARCH_LENGTH = 100
+
+
+@strawberry.input(description="Where to search from: `lat` and `lon`, or an `address` to geocode.")
+class NearInput:
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = strawberry.field(default=None, description="Not available yet: gives an error.")
+
+
+@strawberry.input(description="A map view in WGS-84 degrees; `west > east` crosses the antimeridian.")
+class BoundsInput:
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+@strawberry.input(description="Narrows a list of municipalities.")
+class MunicipalityFilter:
+    area_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Keep municipalities in any of these Region, WelfareArea or District ids."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Part of the Finnish or Swedish name; case and diacritics do not matter."
+    )
+
+
+@strawberry.input(description="Narrows a list of meeting places.")
+class MeetingPlaceFilter:
+    area_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Keep places in any of these Municipality, Region, WelfareArea or District ids."
+    )
+    kinds: list[MeetingPlaceKind] | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name; case and diacritics do not matter."
+    )
+
+
+def check_latitude(value: float, argument: str) -> float:
+    if not -90 <= value <= 90:
+        raise InputError(argument, f"latitude {value} is outside [-90, 90]")
+    return value
+
+
+def check_longitude(value: float, argument: str) -> float:
+    if not -180 <= value <= 180:
+        raise InputError(argument, f"longitude {value} is outside [-180, 180]")
+    return value
+
+
+def check_range(value: float, low: float, high: float, argument: str, *, low_open: bool = False) -> float:
+    too_low = value <= low if low_open else value < low
+    if too_low or value > high:
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+        raise InputError(argument, f"{value:g} is outside {interval}")
+    return value
+
+
+def near_point(near: NearInput) -> Point:
+    if near.address is not None:
+        raise InputError("near.address", "searching by address is not available yet; give lat and lon")
+    if near.lat is None or near.lon is None:
+        raise InputError("near", "give both lat and lon")
+    return Point(check_latitude(near.lat, "near.lat"), check_longitude(near.lon, "near.lon"))
+
+
+def bounds_of(bounds: BoundsInput) -> Bounds:
+    south = check_latitude(bounds.south, "bounds.south")
+    north = check_latitude(bounds.north, "bounds.north")
+    if south > north:
+        raise InputError("bounds", f"south ({south}) is north of north ({north})")
+    return Bounds(
+        south=south,
+        west=check_longitude(bounds.west, "bounds.west"),
+        north=north,
+        east=check_longitude(bounds.east, "bounds.east"),
+    )
+
+
+def kinds_of(kinds: list[MeetingPlaceKind] | None) -> frozenset[MeetingPlaceKind] | None:
+    return None if kinds is None else frozenset(kinds)
+
+
+def search_text(search: str | None, argument: str) -> str | None:
+    if search is None or not search.strip():
+        return None
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise InputError(argument, f"is longer than {MAX_SEARCH_LENGTH} characters")
+    return search.strip()

@@ -1,0 +1,51 @@
+"""Relay-style connections: `edges { cursor node }`, `pageInfo`, `totalCount`, in key order."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import strawberry
+
+from graph_api.errors import InputError
+from graph_api.models import NodeRef
+from graph_api.schema.ids import decode_cursor, encode_cursor
+from graph_api.store.base import NodeQuery, Page
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many match the filter, on all pages together.")
+
+
+def page_query(label: str, first: int, after: str | None, max_page_size: int, **filters: object) -> NodeQuery:
+    if not 0 <= first <= max_page_size:
+        raise InputError("first", f"{first} is outside [0, {max_page_size}], the maximum page size")
+    key = None if after is None else decode_cursor(after, label)
+    return NodeQuery(first=first, after=key, **filters)  # type: ignore[arg-type]
+
+
+def connection(page: Page) -> Connection:  # type: ignore[type-arg]
+    edges = [Edge(cursor=encode_cursor(NodeRef.of(node)), node=node) for node in page.items]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None),
+        total_count=page.total_count,
+    )

@@ -1,0 +1,177 @@
+"""The root query: lookups by id, lists, proximity and agreements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import strawberry
+from strawberry.types import Info
+
+from graph_api.errors import InputError
+from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
+from graph_api.schema.context import Context
+from graph_api.schema.ids import parse_global_id
+from graph_api.schema.inputs import (
+    BoundsInput,
+    MeetingPlaceFilter,
+    MunicipalityFilter,
+    NearInput,
+    bounds_of,
+    check_range,
+    kinds_of,
+    near_point,
+    search_text,
+)
+from graph_api.schema.pagination import DEFAULT_PAGE_SIZE, Connection, connection, page_query
+from graph_api.schema.types import (
+    Activity,
+    Agreement,
+    District,
+    FamilyCentreTask,
+    MeetingPlace,
+    MeetingPlaceKind,
+    Municipality,
+    NearbyHit,
+    Node,
+    PlacesInBounds,
+    Region,
+    WelfareArea,
+)
+from graph_api.store.base import NodeQuery
+
+MAX_RADIUS_KM = 1000.0
+DEFAULT_RADIUS_KM = 10.0
+MAX_NEARBY = 100
+DEFAULT_NEARBY = 20
+MAX_IN_BOUNDS = 1000
+DEFAULT_IN_BOUNDS = 500
+MAX_IDS = 100
+YEARS = (1900, 2100)
+
+
+async def _all(info: Info[Context, None], label: str) -> list:  # type: ignore[type-arg]
+    return (await info.context.store.find(label, NodeQuery(first=None))).items
+
+
+async def _keys_in_areas(
+    info: Info[Context, None], area_ids: Iterable[str], extra: Path, argument: str
+) -> frozenset[str]:
+    """Keys of the municipalities (or, with `extra`, what `extra` leads to) in any of the areas."""
+    refs = [parse_global_id(area_id, argument, frozenset(MUNICIPALITIES_OF_AREA)) for area_id in area_ids]
+    for ref, node in zip(refs, await info.context.nodes(refs), strict=True):
+        if node is None:
+            raise InputError(argument, f"no {ref.label} has the id {ref}")
+    keys: set[str] = set()
+    for ref in refs:
+        links = await info.context.store.traverse_many([ref], (*MUNICIPALITIES_OF_AREA[ref.label], *extra))
+        keys.update(link.node.key for link in links[0])
+    return frozenset(keys)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The node with this global id, or null if there is none.")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        return await info.context.node(parse_global_id(id, "id"))
+
+    @strawberry.field(description=f"The nodes with these global ids (at most {MAX_IDS}), null where there is none.")
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_IDS:
+            raise InputError("ids", f"{len(ids)} ids asked; at most {MAX_IDS} at a time")
+        return await info.context.nodes([parse_global_id(value, "ids") for value in ids])
+
+    @strawberry.field(description="The 19 regions (maakunnat), Åland included.")
+    async def regions(self, info: Info[Context, None]) -> list[Region]:
+        return await _all(info, "Region")
+
+    @strawberry.field(description="The 21 wellbeing services counties and the City of Helsinki.")
+    async def welfare_areas(self, info: Info[Context, None]) -> list[WelfareArea]:
+        return await _all(info, "WelfareArea")
+
+    @strawberry.field(description="MLL's 10 district organisations.")
+    async def districts(self, info: Info[Context, None]) -> list[District]:
+        return await _all(info, "District")
+
+    @strawberry.field(description="The MLL activity types.")
+    async def activities(self, info: Info[Context, None]) -> list[Activity]:
+        return await _all(info, "Activity")
+
+    @strawberry.field(description="THL's four family-centre tasks.")
+    async def family_centre_tasks(self, info: Info[Context, None]) -> list[FamilyCentreTask]:
+        return await _all(info, "FamilyCentreTask")
+
+    @strawberry.field(description="Municipalities in code order, a page at a time.")
+    async def municipalities(
+        self,
+        info: Info[Context, None],
+        filter: MunicipalityFilter | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[Municipality]:
+        filter = filter or MunicipalityFilter()
+        keys = None if filter.area_ids is None else await _keys_in_areas(info, filter.area_ids, (), "filter.areaIds")
+        query = page_query(
+            "Municipality",
+            first,
+            after,
+            info.context.max_page_size,
+            keys=keys,
+            search=search_text(filter.search, "filter.search"),
+        )
+        return connection(await info.context.store.find("Municipality", query))
+
+    @strawberry.field(description="Meeting places in key order, a page at a time.")
+    async def meeting_places(
+        self,
+        info: Info[Context, None],
+        filter: MeetingPlaceFilter | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[MeetingPlace]:
+        filter = filter or MeetingPlaceFilter()
+        keys = (
+            None
+            if filter.area_ids is None
+            else await _keys_in_areas(info, filter.area_ids, MUNICIPALITY_MEETING_PLACES, "filter.areaIds")
+        )
+        query = page_query(
+            "MeetingPlace",
+            first,
+            after,
+            info.context.max_page_size,
+            keys=keys,
+            kinds=kinds_of(filter.kinds),
+            search=search_text(filter.search, "filter.search"),
+        )
+        return connection(await info.context.store.find("MeetingPlace", query))
+
+    @strawberry.field(description="Meeting places within `radiusKm` (geodesic, WGS-84), nearest first.")
+    async def nearby(
+        self,
+        info: Info[Context, None],
+        near: NearInput,
+        radius_km: float = DEFAULT_RADIUS_KM,
+        limit: int = DEFAULT_NEARBY,
+        kinds: list[MeetingPlaceKind] | None = None,
+    ) -> list[NearbyHit]:
+        center = near_point(near)
+        check_range(radius_km, 0, MAX_RADIUS_KM, "radiusKm", low_open=True)
+        check_range(limit, 1, MAX_NEARBY, "limit")
+        return await info.context.store.nearby(center, radius_km, limit, kinds_of(kinds))  # type: ignore[return-value]
+
+    @strawberry.field(description="Meeting places inside a map view, in key order.")
+    async def in_bounds(
+        self,
+        info: Info[Context, None],
+        bounds: BoundsInput,
+        kinds: list[MeetingPlaceKind] | None = None,
+        limit: int = DEFAULT_IN_BOUNDS,
+    ) -> PlacesInBounds:
+        check_range(limit, 1, MAX_IN_BOUNDS, "limit")
+        return await info.context.store.in_bounds(bounds_of(bounds), limit, kinds_of(kinds))  # type: ignore[return-value]
+
+    @strawberry.field(description="Agreements in force at some time in `year`; all of them when no year is given.")
+    async def agreements(self, info: Info[Context, None], year: int | None = None) -> list[Agreement]:
+        if year is not None:
+            check_range(year, *YEARS, "year")
+        return await info.context.store.agreements(year)  # type: ignore[return-value]

@@ -1,0 +1,110 @@
+"""The one interface every backend implements; resolvers see nothing else.
+
+Like httpx's transport base class it is small: the reads the API needs, a batch load, and open/close.
+All methods are async so that a networked backend never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graph_api.models import (
+    Agreement,
+    Bounds,
+    Dataset,
+    Hop,
+    Link,
+    MeetingPlace,
+    MeetingPlaceKind,
+    NearbyHit,
+    Node,
+    NodeRef,
+    Point,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeQuery:
+    """A page of one label's nodes in key order (all of them when `first` is None).
+
+    `keys` restricts to those keys, `kinds` to meeting places of those kinds, `search` to nodes one of whose
+    names contains the folded text (see `graph_api.text.fold`); `after` is the last key of the previous page.
+    """
+
+    first: int | None
+    after: str | None = None
+    keys: frozenset[str] | None = None
+    kinds: frozenset[MeetingPlaceKind] | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Node]
+    total_count: int
+    has_next_page: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PlacesInBounds:
+    total_count: int
+    places: list[MeetingPlace] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSummary:
+    nodes: int
+    relationships: int
+
+
+class GraphStore(abc.ABC):
+    """A graph of the partnership network, read by the API and written by the loaders."""
+
+    name: str
+
+    async def open(self) -> None:
+        """Connect and prepare; called once before the first request."""
+        return None
+
+    async def close(self) -> None:
+        """Release connections; called once at shutdown."""
+        return None
+
+    @abc.abstractmethod
+    async def ping(self) -> None:
+        """Return if the store can answer queries, raise `StoreUnavailable` if not."""
+
+    @abc.abstractmethod
+    async def load(self, dataset: Dataset) -> LoadSummary:
+        """Upsert the dataset as a whole; a dataset with a dangling relationship raises `DataError` unwritten."""
+
+    @abc.abstractmethod
+    async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:
+        """The nodes in the order asked, None for each that does not exist."""
+
+    @abc.abstractmethod
+    async def traverse_many(self, refs: Sequence[NodeRef], path: Sequence[Hop]) -> list[list[Link]]:
+        """For each start node, the distinct nodes at the end of the path, in key order.
+
+        Each link carries the properties of the path's last relationship.
+        """
+
+    @abc.abstractmethod
+    async def find(self, label: str, query: NodeQuery) -> Page:
+        """One page of a label's nodes, filtered as the query says."""
+
+    @abc.abstractmethod
+    async def nearby(
+        self, center: Point, radius_km: float, limit: int, kinds: frozenset[MeetingPlaceKind] | None
+    ) -> list[NearbyHit]:
+        """Meeting places within the geodesic radius, nearest first (ties by key), at most `limit`."""
+
+    @abc.abstractmethod
+    async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
+        """Meeting places inside the box, in key order, at most `limit`, and how many there are in all."""
+
+    @abc.abstractmethod
+    async def agreements(self, year: int | None) -> list[Agreement]:
+        """Agreements in force at some time in `year` (all when None), by district, party and start."""

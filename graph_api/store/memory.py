@@ -1,0 +1,163 @@
+"""The embedded store: the whole graph in one networkx MultiDiGraph, in this process.
+
+Nodes are keyed `Label:key` and hold their domain object; a relationship's networkx key is its type, so
+two nodes have at most one relationship of each type and loading the same data twice changes nothing.
+Loads are checked whole and swapped in at once: a failed load leaves the previous graph as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import networkx as nx
+import numpy as np
+
+from graph_api.errors import DataError
+from graph_api.geo.index import PointIndex
+from graph_api.models import (
+    Agreement,
+    Bounds,
+    Dataset,
+    Direction,
+    District,
+    Hop,
+    Link,
+    MeetingPlace,
+    MeetingPlaceKind,
+    Municipality,
+    NearbyHit,
+    Node,
+    NodeRef,
+    Point,
+    WelfareArea,
+    label_of,
+)
+from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds
+from graph_api.text import fold
+
+
+class MemoryStore(GraphStore):
+    """networkx in memory; the default, and what the tests run first."""
+
+    name = "memory"
+
+    def __init__(self) -> None:
+        self._graph = nx.MultiDiGraph()
+        self._reindex()
+
+    async def ping(self) -> None:
+        return None
+
+    async def load(self, dataset: Dataset) -> LoadSummary:
+        graph = self._graph.copy()
+        for node in dataset.nodes:
+            graph.add_node(str(NodeRef.of(node)), node=node)
+        missing = sorted(
+            {str(ref) for rel in dataset.relationships for ref in (rel.start, rel.end) if str(ref) not in graph}
+        )
+        if missing:
+            raise DataError(f"relationships point to {len(missing)} unknown nodes, e.g. {', '.join(missing[:5])}")
+        for rel in dataset.relationships:
+            graph.add_edge(str(rel.start), str(rel.end), key=rel.type, source=rel.source, **rel.properties)
+        self._graph = graph
+        self._reindex()
+        return LoadSummary(nodes=len(dataset.nodes), relationships=len(dataset.relationships))
+
+    def _reindex(self) -> None:
+        nodes = sorted((data["node"] for _, data in self._graph.nodes(data=True)), key=lambda n: n.key)
+        self._by_label: dict[str, list[Node]] = {}
+        for node in nodes:
+            self._by_label.setdefault(label_of(node), []).append(node)
+        self._folded = {id(node): tuple(fold(name) for name in node.search_names) for node in nodes}
+        self._places: list[MeetingPlace] = self._by_label.get("MeetingPlace", [])  # type: ignore[assignment]
+        self._index = PointIndex([place.location for place in self._places])
+        self._lats = np.array([place.location.lat for place in self._places])
+        self._lons = np.array([place.location.lon for place in self._places])
+
+    def _node(self, ref: str) -> Node:
+        return self._graph.nodes[ref]["node"]  # type: ignore[no-any-return]
+
+    async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:
+        return [self._node(str(ref)) if str(ref) in self._graph else None for ref in refs]
+
+    async def traverse_many(self, refs: Sequence[NodeRef], path: Sequence[Hop]) -> list[list[Link]]:
+        return [self._traverse(str(ref), path) for ref in refs]
+
+    def _traverse(self, start: str, path: Sequence[Hop]) -> list[Link]:
+        frontier: dict[str, dict[str, object]] = {start: {}} if start in self._graph else {}
+        for hop in path:
+            reached: dict[str, dict[str, object]] = {}
+            for ref in frontier:
+                for other, data in self._steps(ref, hop):
+                    reached.setdefault(other, data)
+            frontier = reached
+        links = [Link(self._node(ref), dict(data)) for ref, data in frontier.items()]
+        return sorted(links, key=lambda link: link.node.key)
+
+    def _steps(self, ref: str, hop: Hop) -> Iterable[tuple[str, dict[str, object]]]:
+        if hop.direction is Direction.OUT:
+            edges = ((end, key, data) for _, end, key, data in self._graph.out_edges(ref, keys=True, data=True))
+        else:
+            edges = ((start, key, data) for start, _, key, data in self._graph.in_edges(ref, keys=True, data=True))
+        prefix = f"{hop.label}:" if hop.label else ""
+        return ((other, data) for other, key, data in edges if key == hop.type and other.startswith(prefix))
+
+    async def find(self, label: str, query: NodeQuery) -> Page:
+        matches = [node for node in self._by_label.get(label, []) if self._matches(node, query)]
+        total = len(matches)
+        if query.after is not None:
+            matches = [node for node in matches if node.key > query.after]
+        has_next = query.first is not None and len(matches) > query.first
+        return Page(items=matches[: query.first], total_count=total, has_next_page=has_next)
+
+    def _matches(self, node: Node, query: NodeQuery) -> bool:
+        if query.keys is not None and node.key not in query.keys:
+            return False
+        if query.kinds is not None and getattr(node, "kind", None) not in query.kinds:
+            return False
+        if query.search:
+            needle = fold(query.search)
+            return any(needle in name for name in self._folded[id(node)])
+        return True
+
+    async def nearby(
+        self, center: Point, radius_km: float, limit: int, kinds: frozenset[MeetingPlaceKind] | None
+    ) -> list[NearbyHit]:
+        hits = (
+            NearbyHit(distance_km=distance, place=self._places[i])
+            for distance, i in self._index.within(center, radius_km)
+        )
+        return [hit for hit in hits if kinds is None or hit.place.kind in kinds][:limit]
+
+    async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
+        inside_lat = (self._lats >= bounds.south) & (self._lats <= bounds.north)
+        if bounds.west <= bounds.east:
+            inside_lon = (self._lons >= bounds.west) & (self._lons <= bounds.east)
+        else:
+            inside_lon = (self._lons >= bounds.west) | (self._lons <= bounds.east)
+        places = [self._places[i] for i in np.flatnonzero(inside_lat & inside_lon)]
+        places = [place for place in places if kinds is None or place.kind in kinds]
+        return PlacesInBounds(total_count=len(places), places=places[:limit])
+
+    async def agreements(self, year: int | None) -> list[Agreement]:
+        found = []
+        for start, end, key, data in self._graph.edges(keys=True, data=True):
+            if key != "HAS_AGREEMENT":
+                continue
+            district, party = self._node(start), self._node(end)
+            assert isinstance(district, District) and isinstance(party, WelfareArea | Municipality)
+            agreement = Agreement(
+                district=district,
+                party=party,
+                since=data["since"],
+                until=data.get("until"),
+                kind=data["kind"],
+                source=data["source"],
+            )
+            if year is None or agreement.in_force(year):
+                found.append(agreement)
+        return sorted(found, key=agreement_order)
+
+
+def agreement_order(agreement: Agreement) -> tuple[str, str, str, str]:
+    return (agreement.district.key, label_of(agreement.party), agreement.party.key, agreement.since.isoformat())

@@ -1,0 +1,103 @@
+"""Read the seed folder (`seeds/`) into a `Dataset` that any `GraphStore` can load.
+
+Layout: `<part>/nodes/<Label>.csv` (one row a node, columns named as the model's fields; a location as
+`lat`, `lon`) and `<part>/relationships/<TYPE>.csv` (`from`, `to`, `source`, then properties), for the
+parts `reference` (real data) and `demo` (generated, `source = demo`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import functools
+import types
+import typing
+from pathlib import Path
+
+from graph_api.errors import DataError
+from graph_api.models import NODE_TYPES, Dataset, Node, NodeRef, Point, Relationship
+from loaders.csvfiles import read_rows
+
+SEED_PARTS = ("reference", "demo")
+DATE_PROPERTIES = frozenset({"since", "until"})
+
+
+def read_dataset(seeds_dir: Path) -> Dataset:
+    nodes: list[Node] = []
+    relationships: list[Relationship] = []
+    for part in SEED_PARTS:
+        for path in sorted((seeds_dir / part / "nodes").glob("*.csv")):
+            nodes.extend(_read_nodes(path))
+        for path in sorted((seeds_dir / part / "relationships").glob("*.csv")):
+            relationships.extend(_read_relationships(path))
+    return Dataset(nodes=nodes, relationships=relationships)
+
+
+def parse_ref(text: str) -> NodeRef:
+    label, sep, key = text.partition(":")
+    if not sep or not key or label not in NODE_TYPES:
+        raise DataError(f"{text!r} is not a node reference of the form Type:key")
+    return NodeRef(label, key)
+
+
+def _read_nodes(path: Path) -> list[Node]:
+    cls = NODE_TYPES.get(path.stem)
+    if cls is None:
+        raise DataError(f"{path}: no node type is called {path.stem!r}")
+    return [_node(cls, row, f"{path}:{line}") for line, row in enumerate(read_rows(path), start=2)]
+
+
+def _node(cls: type[Node], row: dict[str, str], where: str) -> Node:
+    values: dict[str, object] = {}
+    for name, hint in _field_types(cls).items():
+        try:
+            values[name] = _convert(hint, row, name)
+        except (KeyError, ValueError) as exc:
+            raise DataError(f"{where}: field {name!r}: {exc}") from exc
+    return cls(**values)
+
+
+@functools.cache
+def _field_types(cls: type[Node]) -> dict[str, object]:
+    hints = typing.get_type_hints(cls)
+    return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+
+
+def _convert(hint: object, row: dict[str, str], name: str) -> object:
+    if hint is Point:
+        return Point(lat=float(row["lat"]), lon=float(row["lon"]))
+    text = row[name]
+    if isinstance(hint, types.UnionType):
+        if not text:
+            return None
+        (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
+    if hint in (int, float):
+        return hint(text)  # type: ignore[operator]
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(text)
+    if not text:
+        raise ValueError("is empty")
+    return text
+
+
+def _read_relationships(path: Path) -> list[Relationship]:
+    rows = []
+    for line, row in enumerate(read_rows(path), start=2):
+        try:
+            rows.append(
+                Relationship(
+                    type=path.stem,
+                    start=parse_ref(row.pop("from")),
+                    end=parse_ref(row.pop("to")),
+                    source=row.pop("source"),
+                    properties={name: _property(name, text) for name, text in row.items() if text},
+                )
+            )
+        except (KeyError, ValueError) as exc:
+            raise DataError(f"{path}:{line}: {exc}") from exc
+    return rows
+
+
+def _property(name: str, text: str) -> object:
+    return datetime.date.fromisoformat(text) if name in DATE_PROPERTIES else text
