@@ -11,25 +11,37 @@ from __future__ import annotations
 
 
 class GraphApiError(Exception):
-    """Base of every error this service raises on purpose."""
+    """Base of every error this service raises on purpose; `code` goes into a GraphQL error's extensions."""
+
+    code = "INTERNAL"
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code}
 
 
 class InputError(GraphApiError):
     """A client sent an argument the service cannot answer; safe to show to the client."""
+
+    code = "BAD_USER_INPUT"
 
     def __init__(self, argument: str, reason: str) -> None:
         super().__init__(f"{argument}: {reason}")
         self.argument = argument
         self.reason = reason
 
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code, "argument": self.argument}
+
 
 class StoreError(GraphApiError):
-    pass
+    code = "STORE_ERROR"
 
 
 class DataError(StoreError, ValueError):
-    pass
+    code = "DATA_ERROR"
 
 
 class StoreUnavailable(StoreError):
-    pass
+    code = "STORE_UNAVAILABLE"

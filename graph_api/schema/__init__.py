@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, MaxAliasesLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache, max_aliases
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 
@@ -23,18 +23,22 @@ def should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphApiError)
 
 
+# Built once: a rule class made per request would change the ValidationCache key and the cache never hits.
+LIMIT_RULES = [
+    create_validator(max_depth=MAX_DEPTH, should_ignore=None),
+    max_aliases.create_validator(max_alias_count=MAX_ALIASES),
+]
+
+
 def build_schema() -> strawberry.Schema:
-    # Validation rules are built once: rebuilt per request, they would change the ValidationCache key.
-    depth_rule = create_validator(max_depth=MAX_DEPTH, should_ignore=None)
     return strawberry.Schema(
         query=Query,
         types=ALL_NODE_TYPES,
         config=StrawberryConfig(),
         extensions=[
-            ParserCache(maxsize=CACHE_SIZE),
-            ValidationCache(maxsize=CACHE_SIZE),
-            AddValidationRules([depth_rule]),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            MaskErrors(should_mask_error=should_mask),
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: AddValidationRules(LIMIT_RULES),
+            lambda: MaskErrors(should_mask_error=should_mask),
         ],
     )
