@@ -110,3 +110,7 @@ def generate_demo(seeds_dir: Path, seed: int) -> None:
 
     for name, count in run(seeds_dir, seed).items():
         click.echo(f"{name}: {count}")
+
+
+if __name__ == "__main__":
+    main()

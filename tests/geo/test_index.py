@@ -1,0 +1,36 @@
+"""PointIndex answers radius searches exactly as a geodesic scan does."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from geopy.distance import geodesic
+
+from graph_api.geo.index import PointIndex
+from graph_api.models import Point
+
+
+def scan(points: list[Point], center: Point, radius_km: float) -> list[tuple[float, int]]:
+    hits = ((geodesic((center.lat, center.lon), (p.lat, p.lon)).km, i) for i, p in enumerate(points))
+    return sorted(hit for hit in hits if hit[0] <= radius_km)
+
+
+@pytest.mark.parametrize("radius_km", [0.5, 10, 150, 2000, 20100])
+def test_within_matches_a_geodesic_scan(radius_km: float) -> None:
+    rng = random.Random(radius_km)
+    points = [Point(rng.uniform(-89, 89), rng.uniform(-180, 180)) for _ in range(400)]
+    points += [Point(60 + rng.gauss(0, 0.05), 25 + rng.gauss(0, 0.1)) for _ in range(400)]
+    index = PointIndex(points)
+    for _ in range(20):
+        center = Point(60 + rng.gauss(0, 0.05), 25 + rng.gauss(0, 0.1))
+        assert index.within(center, radius_km) == scan(points, center, radius_km)
+
+
+def test_duplicates_tie_by_position() -> None:
+    index = PointIndex([Point(60, 25), Point(61, 25), Point(60, 25)])
+    assert index.within(Point(60, 25), 1) == [(0.0, 0), (0.0, 2)]
+
+
+def test_empty_index_finds_nothing() -> None:
+    assert PointIndex([]).within(Point(0, 0), 100) == []

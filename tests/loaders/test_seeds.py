@@ -1,0 +1,147 @@
+"""The shipped seeds: real reference data as the sources give it, demo data consistent and marked."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import shapely
+from geopy.distance import geodesic
+
+from graph_api.errors import DataError
+from graph_api.models import Dataset, LocalAssociation, MeetingPlace, Municipality, Relationship
+from loaders.csvfiles import read_rows
+from loaders.seeds import read_dataset
+from tests.conftest import SEEDS
+
+BOUNDARIES = SEEDS / "reference/boundaries/municipalities.geojson"
+
+
+@pytest.fixture(scope="module")
+def boundaries() -> dict[str, shapely.Geometry]:
+    features = json.loads(BOUNDARIES.read_text(encoding="utf-8"))["features"]
+    return {f["id"]: shapely.geometry.shape(f["geometry"]) for f in features}
+
+
+def of_type(dataset: Dataset, cls: type) -> list:  # type: ignore[type-arg]
+    return [n for n in dataset.nodes if isinstance(n, cls)]
+
+
+def edges(dataset: Dataset, type_: str) -> list[Relationship]:
+    return [r for r in dataset.relationships if r.type == type_]
+
+
+def test_municipalities_are_the_309_of_2021_with_2020_populations(dataset: Dataset) -> None:
+    municipalities = of_type(dataset, Municipality)
+    assert len(municipalities) == 309
+    assert all(len(m.key) == 3 and m.key.isdigit() for m in municipalities)
+    assert all(m.name_fi and m.name_sv and m.population > 0 and m.area_km2 > 0 for m in municipalities)
+    helsinki = next(m for m in municipalities if m.key == "091")
+    assert (helsinki.name_fi, helsinki.name_sv, helsinki.population) == ("Helsinki", "Helsingfors", 656920)
+    assert sum(m.population for m in municipalities) == 5_533_793
+
+
+def test_every_municipality_is_placed_inside_its_boundary(
+    dataset: Dataset, boundaries: dict[str, shapely.Geometry]
+) -> None:
+    for municipality in of_type(dataset, Municipality):
+        point = shapely.Point(municipality.location.lon, municipality.location.lat)
+        assert boundaries[municipality.key].contains(point), municipality
+
+
+def test_helsinki_boundary_is_decoded_where_helsinki_is(boundaries: dict[str, shapely.Geometry]) -> None:
+    centroid = boundaries["091"].centroid
+    assert centroid.y == pytest.approx(60.25, abs=0.1) and centroid.x == pytest.approx(25.0, abs=0.1)
+
+
+def test_areas_regions_and_districts(dataset: Dataset) -> None:
+    in_area = edges(dataset, "IN_WELFARE_AREA")
+    assert len(in_area) == 309 - 16
+    assert Counter(r.end.key for r in in_area)["HKI"] == 1
+    assert len(edges(dataset, "IN_REGION")) == 309
+    covered = Counter(r.end.key for r in edges(dataset, "COVERS"))
+    assert set(covered) == {
+        f"FI{c}" for c in "193 194 195 196 197 1B1 1C1 1C2 1C3 1C4 1C5 1D1 1D2 1D3 1D5 1D7 1D8 1D9".split()
+    }
+    assert set(covered.values()) == {1}
+
+
+def test_demo_data_is_marked_and_reference_data_is_not(dataset: Dataset) -> None:
+    demo_labels = {"LocalAssociation", "FamilyCentre", "MeetingPlace"}
+    for node in dataset.nodes:
+        assert node.is_demo == (type(node).__name__ in demo_labels), node
+    demo_types = {"MEMBER_OF", "ACTIVE_IN", "HAS_AGREEMENT", "SERVES", "LOCATED_IN", "PART_OF", "RUN_BY", "OFFERS"}
+    for rel in dataset.relationships:
+        assert (rel.source == "demo") == (rel.type in demo_types), rel
+
+
+def test_demo_meeting_places_lie_near_real_places_inside_their_municipality(
+    dataset: Dataset, boundaries: dict[str, shapely.Geometry]
+) -> None:
+    places = {p.key: p for p in of_type(dataset, MeetingPlace)}
+    assert 550 <= len(places) <= 600
+    assert len({(p.location.lat, p.location.lon) for p in places.values()}) == len(places)
+    assert Counter(p.kind.value for p in places.values()).keys() == {
+        "FAMILY_CAFE",
+        "MEETING_PLACE",
+        "FAMILY_HOUSE",
+        "OPEN_DAYCARE",
+    }
+    towns = [(float(r["latitude"]), float(r["longitude"])) for r in read_rows(SEEDS / "reference/gazetteer/places.csv")]
+    located = {r.start.key: r.end.key for r in edges(dataset, "LOCATED_IN")}
+    assert located.keys() == places.keys()
+    for key, place in places.items():
+        point = (place.location.lat, place.location.lon)
+        assert boundaries[located[key]].contains(shapely.Point(point[1], point[0])), place
+        close = [t for t in towns if abs(t[0] - point[0]) < 0.06 and abs(t[1] - point[1]) < 0.2]
+        assert close and min(geodesic(point, town).km for town in close) <= 6, place
+
+
+def test_every_meeting_place_has_an_organiser_and_an_activity(dataset: Dataset) -> None:
+    places = {p.key for p in of_type(dataset, MeetingPlace)}
+    coordinated = Counter(r.start.key for r in edges(dataset, "RUN_BY") if r.properties["role"] == "COORDINATOR")
+    assert set(coordinated) == places and set(coordinated.values()) == {1}
+    assert {r.start.key for r in edges(dataset, "OFFERS")} == places
+
+
+def test_local_associations_number_about_550(dataset: Dataset) -> None:
+    associations = of_type(dataset, LocalAssociation)
+    assert len(associations) == 550
+    members = Counter(r.start.key for r in edges(dataset, "MEMBER_OF"))
+    assert members.keys() == {a.key for a in associations} and set(members.values()) == {1}
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "message"),
+    [
+        pytest.param("nodes/Planet.csv", "key,source\nx,demo\n", "no node type is called 'Planet'", id="unknown-label"),
+        pytest.param(
+            "nodes/Region.csv",
+            "key,source,name_fi,name_sv\nFI1,demo,,\n",
+            "Region.csv:2: field 'name_fi'",
+            id="empty-required",
+        ),
+        pytest.param(
+            "nodes/Municipality.csv",
+            "key,source,name_fi,name_sv,population,area_km2,lat,lon\n001,demo,A,A,many,1,60,24\n",
+            "field 'population'",
+            id="not-a-number",
+        ),
+        pytest.param(
+            "relationships/COVERS.csv",
+            "from,to,source\nDistrict,Region:FI1,demo\n",
+            "COVERS.csv:2:",
+            id="bad-reference",
+        ),
+    ],
+)
+def test_malformed_seed_files_are_refused_with_file_line_and_field(
+    tmp_path: Path, file: str, text: str, message: str
+) -> None:
+    path = tmp_path / "reference" / file
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        read_dataset(tmp_path)

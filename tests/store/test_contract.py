@@ -1,0 +1,107 @@
+"""What every GraphStore must do with writes and edge cases, on a fresh store of each backend."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from collections.abc import Iterator
+
+import pytest
+
+from graph_api.errors import DataError
+from graph_api.models import (
+    Dataset,
+    Direction,
+    District,
+    Hop,
+    MeetingPlace,
+    MeetingPlaceKind,
+    Municipality,
+    NodeRef,
+    Point,
+    Relationship,
+    WelfareArea,
+    WelfareAreaKind,
+)
+from graph_api.store.base import GraphStore, NodeQuery
+from graph_api.store.memory import MemoryStore
+from tests.conftest import BACKENDS
+
+pytestmark = pytest.mark.anyio
+
+HELSINKI = Municipality("091", "test", "Helsinki", "Helsingfors", 656920, 715.5, Point(60.17, 24.94))
+ESPOO = Municipality("049", "test", "Espoo", "Esbo", 292796, 312.3, Point(60.21, 24.66))
+CITY = WelfareArea("HKI", "test", "Helsingin kaupunki", "Helsingfors stad", WelfareAreaKind.CITY)
+UUSIMAA = District("uusimaa", "test", "MLL:n Uudenmaan piiri", None, None)
+CAFE = MeetingPlace("mp-1", "demo", "Perhekahvila Kallio", MeetingPlaceKind.FAMILY_CAFE, Point(60.184, 24.95))
+
+
+def rel(type_: str, start: object, end: object, **properties: object) -> Relationship:
+    return Relationship(type_, NodeRef.of(start), NodeRef.of(end), "test", properties)  # type: ignore[arg-type]
+
+
+SMALL = Dataset(
+    nodes=[HELSINKI, ESPOO, CITY, UUSIMAA, CAFE],
+    relationships=[
+        rel("IN_WELFARE_AREA", HELSINKI, CITY),
+        rel("LOCATED_IN", CAFE, HELSINKI),
+        rel("HAS_AGREEMENT", UUSIMAA, HELSINKI, since=datetime.date(2024, 1, 1), kind="COOPERATION"),
+    ],
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def new_store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
+    yield MemoryStore()
+
+
+async def test_loading_twice_changes_nothing(new_store: GraphStore) -> None:
+    await new_store.load(SMALL)
+    await new_store.load(SMALL)
+    page = await new_store.find("Municipality", NodeQuery(first=None))
+    assert [m.key for m in page.items] == ["049", "091"]
+    links = await new_store.traverse_many([NodeRef.of(HELSINKI)], (Hop("LOCATED_IN", Direction.IN, "MeetingPlace"),))
+    assert [link.node for link in links[0]] == [CAFE]
+    assert len(await new_store.agreements(None)) == 1
+
+
+async def test_a_dangling_relationship_writes_nothing(new_store: GraphStore) -> None:
+    broken = Dataset(nodes=[ESPOO], relationships=[rel("IN_WELFARE_AREA", ESPOO, CITY)])
+    with pytest.raises(DataError, match="WelfareArea:HKI"):
+        await new_store.load(broken)
+    assert await new_store.get_many([NodeRef.of(ESPOO)]) == [None]
+
+
+async def test_get_many_keeps_order_and_gives_none_for_unknown(new_store: GraphStore) -> None:
+    await new_store.load(SMALL)
+    refs = [NodeRef.of(CITY), NodeRef("Municipality", "999"), NodeRef.of(HELSINKI)]
+    assert await new_store.get_many(refs) == [CITY, None, HELSINKI]
+
+
+async def test_traverse_carries_relationship_properties_and_any_label(new_store: GraphStore) -> None:
+    await new_store.load(SMALL)
+    (links,) = await new_store.traverse_many([NodeRef.of(UUSIMAA)], (Hop("HAS_AGREEMENT", Direction.OUT, None),))
+    assert [link.node for link in links] == [HELSINKI]
+    assert links[0].properties["since"] == datetime.date(2024, 1, 1)
+    empty = await new_store.traverse_many([NodeRef("District", "none")], (Hop("COVERS", Direction.OUT, None),))
+    assert empty == [[]]
+
+
+async def test_find_pages_after_a_key(new_store: GraphStore) -> None:
+    await new_store.load(SMALL)
+    first = await new_store.find("Municipality", NodeQuery(first=1))
+    assert [m.key for m in first.items] == ["049"] and first.has_next_page and first.total_count == 2
+    rest = await new_store.find("Municipality", NodeQuery(first=1, after="049"))
+    assert [m.key for m in rest.items] == ["091"] and not rest.has_next_page and rest.total_count == 2
+
+
+async def test_an_empty_store_answers_empty(new_store: GraphStore) -> None:
+    assert await new_store.nearby(Point(60, 24), 100, 10, None) == []
+    assert (await new_store.find("MeetingPlace", NodeQuery(first=10))).items == []
+    assert await new_store.agreements(2023) == []
+
+
+def test_stores_are_independent() -> None:
+    one, two = MemoryStore(), MemoryStore()
+    asyncio.run(one.load(SMALL))
+    assert asyncio.run(two.get_many([NodeRef.of(HELSINKI)])) == [None]

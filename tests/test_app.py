@@ -1,0 +1,50 @@
+"""The HTTP surface around GraphQL: health, readiness, GraphiQL."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from graph_api import __version__
+from graph_api.app import create_app
+from graph_api.settings import Settings
+from graph_api.store.memory import MemoryStore
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_healthz_answers_without_touching_the_store(http: httpx.AsyncClient) -> None:
+    response = await http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "version": __version__}
+
+
+async def test_readyz_reports_the_store(http: httpx.AsyncClient) -> None:
+    response = await http.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ready"
+
+
+async def test_graphiql_on_get(http: httpx.AsyncClient) -> None:
+    response = await http.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_graphiql_can_be_turned_off() -> None:
+    app = create_app(MemoryStore(), Settings(GRAPH_API_GRAPHIQL=False))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        response = await client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 404
+
+
+async def test_lifespan_runs_the_startup_hook_once() -> None:
+    calls = []
+
+    async def on_startup(store: object) -> None:
+        calls.append(store)
+
+    store = MemoryStore()
+    app = create_app(store, on_startup=on_startup)
+    async with app.router.lifespan_context(app):
+        assert calls == [store]
