@@ -31,13 +31,6 @@ class Bounds:
     north: float
     east: float
 
-    def contains(self, point: Point) -> bool:
-        if not self.south <= point.lat <= self.north:
-            return False
-        if self.west <= self.east:
-            return self.west <= point.lon <= self.east
-        return point.lon >= self.west or point.lon <= self.east
-
 
 @dataclass(frozen=True, slots=True)
 class Node:

@@ -284,6 +284,7 @@ Organiser = Annotated[
 class RunBy:
     role: OrganiserRole
     organiser: Organiser
+    is_demo: bool = strawberry.field(description="True for generated demo data, which is not the real register.")
 
 
 @strawberry.type(description="A meeting place, family café, family house or open day-care.")
@@ -302,7 +303,14 @@ class MeetingPlace(Node, Backed):
     @strawberry.field(description="Coordinators first, then partners.")
     async def run_by(self, root: strawberry.Parent[models.MeetingPlace], info: Info[Context, None]) -> list[RunBy]:
         links = await ctx(info).links(root, relations.MEETING_PLACE_RUN_BY)
-        runs = [RunBy(role=OrganiserRole(link.properties["role"]), organiser=link.node) for link in links]
+        runs = [
+            RunBy(
+                role=OrganiserRole(link.properties["role"]),
+                organiser=link.node,
+                is_demo=link.properties["source"] == models.DEMO_SOURCE,
+            )
+            for link in links
+        ]
         return sorted(runs, key=lambda run: run.role.value)
 
     @strawberry.field

@@ -106,12 +106,12 @@ async def test_meeting_place_relations(gql: GraphQLClient) -> None:
 
 async def test_family_cafes_are_run_by_a_local_association_of_their_municipality(gql: GraphQLClient) -> None:
     data = await gql.data("""{ meetingPlaces(first: 100, filter: {kinds: [FAMILY_CAFE]}) { edges { node {
-        municipality { id } runBy { role organiser { ... on LocalAssociation { id municipalities { id }
+        municipality { id } runBy { role isDemo organiser { ... on LocalAssociation { id municipalities { id }
           meetingPlaces { id } } } } id } } } }""")
     for edge in data["meetingPlaces"]["edges"]:
         place = edge["node"]
         (run,) = place["runBy"]
-        assert run["role"] == "COORDINATOR"
+        assert run["role"] == "COORDINATOR" and run["isDemo"] is True
         assert place["municipality"] in run["organiser"]["municipalities"]
         assert {"id": place["id"]} in run["organiser"]["meetingPlaces"]
 
