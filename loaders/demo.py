@@ -21,7 +21,7 @@ import shapely
 from geopy.distance import geodesic
 
 from graph_api.geo.distance import geodesic_km
-from graph_api.models import DEMO_SOURCE, Dataset, Municipality, Point, WelfareArea
+from graph_api.models import DEMO_SOURCE, Dataset, Municipality, Point, WelfareArea, WelfareAreaKind
 from loaders.csvfiles import read_rows, write_rows
 from loaders.seeds import read_dataset
 
@@ -86,6 +86,10 @@ class Generator:
         self._agreements()
         self._meeting_places(associations, centres)
 
+    def _named_node(self, label: str, key: str, name_fi: str) -> str:
+        self.nodes[label].append({"key": key, "source": DEMO_SOURCE, "name_fi": name_fi, "name_sv": None})
+        return f"{label}:{key}"
+
     def _edge(self, type_: str, start: str, end: str, **properties: object) -> None:
         self.edges[type_].append({"from": start, "to": end, "source": DEMO_SOURCE, **properties})
 
@@ -101,11 +105,9 @@ class Generator:
             for n in range(counts[municipality.key]):
                 key = f"la-{municipality.key}-{n + 1}"
                 place = names[n] if n < len(names) else f"{municipality.name_fi} {n + 1}"
-                self.nodes["LocalAssociation"].append(
-                    {"key": key, "source": DEMO_SOURCE, "name_fi": f"MLL:n paikallisyhdistys {place}", "name_sv": None}
-                )
-                self._edge("MEMBER_OF", f"LocalAssociation:{key}", f"District:{self.district_of[municipality.key]}")
-                self._edge("ACTIVE_IN", f"LocalAssociation:{key}", f"Municipality:{municipality.key}")
+                ref = self._named_node("LocalAssociation", key, f"MLL:n paikallisyhdistys {place}")
+                self._edge("MEMBER_OF", ref, f"District:{self.district_of[municipality.key]}")
+                self._edge("ACTIVE_IN", ref, f"Municipality:{municipality.key}")
                 keys.append(key)
             by_municipality[municipality.key] = keys
         return by_municipality
@@ -116,34 +118,26 @@ class Generator:
         for area in sorted(self.areas.values(), key=lambda a: a.key):
             key = f"fc-{area.key.lower()}"
             name = area.name_fi.replace("hyvinvointialue", "hyvinvointialueen").replace("kaupunki", "kaupungin")
-            self.nodes["FamilyCentre"].append(
-                {"key": key, "source": DEMO_SOURCE, "name_fi": f"{name} perhekeskus", "name_sv": None}
-            )
-            self._edge("SERVES", f"FamilyCentre:{key}", f"WelfareArea:{area.key}")
+            ref = self._named_node("FamilyCentre", key, f"{name} perhekeskus")
+            self._edge("SERVES", ref, f"WelfareArea:{area.key}")
             centre_of_area[area.key] = key
         centre_of = {}
         for municipality in self.served:
-            area = self.area_of[municipality.key]
-            if municipality.population >= OWN_FAMILY_CENTRE_POPULATION and self.areas[area].kind.value != "CITY":
+            area_key = self.area_of[municipality.key]
+            own = self.areas[area_key].kind is WelfareAreaKind.WELLBEING_SERVICES_COUNTY
+            if own and municipality.population >= OWN_FAMILY_CENTRE_POPULATION:
                 key = f"fc-{municipality.key}"
-                self.nodes["FamilyCentre"].append(
-                    {
-                        "key": key,
-                        "source": DEMO_SOURCE,
-                        "name_fi": f"Perhekeskus {municipality.name_fi}",
-                        "name_sv": None,
-                    }
-                )
-                self._edge("SERVES", f"FamilyCentre:{key}", f"Municipality:{municipality.key}")
+                ref = self._named_node("FamilyCentre", key, f"Perhekeskus {municipality.name_fi}")
+                self._edge("SERVES", ref, f"Municipality:{municipality.key}")
                 centre_of[municipality.key] = key
             else:
-                centre_of[municipality.key] = centre_of_area[area]
+                centre_of[municipality.key] = centre_of_area[area_key]
         return centre_of
 
     def _agreements(self) -> None:
         """18 counties with exactly 243 municipalities in 2023, and a plausible history around them."""
         members = Counter(self.area_of[m.key] for m in self.served)
-        counties = sorted(key for key, area in self.areas.items() if area.kind.value != "CITY")
+        counties = sorted(k for k, area in self.areas.items() if area.kind is WelfareAreaKind.WELLBEING_SERVICES_COUNTY)
         excluded_size = sum(members[c] for c in counties) - AGREEMENT_MUNICIPALITIES_2023
         choices = [
             combo
