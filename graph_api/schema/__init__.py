@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache, max_aliases
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+    max_aliases,
+)
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 
@@ -14,6 +21,7 @@ from graph_api.schema.types import ALL_NODE_TYPES
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
+MAX_TOKENS = 5000
 CACHE_SIZE = 256
 
 
@@ -36,6 +44,7 @@ def build_schema() -> strawberry.Schema:
         types=ALL_NODE_TYPES,
         config=StrawberryConfig(),
         extensions=[
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: AddValidationRules(LIMIT_RULES),

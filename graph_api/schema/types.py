@@ -42,12 +42,23 @@ def ctx(info: Info[Context, None]) -> Context:
     return info.context
 
 
-async def _related(info: Info[Context, None], root: models.Node, path: Path) -> list[Any]:
-    return await ctx(info).related(root, path)
+def related(path: Path, description: str | None = None) -> Any:
+    """A field listing the nodes at the end of `path`; its GraphQL type is the field's annotation."""
+
+    # No return annotation: strawberry then takes the GraphQL type from the field's annotation.
+    async def resolve(root: strawberry.Parent[models.Node], info: Info[Context, None]):  # type: ignore[no-untyped-def]
+        return await ctx(info).related(root, path)
+
+    return strawberry.field(resolver=resolve, description=description)
 
 
-async def _related_one(info: Info[Context, None], root: models.Node, path: Path) -> Any:
-    return await ctx(info).related_one(root, path)
+def related_one(path: Path, description: str | None = None) -> Any:
+    """A field with the first node at the end of `path`, or null."""
+
+    async def resolve(root: strawberry.Parent[models.Node], info: Info[Context, None]):  # type: ignore[no-untyped-def]
+        return await ctx(info).related_one(root, path)
+
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @strawberry.type(name="Location", description="A WGS-84 position in decimal degrees.")
@@ -78,7 +89,7 @@ class Named(Node):
 
 
 async def _population(info: Info[Context, None], root: models.Node, path: Path) -> int:
-    return sum(m.population for m in await _related(info, root, path))
+    return sum(m.population for m in await ctx(info).related(root, path))
 
 
 @strawberry.type(description="A region (maakunta); the key is its NUTS-3 code.")
@@ -93,15 +104,8 @@ class Region(Named, Backed):
     async def population(self, root: strawberry.Parent[models.Region], info: Info[Context, None]) -> int:
         return await _population(info, root, relations.REGION_MUNICIPALITIES)
 
-    @strawberry.field
-    async def municipalities(
-        self, root: strawberry.Parent[models.Region], info: Info[Context, None]
-    ) -> list[Municipality]:
-        return await _related(info, root, relations.REGION_MUNICIPALITIES)
-
-    @strawberry.field(description="The MLL districts that work in the region.")
-    async def districts(self, root: strawberry.Parent[models.Region], info: Info[Context, None]) -> list[District]:
-        return await _related(info, root, relations.REGION_DISTRICTS)
+    municipalities: list[Municipality] = related(relations.REGION_MUNICIPALITIES)
+    districts: list[District] = related(relations.REGION_DISTRICTS, "The MLL districts that work in the region.")
 
 
 @strawberry.type(
@@ -119,17 +123,8 @@ class WelfareArea(Named, Backed):
     async def population(self, root: strawberry.Parent[models.WelfareArea], info: Info[Context, None]) -> int:
         return await _population(info, root, relations.WELFARE_AREA_MUNICIPALITIES)
 
-    @strawberry.field
-    async def municipalities(
-        self, root: strawberry.Parent[models.WelfareArea], info: Info[Context, None]
-    ) -> list[Municipality]:
-        return await _related(info, root, relations.WELFARE_AREA_MUNICIPALITIES)
-
-    @strawberry.field
-    async def family_centres(
-        self, root: strawberry.Parent[models.WelfareArea], info: Info[Context, None]
-    ) -> list[FamilyCentre]:
-        return await _related(info, root, relations.SERVED_BY_FAMILY_CENTRES)
+    municipalities: list[Municipality] = related(relations.WELFARE_AREA_MUNICIPALITIES)
+    family_centres: list[FamilyCentre] = related(relations.SERVED_BY_FAMILY_CENTRES)
 
     @strawberry.field(description="Agreements with MLL districts; only those in force in `year` when given.")
     async def agreements(
@@ -156,33 +151,15 @@ class Municipality(Named, Backed):
     def population_year(self) -> int:
         return POPULATION_YEAR
 
-    @strawberry.field(description="Null for Åland's municipalities, which lie outside the counties.")
-    async def welfare_area(
-        self, root: strawberry.Parent[models.Municipality], info: Info[Context, None]
-    ) -> WelfareArea | None:
-        return await _related_one(info, root, relations.MUNICIPALITY_WELFARE_AREA)
-
-    @strawberry.field
-    async def region(self, root: strawberry.Parent[models.Municipality], info: Info[Context, None]) -> Region:
-        return await _related_one(info, root, relations.MUNICIPALITY_REGION)
-
-    @strawberry.field(description="The MLL districts that work in the municipality's region.")
-    async def districts(
-        self, root: strawberry.Parent[models.Municipality], info: Info[Context, None]
-    ) -> list[District]:
-        return await _related(info, root, relations.MUNICIPALITY_DISTRICTS)
-
-    @strawberry.field
-    async def meeting_places(
-        self, root: strawberry.Parent[models.Municipality], info: Info[Context, None]
-    ) -> list[MeetingPlace]:
-        return await _related(info, root, relations.MUNICIPALITY_MEETING_PLACES)
-
-    @strawberry.field
-    async def local_associations(
-        self, root: strawberry.Parent[models.Municipality], info: Info[Context, None]
-    ) -> list[LocalAssociation]:
-        return await _related(info, root, relations.MUNICIPALITY_LOCAL_ASSOCIATIONS)
+    welfare_area: WelfareArea | None = related_one(
+        relations.MUNICIPALITY_WELFARE_AREA, "Null for Åland's municipalities, which lie outside the counties."
+    )
+    region: Region = related_one(relations.MUNICIPALITY_REGION)
+    districts: list[District] = related(
+        relations.MUNICIPALITY_DISTRICTS, "The MLL districts that work in the municipality's region."
+    )
+    meeting_places: list[MeetingPlace] = related(relations.MUNICIPALITY_MEETING_PLACES)
+    local_associations: list[LocalAssociation] = related(relations.MUNICIPALITY_LOCAL_ASSOCIATIONS)
 
     @strawberry.field(description="Agreements made with the municipality itself (not through its county).")
     async def agreements(
@@ -196,21 +173,9 @@ class District(Named, Backed):
     model = models.District
     website: str | None
 
-    @strawberry.field
-    async def regions(self, root: strawberry.Parent[models.District], info: Info[Context, None]) -> list[Region]:
-        return await _related(info, root, relations.DISTRICT_REGIONS)
-
-    @strawberry.field
-    async def municipalities(
-        self, root: strawberry.Parent[models.District], info: Info[Context, None]
-    ) -> list[Municipality]:
-        return await _related(info, root, relations.DISTRICT_MUNICIPALITIES)
-
-    @strawberry.field
-    async def local_associations(
-        self, root: strawberry.Parent[models.District], info: Info[Context, None]
-    ) -> list[LocalAssociation]:
-        return await _related(info, root, relations.DISTRICT_LOCAL_ASSOCIATIONS)
+    regions: list[Region] = related(relations.DISTRICT_REGIONS)
+    municipalities: list[Municipality] = related(relations.DISTRICT_MUNICIPALITIES)
+    local_associations: list[LocalAssociation] = related(relations.DISTRICT_LOCAL_ASSOCIATIONS)
 
     @strawberry.field(description="The district's agreements; only those in force in `year` when given.")
     async def agreements(
@@ -224,32 +189,20 @@ class District(Named, Backed):
 class LocalAssociation(Named, Backed):
     model = models.LocalAssociation
 
-    @strawberry.field
-    async def district(self, root: strawberry.Parent[models.LocalAssociation], info: Info[Context, None]) -> District:
-        return await _related_one(info, root, relations.LOCAL_ASSOCIATION_DISTRICT)
-
-    @strawberry.field
-    async def municipalities(
-        self, root: strawberry.Parent[models.LocalAssociation], info: Info[Context, None]
-    ) -> list[Municipality]:
-        return await _related(info, root, relations.LOCAL_ASSOCIATION_MUNICIPALITIES)
-
-    @strawberry.field(description="Meeting places the association runs or partners in.")
-    async def meeting_places(
-        self, root: strawberry.Parent[models.LocalAssociation], info: Info[Context, None]
-    ) -> list[MeetingPlace]:
-        return await _related(info, root, relations.RUNS_MEETING_PLACES)
+    district: District = related_one(relations.LOCAL_ASSOCIATION_DISTRICT)
+    municipalities: list[Municipality] = related(relations.LOCAL_ASSOCIATION_MUNICIPALITIES)
+    meeting_places: list[MeetingPlace] = related(
+        relations.RUNS_MEETING_PLACES, "Meeting places the association runs or partners in."
+    )
 
 
 @strawberry.type(description="MLL's central organisation or another partner.")
 class Organization(Named, Backed):
     model = models.Organization
 
-    @strawberry.field(description="Meeting places the organisation runs or partners in.")
-    async def meeting_places(
-        self, root: strawberry.Parent[models.Organization], info: Info[Context, None]
-    ) -> list[MeetingPlace]:
-        return await _related(info, root, relations.RUNS_MEETING_PLACES)
+    meeting_places: list[MeetingPlace] = related(
+        relations.RUNS_MEETING_PLACES, "Meeting places the organisation runs or partners in."
+    )
 
 
 ServiceArea = Annotated[
@@ -261,17 +214,10 @@ ServiceArea = Annotated[
 class FamilyCentre(Named, Backed):
     model = models.FamilyCentre
 
-    @strawberry.field(description="The county or municipality the centre serves.")
-    async def serves(
-        self, root: strawberry.Parent[models.FamilyCentre], info: Info[Context, None]
-    ) -> list[ServiceArea]:
-        return await _related(info, root, relations.FAMILY_CENTRE_SERVES)
-
-    @strawberry.field(description="Meeting places that are part of the centre's network.")
-    async def meeting_places(
-        self, root: strawberry.Parent[models.FamilyCentre], info: Info[Context, None]
-    ) -> list[MeetingPlace]:
-        return await _related(info, root, relations.FAMILY_CENTRE_MEETING_PLACES)
+    serves: list[ServiceArea] = related(relations.FAMILY_CENTRE_SERVES, "The county or municipality the centre serves.")
+    meeting_places: list[MeetingPlace] = related(
+        relations.FAMILY_CENTRE_MEETING_PLACES, "Meeting places that are part of the centre's network."
+    )
 
 
 Organiser = Annotated[
@@ -294,11 +240,7 @@ class MeetingPlace(Node, Backed):
     kind: MeetingPlaceKind
     location: Location
 
-    @strawberry.field
-    async def municipality(
-        self, root: strawberry.Parent[models.MeetingPlace], info: Info[Context, None]
-    ) -> Municipality:
-        return await _related_one(info, root, relations.MEETING_PLACE_MUNICIPALITY)
+    municipality: Municipality = related_one(relations.MEETING_PLACE_MUNICIPALITY)
 
     @strawberry.field(description="Coordinators first, then partners.")
     async def run_by(self, root: strawberry.Parent[models.MeetingPlace], info: Info[Context, None]) -> list[RunBy]:
@@ -313,17 +255,10 @@ class MeetingPlace(Node, Backed):
         ]
         return sorted(runs, key=lambda run: run.role.value)
 
-    @strawberry.field
-    async def activities(
-        self, root: strawberry.Parent[models.MeetingPlace], info: Info[Context, None]
-    ) -> list[Activity]:
-        return await _related(info, root, relations.MEETING_PLACE_ACTIVITIES)
-
-    @strawberry.field(description="The family centre whose network the place is part of, if any.")
-    async def family_centre(
-        self, root: strawberry.Parent[models.MeetingPlace], info: Info[Context, None]
-    ) -> FamilyCentre | None:
-        return await _related_one(info, root, relations.MEETING_PLACE_FAMILY_CENTRE)
+    activities: list[Activity] = related(relations.MEETING_PLACE_ACTIVITIES)
+    family_centre: FamilyCentre | None = related_one(
+        relations.MEETING_PLACE_FAMILY_CENTRE, "The family centre whose network the place is part of, if any."
+    )
 
 
 @strawberry.type(description="An MLL activity type.")
@@ -332,17 +267,10 @@ class Activity(Named, Backed):
     name_en: str
     channel: ActivityChannel
 
-    @strawberry.field(description="The THL family-centre tasks the activity serves, as the source document maps them.")
-    async def tasks(
-        self, root: strawberry.Parent[models.Activity], info: Info[Context, None]
-    ) -> list[FamilyCentreTask]:
-        return await _related(info, root, relations.ACTIVITY_TASKS)
-
-    @strawberry.field
-    async def meeting_places(
-        self, root: strawberry.Parent[models.Activity], info: Info[Context, None]
-    ) -> list[MeetingPlace]:
-        return await _related(info, root, relations.ACTIVITY_MEETING_PLACES)
+    tasks: list[FamilyCentreTask] = related(
+        relations.ACTIVITY_TASKS, "The THL family-centre tasks the activity serves, as the source document maps them."
+    )
+    meeting_places: list[MeetingPlace] = related(relations.ACTIVITY_MEETING_PLACES)
 
 
 @strawberry.type(description="One of THL's four family-centre tasks.")
@@ -354,11 +282,7 @@ class FamilyCentreTask(Named, Backed):
     def number(self, root: strawberry.Parent[models.FamilyCentreTask]) -> int:
         return int(root.key)
 
-    @strawberry.field
-    async def activities(
-        self, root: strawberry.Parent[models.FamilyCentreTask], info: Info[Context, None]
-    ) -> list[Activity]:
-        return await _related(info, root, relations.TASK_ACTIVITIES)
+    activities: list[Activity] = related(relations.TASK_ACTIVITIES)
 
 
 @strawberry.type(description="A cooperation agreement of an MLL district with a county or a municipality.")

@@ -115,6 +115,12 @@ async def test_too_many_aliases_are_refused(gql: GraphQLClient) -> None:
     assert "aliases" in error["message"]
 
 
+async def test_huge_documents_are_refused_unparsed(gql: GraphQLClient) -> None:
+    query = "{ regions { " + "id " * 5000 + "} }"
+    error = await gql.error(query)
+    assert "more than 5000 tokens" in error["message"]
+
+
 async def test_unexpected_errors_are_masked(gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch) -> None:
     async def broken(*args: object) -> None:
         raise RuntimeError("secret internals")
