@@ -7,6 +7,7 @@ import pytest
 
 from graph_api import __version__
 from graph_api.app import create_app
+from graph_api.errors import StoreUnavailable
 from graph_api.settings import Settings
 from graph_api.store.memory import MemoryStore
 
@@ -48,3 +49,16 @@ async def test_lifespan_runs_the_startup_hook_once() -> None:
     app = create_app(store, on_startup=on_startup)
     async with app.router.lifespan_context(app):
         assert calls == [store]
+
+
+class UnreachableStore(MemoryStore):
+    async def ping(self) -> None:
+        raise StoreUnavailable("cannot reach the graph")
+
+
+async def test_readyz_says_503_when_the_store_cannot_answer() -> None:
+    app = create_app(UnreachableStore())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "store": "memory", "reason": "cannot reach the graph"}
