@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from cross_web import HTTPException  # strawberry's own: its view turns it into the HTTP answer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -27,6 +28,12 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: object, response: object) -> Context:
         return Context(store=self.store, max_page_size=self.max_page_size)
+
+    def parse_json(self, data: str | bytes) -> object:
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return parsed
 
 
 def create_app(

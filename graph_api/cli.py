@@ -26,7 +26,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", help="Address to listen on [env GRAPH_API_HOST; default 127.0.0.1].")
-@click.option("--port", type=int, help="Port to listen on [env GRAPH_API_PORT; default 8000].")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on [env GRAPH_API_PORT; default 8000].")
 @click.option(
     "--backend", type=click.Choice(["memory"]), help="Graph store to serve from [env GRAPH_BACKEND; default memory]."
 )

@@ -28,7 +28,6 @@ class InputError(GraphApiError):
     def __init__(self, argument: str, reason: str) -> None:
         super().__init__(f"{argument}: {reason}")
         self.argument = argument
-        self.reason = reason
 
     @property
     def extensions(self) -> dict[str, object]:

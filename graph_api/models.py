@@ -1,7 +1,7 @@
 """Domain objects: what the store hands to the API, whichever backend holds the graph.
 
 Every node has a `key` (unique within its type) and a `source` naming the dataset it came from
-(`seeds/sources.json`); `source == "demo"` marks generated demo data.
+(listed in `seeds/README.md`); `source == "demo"` marks generated demo data.
 """
 
 from __future__ import annotations
@@ -180,6 +180,12 @@ class NodeRef:
     def of(cls, node: Node) -> NodeRef:
         return cls(label_of(node), node.key)
 
+    @classmethod
+    def parse(cls, text: str) -> NodeRef | None:
+        """The reference a `Type:key` text names, or None if it names no node type."""
+        label, sep, key = text.partition(":")
+        return cls(label, key) if sep and key and label in NODE_TYPES else None
+
 
 class Direction(Enum):
     OUT = "OUT"
@@ -221,11 +227,41 @@ class Agreement:
     def in_force(self, year: int) -> bool:
         return self.since.year <= year and (self.until is None or self.until.year >= year)
 
+    @classmethod
+    def of_relationship(cls, district: Node, party: Node, properties: dict[str, object]) -> Agreement:
+        """The agreement a HAS_AGREEMENT relationship with these properties stands for."""
+        if not isinstance(district, District) or not isinstance(party, WelfareArea | Municipality):
+            raise TypeError(f"no agreement between {district!r} and {party!r}")
+        since, until = properties["since"], properties.get("until")
+        assert isinstance(since, datetime.date) and (until is None or isinstance(until, datetime.date))
+        return cls(district, party, since, until, str(properties["kind"]), str(properties["source"]))
+
 
 @dataclass(frozen=True, slots=True)
 class NearbyHit:
     distance_km: float
     place: MeetingPlace
+
+
+RELATIONSHIP_TYPES = frozenset(
+    {
+        "IN_WELFARE_AREA",
+        "IN_REGION",
+        "COVERS",
+        "MEMBER_OF",
+        "ACTIVE_IN",
+        "HAS_AGREEMENT",
+        "SERVES",
+        "LOCATED_IN",
+        "PART_OF",
+        "RUN_BY",
+        "OFFERS",
+        "SERVES_TASK",
+    }
+)
+IDENTIFYING_PROPERTIES: dict[str, tuple[str, ...]] = {"HAS_AGREEMENT": ("since",)}
+"""Two nodes have at most one relationship of a type, unless these properties tell them apart:
+a district may hold successive agreements with the same party."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +273,10 @@ class Relationship:
     end: NodeRef
     source: str
     properties: dict[str, object]
+
+    @property
+    def identity(self) -> tuple[object, ...]:
+        return (self.type, *(self.properties.get(name) for name in IDENTIFYING_PROPERTIES.get(self.type, ())))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import DirectoryPath, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", alias="GRAPH_API_HOST", description="Address to listen on.")
     port: int = Field(default=8000, ge=1, le=65535, alias="GRAPH_API_PORT", description="Port to listen on.")
-    seeds_dir: Path = Field(
+    seeds_dir: DirectoryPath = Field(
         default=DEFAULT_SEEDS_DIR, alias="GRAPH_API_SEEDS", description="Seed folder loaded into the embedded store."
     )
     graphiql: bool = Field(default=True, alias="GRAPH_API_GRAPHIQL", description="Serve GraphiQL on GET /graphql.")

@@ -6,6 +6,9 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+EDGE_COLUMNS = ("from", "to", "source")
+"""The first columns of every relationship file; the relationship's properties follow."""
+
 
 def read_rows(path: Path) -> Iterator[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as file:

@@ -22,7 +22,7 @@ from geopy.distance import geodesic
 
 from graph_api.geo.distance import geodesic_km
 from graph_api.models import DEMO_SOURCE, Dataset, Municipality, Point, WelfareArea, WelfareAreaKind
-from loaders.csvfiles import read_rows, write_rows
+from loaders.csvfiles import EDGE_COLUMNS, read_rows, write_rows
 from loaders.seeds import read_dataset
 
 DEFAULT_SEED = 2023
@@ -47,7 +47,6 @@ CORE_ACTIVITY = {
     "OPEN_DAYCARE": "clubs",
 }
 EXTRA_ACTIVITIES = ("parents-groups", "play-day", "family-events", "clubs", "support-persons", "childcare-help")
-EDGE_COLUMNS = ("from", "to", "source")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 from topojson.utils import serialize_as_geojson
 
-from loaders.csvfiles import read_rows, write_rows
+from loaders.csvfiles import EDGE_COLUMNS, read_rows, write_rows
 
 TOPOJSON = "finland-municipalities-hva-2021.topo.json"
 POSTCODES = "fi-postcodes-2024-04-13.csv"
@@ -30,7 +30,6 @@ HELSINKI_AREA = {"key": "HKI", "name_fi": "Helsingin kaupunki", "name_sv": "Hels
 COORDINATE_DECIMALS = 5
 
 NAMED_COLUMNS = ("key", "source", "name_fi", "name_sv")
-EDGE_COLUMNS = ("from", "to", "source")
 
 
 def import_reference(data_dir: Path, seeds_dir: Path) -> dict[str, int]:

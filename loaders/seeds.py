@@ -16,7 +16,7 @@ import typing
 from pathlib import Path
 
 from graph_api.errors import DataError
-from graph_api.models import NODE_TYPES, Dataset, Node, NodeRef, Point, Relationship
+from graph_api.models import NODE_TYPES, RELATIONSHIP_TYPES, Dataset, Node, NodeRef, Point, Relationship
 from loaders.csvfiles import read_rows
 
 SEED_PARTS = ("reference", "demo")
@@ -24,6 +24,8 @@ DATE_PROPERTIES = frozenset({"since", "until"})
 
 
 def read_dataset(seeds_dir: Path) -> Dataset:
+    if not (seeds_dir / "reference" / "nodes").is_dir():
+        raise DataError(f"{seeds_dir} is not a seed folder: it has no reference/nodes/")
     nodes: list[Node] = []
     relationships: list[Relationship] = []
     for part in SEED_PARTS:
@@ -35,10 +37,10 @@ def read_dataset(seeds_dir: Path) -> Dataset:
 
 
 def parse_ref(text: str) -> NodeRef:
-    label, sep, key = text.partition(":")
-    if not sep or not key or label not in NODE_TYPES:
+    ref = NodeRef.parse(text)
+    if ref is None:
         raise DataError(f"{text!r} is not a node reference of the form Type:key")
-    return NodeRef(label, key)
+    return ref
 
 
 def _read_nodes(path: Path) -> list[Node]:
@@ -82,6 +84,8 @@ def _convert(hint: object, row: dict[str, str], name: str) -> object:
 
 
 def _read_relationships(path: Path) -> list[Relationship]:
+    if path.stem not in RELATIONSHIP_TYPES:
+        raise DataError(f"{path}: no relationship type is called {path.stem!r}")
     rows = []
     for line, row in enumerate(read_rows(path), start=2):
         try:

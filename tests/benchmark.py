@@ -30,6 +30,7 @@ NEARBY = (
     "{ distanceKm place { id name } } }"
 )
 RADIUS_KM = 10.0
+READY_TIMEOUT_S = 60
 LIMIT = 20
 
 
@@ -54,12 +55,15 @@ def seconds_to_ready() -> float:
         stderr=subprocess.DEVNULL,
     )
     try:
-        while True:
+        while time.perf_counter() - started < READY_TIMEOUT_S:
             try:
                 httpx.get(f"http://127.0.0.1:{port}/readyz").raise_for_status()
                 return time.perf_counter() - started
             except httpx.TransportError:
+                if server.poll() is not None:
+                    break
                 time.sleep(0.01)
+        raise RuntimeError(f"graph-api serve was not ready within {READY_TIMEOUT_S} s")
     finally:
         server.terminate()
         server.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,14 @@ import httpx
 import pytest
 
 from graph_api.app import create_app
+from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
+
+# The suite configures what it needs itself: settings from the developer's shell or .env stay out.
+for name in [name for name in os.environ if name.startswith("GRAPH_API_") or name == "GRAPH_BACKEND"]:
+    del os.environ[name]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -63,7 +69,7 @@ class GraphQLClient:
 
 @pytest.fixture
 async def http(store: GraphStore) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(store))
+    transport = httpx.ASGITransport(app=create_app(store, Settings(_env_file=None)))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

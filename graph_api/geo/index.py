@@ -1,15 +1,20 @@
-"""Radius search over points, exact to the geodesic.
+"""Nearest points within a radius, exact to the geodesic.
 
-A kd-tree (scipy's cKDTree) over unit vectors finds candidates by chord length, which grows with the
-great-circle angle; the search radius is widened by `SPHERE_MARGIN` so that no point whose geodesic
-distance is within the radius is missed (sphere and ellipsoid differ by under 0.6%), then each
-candidate is measured with the geodesic and filtered and sorted by that.
+Candidates come with an approximate distance (great-circle on a sphere) that lies within `MARGIN` of the
+geodesic one, whichever backend found them. They are measured with the geodesic nearest-first, and the
+measuring stops once no remaining candidate can come closer than the farthest point kept: a `limit` of
+20 within 1,000 km measures a few dozen points, not all of them.
+
+`PointIndex` finds such candidates in memory: a kd-tree (scipy's cKDTree) over unit vectors, whose
+chord length grows with the great-circle angle.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -18,28 +23,64 @@ from graph_api.geo.distance import geodesic_km
 from graph_api.models import Point
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
-SPHERE_MARGIN = 1.01
+MARGIN = 1.01
+"""Sphere and ellipsoid differ by under 0.6% (also for Neo4j's sphere of radius 6,378.14 km)."""
+
+T = TypeVar("T")
+
+
+def nearest(
+    center: Point,
+    candidates: Iterable[tuple[float, T]],
+    location: Callable[[T], Point],
+    radius_km: float,
+    limit: int,
+) -> list[tuple[float, T]]:
+    """The `limit` candidates nearest by geodesic within the radius, as (km, item); ties keep the given order.
+
+    `candidates` are (approximate km, item) pairs that include every item within `radius_km * MARGIN`.
+    """
+    ordered = sorted(enumerate(candidates), key=lambda c: (c[1][0], c[0]))
+    kept: list[tuple[float, int, T]] = []  # a max-heap by (km, order), stored negated
+    for order, (approx_km, item) in ordered:
+        if len(kept) == limit and approx_km / MARGIN > -kept[0][0]:
+            break
+        km = geodesic_km(center, location(item))
+        if km > radius_km:
+            continue
+        entry = (-km, -order, item)
+        if len(kept) < limit:
+            heapq.heappush(kept, entry)
+        elif (km, order) < (-kept[0][0], -kept[0][1]):
+            heapq.heapreplace(kept, entry)
+    return [(-km, item) for km, _, item in sorted(kept, key=lambda e: (-e[0], -e[1]))]
 
 
 def unit_vectors(points: Sequence[Point]) -> np.ndarray:
     lat = np.radians([p.lat for p in points])
     lon = np.radians([p.lon for p in points])
-    return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
+    return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat))).reshape(-1, 3)
 
 
 class PointIndex:
-    """Points by position in the given sequence; answers which lie within a geodesic radius."""
+    """Points by position in the given sequence; finds those that may lie within a geodesic radius."""
 
     def __init__(self, points: Sequence[Point]) -> None:
         self.points = list(points)
-        self._tree = cKDTree(unit_vectors(self.points).reshape(-1, 3))
+        self._vectors = unit_vectors(self.points)
+        self._tree = cKDTree(self._vectors)
 
-    def within(self, center: Point, radius_km: float) -> list[tuple[float, int]]:
-        """(distance in km, position) of every point within the radius, nearest first, ties by position."""
+    def candidates(self, center: Point, radius_km: float) -> list[tuple[float, int]]:
+        """(great-circle km, position) of every point within `radius_km * MARGIN`, in position order."""
         if not self.points:
             return []
-        angle = min(math.pi, radius_km * SPHERE_MARGIN / MEAN_EARTH_RADIUS_KM)
-        chord = 2 * math.sin(angle / 2) + 1e-12
-        candidates = self._tree.query_ball_point(unit_vectors([center])[0], chord)
-        hits = ((geodesic_km(center, self.points[i]), int(i)) for i in candidates)
-        return sorted(hit for hit in hits if hit[0] <= radius_km)
+        angle = min(math.pi, radius_km * MARGIN / MEAN_EARTH_RADIUS_KM)
+        target = unit_vectors([center])[0]
+        found = sorted(self._tree.query_ball_point(target, 2 * math.sin(angle / 2) + 1e-12))
+        chords = np.linalg.norm(self._vectors[found] - target, axis=1)
+        great_circle = 2 * MEAN_EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2, 1.0))
+        return [(float(km), int(i)) for km, i in zip(great_circle, found, strict=True)]
+
+    def within(self, center: Point, radius_km: float, limit: int) -> list[tuple[float, int]]:
+        """(geodesic km, position) of the `limit` nearest points within the radius; ties by position."""
+        return nearest(center, self.candidates(center, radius_km), self.points.__getitem__, radius_km, limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -14,6 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from graph_api.errors import GraphApiError
 from graph_api.schema.query import Query
@@ -25,10 +28,21 @@ MAX_TOKENS = 5000
 CACHE_SIZE = 256
 
 
+logger = logging.getLogger(__name__)
+
+
 def should_mask(error: GraphQLError) -> bool:
-    """Hide unexpected exceptions only; validation, limit and input errors are for the client to read."""
+    """Hide (and log) unexpected exceptions only; validation, limit and input errors are for the client."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphApiError)
+    unexpected = original is not None and not isinstance(original, GraphApiError | GraphQLError)
+    if unexpected:
+        logger.error("unexpected error at %s", error.path, exc_info=original)
+    return unexpected
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Client errors are answers, not server faults: `should_mask` logs the unexpected ones."""
 
 
 # Built once: a rule class made per request would change the ValidationCache key and the cache never hits.
@@ -39,7 +53,7 @@ LIMIT_RULES = [
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         types=ALL_NODE_TYPES,
         config=StrawberryConfig(),

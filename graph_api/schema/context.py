@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from graph_api.models import Link, Node, NodeRef
+from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.relations import Path
 from graph_api.store.base import GraphStore
 
@@ -20,6 +20,7 @@ class Context:
     max_page_size: int
     _nodes: DataLoader[NodeRef, Node | None] | None = None
     _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)
+    _agreements: DataLoader[tuple[NodeRef, int | None], list[Agreement]] | None = None
 
     def _node_loader(self) -> DataLoader[NodeRef, Node | None]:
         if self._nodes is None:
@@ -44,3 +45,17 @@ class Context:
     async def related_one(self, start: Node, path: Path) -> Node | None:
         nodes = await self.related(start, path)
         return nodes[0] if nodes else None
+
+    async def agreements(self, node: Node, year: int | None) -> list[Agreement]:
+        """The agreements the node is a party to or holds as a district, batched per year."""
+        if self._agreements is None:
+            self._agreements = DataLoader(load_fn=self._load_agreements)
+        return await self._agreements.load((NodeRef.of(node), year))
+
+    async def _load_agreements(self, keys: Sequence[tuple[NodeRef, int | None]]) -> list[list[Agreement]]:
+        found: dict[tuple[NodeRef, int | None], list[Agreement]] = {key: [] for key in keys}
+        for year in {year for _, year in keys}:
+            for agreement in await self.store.agreements(year, [ref for ref, y in keys if y == year]):
+                for node in (agreement.district, agreement.party):
+                    found.get((NodeRef.of(node), year), []).append(agreement)
+        return [found[key] for key in keys]

@@ -6,17 +6,17 @@ import base64
 import binascii
 
 from graph_api.errors import InputError
-from graph_api.models import NODE_TYPES, NodeRef
+from graph_api.models import NodeRef
 
 
 def parse_global_id(value: str, argument: str, labels: frozenset[str] | None = None) -> NodeRef:
     """The node a global id names; `labels` limits which types the argument accepts."""
-    label, sep, key = value.partition(":")
-    if not sep or not key or label not in NODE_TYPES:
+    ref = NodeRef.parse(value)
+    if ref is None:
         raise InputError(argument, f"{value!r} is not a global id of the form Type:key (e.g. Municipality:091)")
-    if labels is not None and label not in labels:
-        raise InputError(argument, f"{value!r} is a {label}; expected the id of a {' or '.join(sorted(labels))}")
-    return NodeRef(label, key)
+    if labels is not None and ref.label not in labels:
+        raise InputError(argument, f"{value!r} is a {ref.label}; expected the id of a {' or '.join(sorted(labels))}")
+    return ref
 
 
 def encode_cursor(ref: NodeRef) -> str:

@@ -6,9 +6,10 @@ import strawberry
 
 from graph_api.errors import InputError
 from graph_api.models import Bounds, Point
-from graph_api.schema.types import MeetingPlaceKind
+from graph_api.schema.enums import MeetingPlaceKind
 
 MAX_SEARCH_LENGTH = 100
+YEARS = (1900, 2100)
 
 
 @strawberry.input(description="Where to search from: `lat` and `lon`, or an `address` to geocode.")
@@ -29,7 +30,8 @@ class BoundsInput:
 @strawberry.input(description="Narrows a list of municipalities.")
 class MunicipalityFilter:
     area_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Keep municipalities in any of these Region, WelfareArea or District ids."
+        default=None,
+        description="Keep municipalities in any of these Municipality, Region, WelfareArea or District ids.",
     )
     search: str | None = strawberry.field(
         default=None, description="Part of the Finnish or Swedish name; case and diacritics do not matter."
@@ -98,3 +100,7 @@ def search_text(search: str | None, argument: str) -> str | None:
     if len(search) > MAX_SEARCH_LENGTH:
         raise InputError(argument, f"is longer than {MAX_SEARCH_LENGTH} characters")
     return search.strip()
+
+
+def check_year(year: int | None) -> int | None:
+    return None if year is None else int(check_range(year, *YEARS, "year"))

@@ -18,6 +18,7 @@ from graph_api.schema.inputs import (
     NearInput,
     bounds_of,
     check_range,
+    check_year,
     kinds_of,
     near_point,
     search_text,
@@ -46,7 +47,6 @@ DEFAULT_NEARBY = 20
 MAX_IN_BOUNDS = 1000
 DEFAULT_IN_BOUNDS = 500
 MAX_IDS = 100
-YEARS = (1900, 2100)
 
 
 async def _all(info: Info[Context, None], label: str) -> list:  # type: ignore[type-arg]
@@ -172,6 +172,4 @@ class Query:
 
     @strawberry.field(description="Agreements in force at some time in `year`; all of them when no year is given.")
     async def agreements(self, info: Info[Context, None], year: int | None = None) -> list[Agreement]:
-        if year is not None:
-            check_range(year, *YEARS, "year")
-        return await info.context.store.agreements(year)  # type: ignore[return-value]
+        return await info.context.store.agreements(check_year(year))  # type: ignore[return-value]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from typing import Annotated, Any, ClassVar
 
 import strawberry
@@ -13,19 +12,8 @@ from graph_api import models, relations
 from graph_api.models import POPULATION_YEAR, NodeRef
 from graph_api.relations import Path
 from graph_api.schema.context import Context
-
-MeetingPlaceKind = strawberry.enum(models.MeetingPlaceKind, description="What kind of place families meet in.")
-WelfareAreaKind = strawberry.enum(models.WelfareAreaKind)
-ActivityChannel = strawberry.enum(
-    models.ActivityChannel,
-    description="LOCAL activities happen at places; NATIONAL ones are phone lines, chats and sites.",
-)
-
-
-@strawberry.enum
-class OrganiserRole(enum.Enum):
-    COORDINATOR = "COORDINATOR"
-    PARTNER = "PARTNER"
+from graph_api.schema.enums import ActivityChannel, MeetingPlaceKind, OrganiserRole, WelfareAreaKind
+from graph_api.schema.inputs import check_year
 
 
 class Backed:
@@ -130,14 +118,16 @@ class WelfareArea(Named, Backed):
     async def agreements(
         self, root: strawberry.Parent[models.WelfareArea], info: Info[Context, None], year: int | None = None
     ) -> list[Agreement]:
-        return await party_agreements(info, root, year)
+        return await agreements_of(info, root, year)
 
 
 @strawberry.type(description="A municipality; the key is its three-digit code.")
 class Municipality(Named, Backed):
     model = models.Municipality
     location: Location = strawberry.field(description="A point inside the municipality: its largest populated place.")
-    area_km2: float = strawberry.field(description="Area in km², inland waters included (1:4.5M boundaries).")
+    area_km2: float = strawberry.field(
+        description="Area in km² inside the generalised (1:4.5M) boundary: inland waters in, the sea out."
+    )
 
     @strawberry.field
     def code(self, root: strawberry.Parent[models.Municipality]) -> str:
@@ -165,7 +155,7 @@ class Municipality(Named, Backed):
     async def agreements(
         self, root: strawberry.Parent[models.Municipality], info: Info[Context, None], year: int | None = None
     ) -> list[Agreement]:
-        return await party_agreements(info, root, year)
+        return await agreements_of(info, root, year)
 
 
 @strawberry.type(description="An MLL district organisation (piiri).")
@@ -181,8 +171,7 @@ class District(Named, Backed):
     async def agreements(
         self, root: strawberry.Parent[models.District], info: Info[Context, None], year: int | None = None
     ) -> list[Agreement]:
-        links = await ctx(info).links(root, relations.DISTRICT_AGREEMENTS)
-        return in_force([agreement_of(root, link.node, link.properties) for link in links], year)
+        return await agreements_of(info, root, year)
 
 
 @strawberry.type(description="An MLL local association (paikallisyhdistys).")
@@ -253,7 +242,7 @@ class MeetingPlace(Node, Backed):
             )
             for link in links
         ]
-        return sorted(runs, key=lambda run: run.role.value)
+        return sorted(runs, key=lambda run: list(OrganiserRole).index(run.role))
 
     activities: list[Activity] = related(relations.MEETING_PLACE_ACTIVITIES)
     family_centre: FamilyCentre | None = related_one(
@@ -298,24 +287,8 @@ class Agreement:
         return root.is_demo
 
 
-def agreement_of(district: models.Node, party: models.Node, properties: dict[str, object]) -> models.Agreement:
-    return models.Agreement(
-        district=district,  # type: ignore[arg-type]
-        party=party,  # type: ignore[arg-type]
-        since=properties["since"],  # type: ignore[arg-type]
-        until=properties.get("until"),  # type: ignore[arg-type]
-        kind=str(properties["kind"]),
-        source=str(properties["source"]),
-    )
-
-
-def in_force(agreements: list[models.Agreement], year: int | None) -> list[models.Agreement]:
-    return [a for a in agreements if year is None or a.in_force(year)]
-
-
-async def party_agreements(info: Info[Context, None], party: models.Node, year: int | None) -> list[models.Agreement]:
-    links = await ctx(info).links(party, relations.PARTY_AGREEMENTS)
-    return in_force([agreement_of(link.node, party, link.properties) for link in links], year)
+async def agreements_of(info: Info[Context, None], node: models.Node, year: int | None) -> list[models.Agreement]:
+    return await ctx(info).agreements(node, check_year(year))
 
 
 @strawberry.type(description="A meeting place and its geodesic distance from the point asked about.")

@@ -106,5 +106,8 @@ class GraphStore(abc.ABC):
         """Meeting places inside the box, in key order, at most `limit`, and how many there are in all."""
 
     @abc.abstractmethod
-    async def agreements(self, year: int | None) -> list[Agreement]:
-        """Agreements in force at some time in `year` (all when None), by district, party and start."""
+    async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
+        """Agreements in force at some time in `year` (all when None), by district, party and start.
+
+        With `involving`, only those whose district or party is one of these nodes.
+        """

@@ -1,7 +1,8 @@
 """The embedded store: the whole graph in one networkx MultiDiGraph, in this process.
 
-Nodes are keyed `Label:key` and hold their domain object; a relationship's networkx key is its type, so
-two nodes have at most one relationship of each type and loading the same data twice changes nothing.
+Nodes are keyed `Label:key` and hold their domain object; a relationship's networkx key is its identity
+(its type, and for agreements its start date), so loading the same data twice changes nothing and a
+reload replaces a relationship's properties whole.
 Loads are checked whole and swapped in at once: a failed load leaves the previous graph as it was.
 """
 
@@ -13,23 +14,20 @@ import networkx as nx
 import numpy as np
 
 from graph_api.errors import DataError
-from graph_api.geo.index import PointIndex
+from graph_api.geo.index import PointIndex, nearest
 from graph_api.models import (
     Agreement,
     Bounds,
     Dataset,
     Direction,
-    District,
     Hop,
     Link,
     MeetingPlace,
     MeetingPlaceKind,
-    Municipality,
     NearbyHit,
     Node,
     NodeRef,
     Point,
-    WelfareArea,
     label_of,
 )
 from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds
@@ -58,7 +56,10 @@ class MemoryStore(GraphStore):
         if missing:
             raise DataError(f"relationships point to {len(missing)} unknown nodes, e.g. {', '.join(missing[:5])}")
         for rel in dataset.relationships:
-            graph.add_edge(str(rel.start), str(rel.end), key=rel.type, source=rel.source, **rel.properties)
+            start, end = str(rel.start), str(rel.end)
+            if graph.has_edge(start, end, rel.identity):
+                graph.remove_edge(start, end, rel.identity)
+            graph.add_edge(start, end, key=rel.identity, type=rel.type, source=rel.source, **rel.properties)
         self._graph = graph
         self._reindex()
         return LoadSummary(nodes=len(dataset.nodes), relationships=len(dataset.relationships))
@@ -91,16 +92,16 @@ class MemoryStore(GraphStore):
                 for other, data in self._steps(ref, hop):
                     reached.setdefault(other, data)
             frontier = reached
-        links = [Link(self._node(ref), dict(data)) for ref, data in frontier.items()]
+        links = [Link(self._node(ref), _properties(data)) for ref, data in frontier.items()]
         return sorted(links, key=lambda link: link.node.key)
 
     def _steps(self, ref: str, hop: Hop) -> Iterable[tuple[str, dict[str, object]]]:
         if hop.direction is Direction.OUT:
-            edges = ((end, key, data) for _, end, key, data in self._graph.out_edges(ref, keys=True, data=True))
+            edges = ((end, data) for _, end, data in self._graph.out_edges(ref, data=True))
         else:
-            edges = ((start, key, data) for start, _, key, data in self._graph.in_edges(ref, keys=True, data=True))
+            edges = ((start, data) for start, _, data in self._graph.in_edges(ref, data=True))
         prefix = f"{hop.label}:" if hop.label else ""
-        return ((other, data) for other, key, data in edges if key == hop.type and other.startswith(prefix))
+        return ((other, data) for other, data in edges if data["type"] == hop.type and other.startswith(prefix))
 
     async def find(self, label: str, query: NodeQuery) -> Page:
         matches = [node for node in self._by_label.get(label, []) if self._matches(node, query)]
@@ -123,11 +124,13 @@ class MemoryStore(GraphStore):
     async def nearby(
         self, center: Point, radius_km: float, limit: int, kinds: frozenset[MeetingPlaceKind] | None
     ) -> list[NearbyHit]:
-        hits = (
-            NearbyHit(distance_km=distance, place=self._places[i])
-            for distance, i in self._index.within(center, radius_km)
+        candidates = (
+            (km, self._places[i])
+            for km, i in self._index.candidates(center, radius_km)
+            if kinds is None or self._places[i].kind in kinds
         )
-        return [hit for hit in hits if kinds is None or hit.place.kind in kinds][:limit]
+        hits = nearest(center, candidates, _location, radius_km, limit)
+        return [NearbyHit(distance_km=km, place=place) for km, place in hits]
 
     async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
         inside_lat = (self._lats >= bounds.south) & (self._lats <= bounds.north)
@@ -139,25 +142,23 @@ class MemoryStore(GraphStore):
         places = [place for place in places if kinds is None or place.kind in kinds]
         return PlacesInBounds(total_count=len(places), places=places[:limit])
 
-    async def agreements(self, year: int | None) -> list[Agreement]:
-        found = []
-        for start, end, key, data in self._graph.edges(keys=True, data=True):
-            if key != "HAS_AGREEMENT":
-                continue
-            district, party = self._node(start), self._node(end)
-            assert isinstance(district, District) and isinstance(party, WelfareArea | Municipality)
-            agreement = Agreement(
-                district=district,
-                party=party,
-                since=data["since"],
-                until=data.get("until"),
-                kind=data["kind"],
-                source=data["source"],
-            )
-            if year is None or agreement.in_force(year):
-                found.append(agreement)
-        return sorted(found, key=agreement_order)
+    async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
+        wanted = None if involving is None else {str(ref) for ref in involving}
+        found = (
+            Agreement.of_relationship(self._node(start), self._node(end), _properties(data))
+            for start, end, data in self._graph.edges(data=True)
+            if data["type"] == "HAS_AGREEMENT" and (wanted is None or start in wanted or end in wanted)
+        )
+        return sorted((a for a in found if year is None or a.in_force(year)), key=agreement_order)
 
 
 def agreement_order(agreement: Agreement) -> tuple[str, str, str, str]:
     return (agreement.district.key, label_of(agreement.party), agreement.party.key, agreement.since.isoformat())
+
+
+def _properties(data: dict[str, object]) -> dict[str, object]:
+    return {name: value for name, value in data.items() if name != "type"}
+
+
+def _location(place: MeetingPlace) -> Point:
+    return place.location

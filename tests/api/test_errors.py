@@ -139,3 +139,28 @@ async def test_malformed_requests_get_400_not_500(gql: GraphQLClient) -> None:
     assert response.status_code == 400
     response = await gql.http.post("/graphql", json={"query": "{ nosuchfield }"})
     assert response.status_code == 200 and "Cannot query field" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "words"),
+    [
+        pytest.param({"near": {"lat": "north", "lon": 24.9}}, ["$near", "lat", "Float"], id="string-for-float"),
+        pytest.param({"near": None}, ["$near", "null"], id="null-for-required"),
+        pytest.param({"near": {"lat": 60, "lon": 24, "height": 3}}, ["$near", "height"], id="unknown-field"),
+        pytest.param({"near": HELSINKI, "r": "far"}, ["$r", "Float"], id="string-for-radius"),
+    ],
+)
+async def test_wrongly_typed_variables_say_which_and_why(gql: GraphQLClient, variables: dict, words: list[str]) -> None:
+    error = await gql.error(NEARBY, **variables)
+    assert all(word in error["message"] for word in words), error["message"]
+
+
+async def test_nested_year_arguments_are_checked_too(gql: GraphQLClient) -> None:
+    error = await gql.error("{ districts { agreements(year: 3000) { since } } }")
+    assert error["message"].startswith("year: ") and error["extensions"]["argument"] == "year"
+
+
+@pytest.mark.parametrize("body", [b'"a string"', b"null", b"42"], ids=["string", "null", "number"])
+async def test_a_json_body_that_is_no_object_gets_400(gql: GraphQLClient, body: bytes) -> None:
+    response = await gql.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400

@@ -8,7 +8,8 @@ import pytest
 from geopy.distance import geodesic
 
 from graph_api.models import Dataset, MeetingPlace
-from tests.conftest import GraphQLClient
+from loaders.csvfiles import read_rows
+from tests.conftest import SEEDS, GraphQLClient
 
 pytestmark = pytest.mark.anyio
 
@@ -41,11 +42,18 @@ RADII = [1, 5, 20, 60, 250, 1000]
 
 
 def random_points(count: int, seed: int) -> list[tuple[float, float, float, int]]:
+    """Half anywhere over Finland, half a few km from a meeting place, where the answers are many."""
     rng = random.Random(seed)
-    return [
-        (rng.uniform(59.7, 70.1), rng.uniform(19.5, 31.6), rng.choice(RADII), rng.choice([1, 10, 100]))
-        for _ in range(count)
-    ]
+    rows = list(read_rows(SEEDS / "demo/nodes/MeetingPlace.csv"))
+    points = []
+    for n in range(count):
+        if n % 2:
+            row = rng.choice(rows)
+            lat, lon = float(row["lat"]) + rng.gauss(0, 0.03), float(row["lon"]) + rng.gauss(0, 0.06)
+        else:
+            lat, lon = rng.uniform(59.7, 70.1), rng.uniform(19.5, 31.6)
+        points.append((lat, lon, rng.choice(RADII), rng.choice([1, 10, 100])))
+    return points
 
 
 @pytest.mark.parametrize(("lat", "lon", "radius", "limit"), random_points(60, seed=7))

@@ -135,13 +135,25 @@ def test_local_associations_number_about_550(dataset: Dataset) -> None:
             "COVERS.csv:2:",
             id="bad-reference",
         ),
+        pytest.param(
+            "relationships/LIKES.csv",
+            "from,to,source\n",
+            "no relationship type is called 'LIKES'",
+            id="unknown-relationship-type",
+        ),
     ],
 )
 def test_malformed_seed_files_are_refused_with_file_line_and_field(
     tmp_path: Path, file: str, text: str, message: str
 ) -> None:
+    (tmp_path / "reference/nodes").mkdir(parents=True)
     path = tmp_path / "reference" / file
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=message):
+        read_dataset(tmp_path)
+
+
+def test_a_folder_without_seeds_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="is not a seed folder"):
         read_dataset(tmp_path)

@@ -65,6 +65,39 @@ async def test_loading_twice_changes_nothing(new_store: GraphStore) -> None:
     assert len(await new_store.agreements(None)) == 1
 
 
+async def test_a_reload_replaces_relationship_properties_whole(new_store: GraphStore) -> None:
+    await new_store.load(SMALL)
+    ended = rel(
+        "HAS_AGREEMENT",
+        UUSIMAA,
+        HELSINKI,
+        since=datetime.date(2024, 1, 1),
+        until=datetime.date(2024, 12, 31),
+        kind="COOPERATION",
+    )
+    await new_store.load(Dataset(nodes=[], relationships=[ended]))
+    (agreement,) = await new_store.agreements(None)
+    assert agreement.until == datetime.date(2024, 12, 31)
+    await new_store.load(SMALL)
+    (agreement,) = await new_store.agreements(None)
+    assert agreement.until is None
+
+
+async def test_successive_agreements_between_the_same_pair_are_kept_apart(new_store: GraphStore) -> None:
+    earlier = rel(
+        "HAS_AGREEMENT",
+        UUSIMAA,
+        HELSINKI,
+        since=datetime.date(2019, 1, 1),
+        until=datetime.date(2022, 12, 31),
+        kind="MUNICIPAL",
+    )
+    await new_store.load(Dataset(nodes=SMALL.nodes, relationships=[*SMALL.relationships, earlier]))
+    assert [a.since.year for a in await new_store.agreements(None)] == [2019, 2024]
+    assert [a.kind for a in await new_store.agreements(2020, [NodeRef.of(HELSINKI)])] == ["MUNICIPAL"]
+    assert await new_store.agreements(2023, [NodeRef.of(UUSIMAA)]) == []
+
+
 async def test_a_dangling_relationship_writes_nothing(new_store: GraphStore) -> None:
     broken = Dataset(nodes=[ESPOO], relationships=[rel("IN_WELFARE_AREA", ESPOO, CITY)])
     with pytest.raises(DataError, match="WelfareArea:HKI"):

@@ -1,0 +1,22 @@
+"""GraphQL enums, most of them the domain's own enums exposed as they are."""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+
+from graph_api import models
+
+MeetingPlaceKind = strawberry.enum(models.MeetingPlaceKind, description="What kind of place families meet in.")
+WelfareAreaKind = strawberry.enum(models.WelfareAreaKind)
+ActivityChannel = strawberry.enum(
+    models.ActivityChannel,
+    description="LOCAL activities happen at places; NATIONAL ones are phone lines, chats and sites.",
+)
+
+
+@strawberry.enum
+class OrganiserRole(enum.Enum):
+    COORDINATOR = "COORDINATOR"
+    PARTNER = "PARTNER"
