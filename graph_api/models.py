@@ -6,7 +6,10 @@ Every node has a `key` (unique within its type) and a `source` naming the datase
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
+import typing
 from dataclasses import dataclass
 from enum import Enum
 
@@ -162,6 +165,13 @@ NODE_TYPES: dict[str, type[Node]] = {
 }
 
 
+@functools.cache
+def field_types(cls: type[Node]) -> dict[str, object]:
+    """Each field of a node type with its resolved type hint, in declaration order."""
+    hints = typing.get_type_hints(cls)
+    return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+
+
 def label_of(node: Node | type[Node]) -> str:
     return node.__name__ if isinstance(node, type) else type(node).__name__
 
@@ -223,6 +233,11 @@ class Agreement:
     @property
     def is_demo(self) -> bool:
         return self.source == DEMO_SOURCE
+
+    @property
+    def order(self) -> tuple[str, str, str, str]:
+        """Agreements list by district, then party, then start."""
+        return (self.district.key, label_of(self.party), self.party.key, self.since.isoformat())
 
     def in_force(self, year: int) -> bool:
         return self.since.year <= year and (self.until is None or self.until.year >= year)

@@ -7,16 +7,14 @@ parts `reference` (real data) and `demo` (generated, `source = demo`).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import enum
-import functools
 import types
 import typing
 from pathlib import Path
 
 from graph_api.errors import DataError
-from graph_api.models import NODE_TYPES, RELATIONSHIP_TYPES, Dataset, Node, NodeRef, Point, Relationship
+from graph_api.models import NODE_TYPES, RELATIONSHIP_TYPES, Dataset, Node, NodeRef, Point, Relationship, field_types
 from loaders.csvfiles import read_rows
 
 SEED_PARTS = ("reference", "demo")
@@ -52,18 +50,12 @@ def _read_nodes(path: Path) -> list[Node]:
 
 def _node(cls: type[Node], row: dict[str, str], where: str) -> Node:
     values: dict[str, object] = {}
-    for name, hint in _field_types(cls).items():
+    for name, hint in field_types(cls).items():
         try:
             values[name] = _convert(hint, row, name)
         except (KeyError, ValueError) as exc:
             raise DataError(f"{where}: field {name!r}: {exc}") from exc
     return cls(**values)
-
-
-@functools.cache
-def _field_types(cls: type[Node]) -> dict[str, object]:
-    hints = typing.get_type_hints(cls)
-    return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
 
 
 def _convert(hint: object, row: dict[str, str], name: str) -> object:

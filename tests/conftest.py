@@ -1,9 +1,14 @@
-"""Fixtures: one seeded store per backend for the session, and a GraphQL client over the ASGI app."""
+"""Fixtures: one seeded store per backend for the session, and a GraphQL client over the ASGI app.
+
+The Neo4j backend runs on a real Neo4j: the one at `NEO4J_URI` when that is set (the tests wipe it),
+otherwise one that `tests.neo4j_server` starts for the session. When none can be had, the Neo4j tests
+fail under `CI=true` and are skipped elsewhere, with the reason.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +17,13 @@ import httpx
 import pytest
 
 from graph_api.app import create_app
+from graph_api.models import Dataset
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
+from graph_api.store.neo4j import Neo4jStore
 from loaders.seeds import read_dataset
+from tests.neo4j_server import Neo4jLaunchError, Neo4jServer
 
 # The suite configures what it needs itself: settings from the developer's shell or .env stay out.
 for name in [name for name in os.environ if name.startswith("GRAPH_API_") or name == "GRAPH_BACKEND"]:
@@ -23,7 +31,11 @@ for name in [name for name in os.environ if name.startswith("GRAPH_API_") or nam
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-BACKENDS = ["memory"]
+BACKENDS = ["memory", "neo4j"]
+HOW_TO_ENABLE = (
+    "set NEO4J_URI to a Neo4j 5.26 the tests may wipe, or install Java 17 and Maven so that the tests "
+    "start one themselves (python -m tests.neo4j_server)"
+)
 
 
 @pytest.fixture(scope="session")
@@ -32,16 +44,85 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def dataset():  # type: ignore[no-untyped-def]
+def dataset() -> Dataset:
     return read_dataset(SEEDS)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def store(request: pytest.FixtureRequest, dataset) -> Iterator[GraphStore]:  # type: ignore[no-untyped-def]
-    """The shipped seeds in each backend; tests read it and never write."""
-    seeded = MemoryStore()
-    asyncio.run(seeded.load(dataset))
-    yield seeded
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[Neo4jServer | None]:
+    """The Neo4j the tests started, or None when they use the one at NEO4J_URI."""
+    if os.environ.get("NEO4J_URI"):
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="graph-api-neo4j-") as data_dir:
+        server = Neo4jServer(Path(data_dir))
+        try:
+            server.start()
+        except Neo4jLaunchError as exc:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"CI needs a real Neo4j and could not start one: {exc}", pytrace=False)
+            pytest.skip(f"Neo4j tests skipped ({exc.args[0].splitlines()[0]}); to run them, {HOW_TO_ENABLE}")
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(neo4j_server: Neo4jServer | None) -> str:
+    return neo4j_server.uri if neo4j_server is not None else os.environ["NEO4J_URI"]
+
+
+def neo4j_store_for(uri: str) -> Neo4jStore:
+    return Neo4jStore(
+        uri,
+        os.environ.get("NEO4J_USER", "neo4j"),
+        os.environ.get("NEO4J_PASSWORD", "neo4j"),
+        os.environ.get("NEO4J_DATABASE", "neo4j"),
+    )
+
+
+async def wipe(store: Neo4jStore) -> None:
+    async with store.driver.session(database=store.database) as session:
+        await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+
+
+@pytest.fixture(scope="session")
+async def memory_store(dataset: Dataset) -> MemoryStore:
+    store = MemoryStore()
+    await store.load(dataset)
+    return store
+
+
+@pytest.fixture(scope="session")
+async def neo4j_store(neo4j_uri: str, dataset: Dataset) -> AsyncIterator[Neo4jStore]:
+    store = neo4j_store_for(neo4j_uri)
+    await store.open()
+    await wipe(store)
+    await store.load(dataset)
+    yield store
+    await store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest) -> GraphStore:
+    """The shipped seeds in each backend; tests that use it read and never write."""
+    return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=BACKENDS)
+async def new_store(request: pytest.FixtureRequest, dataset: Dataset) -> AsyncIterator[GraphStore]:
+    """An empty store of each backend to write into; Neo4j gets the seeds back afterwards."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    store: Neo4jStore = request.getfixturevalue("neo4j_store")
+    await wipe(store)
+    try:
+        yield store
+    finally:
+        await wipe(store)
+        await store.load(dataset)
 
 
 class GraphQLClient:
@@ -67,10 +148,14 @@ class GraphQLClient:
         return body["errors"][0]  # type: ignore[no-any-return]
 
 
+def client_for(store: GraphStore) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=create_app(store, Settings(_env_file=None)))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
 @pytest.fixture
 async def http(store: GraphStore) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(store, Settings(_env_file=None)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with client_for(store) as client:
         yield client
 
 

@@ -7,10 +7,13 @@ All methods are async so that a networked backend never blocks the event loop.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from graph_api.models import (
+    NODE_TYPES,
+    RELATIONSHIP_TYPES,
     Agreement,
     Bounds,
     Dataset,
@@ -53,10 +56,31 @@ class PlacesInBounds:
     places: list[MeetingPlace] = field(default_factory=list)
 
 
+CHANGES = ("created", "updated", "unchanged")
+
+Progress = Callable[[int], None]
+"""Called with the number of rows written since the last call, as a load goes on."""
+
+
 @dataclass(frozen=True, slots=True)
 class LoadSummary:
-    nodes: int
-    relationships: int
+    """What a load did, per node label and relationship type: rows created, updated and left unchanged."""
+
+    changes: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, name: str, change: str, count: int = 1) -> None:
+        self.changes.setdefault(name, Counter())[change] += count
+
+    def total(self, change: str, names: Iterable[str] | None = None) -> int:
+        return sum(self.changes[n][change] for n in (self.changes if names is None else names) if n in self.changes)
+
+    @property
+    def nodes(self) -> int:
+        return sum(self.total(change, NODE_TYPES) for change in CHANGES)
+
+    @property
+    def relationships(self) -> int:
+        return sum(self.total(change, RELATIONSHIP_TYPES) for change in CHANGES)
 
 
 class GraphStore(abc.ABC):
@@ -77,8 +101,12 @@ class GraphStore(abc.ABC):
         """Return if the store can answer queries, raise `StoreUnavailable` if not."""
 
     @abc.abstractmethod
-    async def load(self, dataset: Dataset) -> LoadSummary:
-        """Upsert the dataset as a whole; a dataset with a dangling relationship raises `DataError` unwritten."""
+    async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+        """Upsert the dataset as a whole, or write nothing and raise `DataError` (e.g. a dangling relationship).
+
+        Nodes are matched by label and key, relationships by their identity (`Relationship.identity`);
+        a match's properties are replaced whole.
+        """
 
     @abc.abstractmethod
     async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:

@@ -30,7 +30,7 @@ from graph_api.models import (
     Point,
     label_of,
 )
-from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds
+from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds, Progress
 from graph_api.text import fold
 
 
@@ -46,23 +46,31 @@ class MemoryStore(GraphStore):
     async def ping(self) -> None:
         return None
 
-    async def load(self, dataset: Dataset) -> LoadSummary:
+    async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
         graph = self._graph.copy()
+        summary = LoadSummary()
         for node in dataset.nodes:
-            graph.add_node(str(NodeRef.of(node)), node=node)
+            ref = str(NodeRef.of(node))
+            old = graph.nodes[ref]["node"] if ref in graph else None
+            summary.add(label_of(node), "created" if old is None else "unchanged" if old == node else "updated")
+            graph.add_node(ref, node=node)
         missing = sorted(
             {str(ref) for rel in dataset.relationships for ref in (rel.start, rel.end) if str(ref) not in graph}
         )
         if missing:
             raise DataError(f"relationships point to {len(missing)} unknown nodes, e.g. {', '.join(missing[:5])}")
         for rel in dataset.relationships:
-            start, end = str(rel.start), str(rel.end)
-            if graph.has_edge(start, end, rel.identity):
+            start, end, data = str(rel.start), str(rel.end), {"type": rel.type, "source": rel.source, **rel.properties}
+            old = graph.get_edge_data(start, end, rel.identity)
+            summary.add(rel.type, "created" if old is None else "unchanged" if old == data else "updated")
+            if old is not None:
                 graph.remove_edge(start, end, rel.identity)
-            graph.add_edge(start, end, key=rel.identity, type=rel.type, source=rel.source, **rel.properties)
+            graph.add_edge(start, end, key=rel.identity, **data)
         self._graph = graph
         self._reindex()
-        return LoadSummary(nodes=len(dataset.nodes), relationships=len(dataset.relationships))
+        if progress is not None:
+            progress(len(dataset.nodes) + len(dataset.relationships))
+        return summary
 
     def _reindex(self) -> None:
         nodes = sorted((data["node"] for _, data in self._graph.nodes(data=True)), key=lambda n: n.key)
@@ -149,11 +157,7 @@ class MemoryStore(GraphStore):
             for start, end, data in self._graph.edges(data=True)
             if data["type"] == "HAS_AGREEMENT" and (wanted is None or start in wanted or end in wanted)
         )
-        return sorted((a for a in found if year is None or a.in_force(year)), key=agreement_order)
-
-
-def agreement_order(agreement: Agreement) -> tuple[str, str, str, str]:
-    return (agreement.district.key, label_of(agreement.party), agreement.party.key, agreement.since.isoformat())
+        return sorted((a for a in found if year is None or a.in_force(year)), key=lambda a: a.order)
 
 
 def _properties(data: dict[str, object]) -> dict[str, object]:

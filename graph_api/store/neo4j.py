@@ -1,0 +1,404 @@
+"""The production store: Neo4j 5.26 over Bolt, through the official async driver.
+
+Each node type is a label with a uniqueness constraint on `key`; meeting places carry a WGS-84 `location`
+under a POINT index. Loads run in one explicit transaction (`UNWIND` + `MERGE`, in batches), so a failed
+load writes nothing; reads run in managed read transactions. Every query is parameterised: the only text
+put into Cypher are labels and relationship types, and those come from the allowlists in
+`graph_api.models`, never from a request.
+
+Distances: the point index finds candidates by `point.distance` (a haversine on a sphere of radius
+6,378,140 m) in a radius widened by `MARGIN`; the exact geodesic then filters and orders them, so the
+answers equal the embedded store's. The index has no k-nearest search, so `nearby` searches a growing
+radius until it has `limit` places or reaches the radius asked for.
+
+The driver's own retry budget (30 s by default) is cut to `timeout_s`, and every call is bounded by it:
+while Neo4j is unreachable a call raises `StoreUnavailable` within that time, and the next call after
+Neo4j is back simply succeeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from typing import Any, LiteralString, TypeVar, cast
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, AsyncTransaction
+from neo4j.exceptions import AuthError, DriverError, ServiceUnavailable, SessionExpired
+from neo4j.spatial import WGS84Point
+
+from graph_api.errors import DataError, StoreUnavailable
+from graph_api.geo.index import MARGIN, nearest
+from graph_api.models import (
+    IDENTIFYING_PROPERTIES,
+    NODE_TYPES,
+    RELATIONSHIP_TYPES,
+    Agreement,
+    Bounds,
+    Dataset,
+    Direction,
+    Hop,
+    Link,
+    MeetingPlace,
+    MeetingPlaceKind,
+    NearbyHit,
+    Node,
+    NodeRef,
+    Point,
+    Relationship,
+    field_types,
+    label_of,
+)
+from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds, Progress
+from graph_api.text import fold
+
+BATCH_SIZE = 1000
+FIRST_SEARCH_KM = 5.0
+FINLAND_BOX = ([19.0, 59.0], [32.0, 71.0])
+T = TypeVar("T")
+
+
+class Neo4jStore(GraphStore):
+    """Neo4j over Bolt.
+
+    - `uri`: e.g. `bolt://localhost:7687`, `neo4j://cluster:7687` or `neo4j+s://xxx.databases.neo4j.io`
+    - `user`, `password`: credentials
+    - `database`: the database to use (`neo4j` by default)
+    - `timeout_s`: how long any one call may wait for Neo4j before `StoreUnavailable`
+    """
+
+    name = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", timeout_s: float = 2.0) -> None:
+        self.uri = uri
+        self.database = database
+        self.timeout_s = timeout_s
+        self._auth = (user, password)
+        self._driver: AsyncDriver | None = None
+
+    async def open(self) -> None:
+        self._driver = AsyncGraphDatabase.driver(
+            self.uri,
+            auth=self._auth,
+            connection_timeout=self.timeout_s / 2,
+            connection_acquisition_timeout=self.timeout_s,
+            max_transaction_retry_time=self.timeout_s / 2,
+        )
+
+    async def close(self) -> None:
+        if self._driver is not None:
+            await self._driver.close()
+            self._driver = None
+
+    @property
+    def driver(self) -> AsyncDriver:
+        if self._driver is None:
+            raise StoreUnavailable("the Neo4j store is not open")
+        return self._driver
+
+    @contextlib.asynccontextmanager
+    async def _translated(self, timeout_s: float | None) -> AsyncIterator[None]:
+        """The driver's connection errors, and a call that takes too long, as StoreUnavailable."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                yield
+        except TimeoutError as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} did not answer within {timeout_s:g} s") from exc
+        except AuthError as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials: {exc.message}") from exc
+        except (ServiceUnavailable, SessionExpired, DriverError, OSError) as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
+
+    async def _bounded(self, call: Awaitable[T]) -> T:
+        async with self._translated(self.timeout_s):
+            return await call
+
+    async def _read(self, query: LiteralString, **parameters: Any) -> list[dict[str, Any]]:
+        async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+            result = await tx.run(query, parameters)
+            return [record.data() async for record in result]
+
+        async def session_read() -> list[dict[str, Any]]:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_read(work)
+
+        return await self._bounded(session_read())
+
+    async def ping(self) -> None:
+        await self._bounded(self.driver.verify_connectivity())
+
+    async def ensure_schema(self) -> None:
+        """Uniqueness of every node type's key and the POINT index on meeting places (idempotent)."""
+        async with self.driver.session(database=self.database) as session:
+            for label in NODE_TYPES:
+                await session.run(
+                    _cypher(f"CREATE CONSTRAINT {label}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE")
+                )
+            await session.run(
+                "CREATE POINT INDEX MeetingPlace_location IF NOT EXISTS FOR (n:MeetingPlace) ON (n.location) "
+                "OPTIONS {indexConfig: {`spatial.wgs-84.min`: $min, `spatial.wgs-84.max`: $max}}",
+                min=FINLAND_BOX[0],
+                max=FINLAND_BOX[1],
+            )
+            await session.run("CALL db.awaitIndexes(60)")
+
+    async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+        async with self._translated(None):
+            return await self._load(dataset, progress)
+
+    async def _load(self, dataset: Dataset, progress: Progress | None) -> LoadSummary:
+        await self.ensure_schema()
+        summary = LoadSummary()
+        async with self.driver.session(database=self.database) as session:
+            tx = await session.begin_transaction()
+            try:
+                await self._check_endpoints(tx, dataset)
+                for label, rows in _group(dataset.nodes, label_of, _node_row).items():
+                    await self._write(tx, _merge_nodes(label), label, rows, summary, progress)
+                for (type_, start, end), rows in _group(dataset.relationships, _rel_group, _rel_row).items():
+                    await self._write(tx, _merge_relationships(type_, start, end), type_, rows, summary, progress)
+                await tx.commit()
+            finally:
+                if not tx.closed():
+                    await tx.rollback()
+        return summary
+
+    async def _check_endpoints(self, tx: AsyncTransaction, dataset: Dataset) -> None:
+        loaded = {str(NodeRef.of(node)) for node in dataset.nodes}
+        wanted = {ref for rel in dataset.relationships for ref in (rel.start, rel.end) if str(ref) not in loaded}
+        missing = []
+        for label, keys in _by_label(wanted).items():
+            query = _cypher(
+                f"UNWIND $keys AS key OPTIONAL MATCH (n:{label} {{key: key}}) WITH key, n WHERE n IS NULL RETURN key"
+            )
+            result = await tx.run(query, keys=keys)
+            missing += [f"{label}:{record['key']}" async for record in result]
+        if missing:
+            missing.sort()
+            raise DataError(f"relationships point to {len(missing)} unknown nodes, e.g. {', '.join(missing[:5])}")
+
+    async def _write(
+        self,
+        tx: AsyncTransaction,
+        query: LiteralString,
+        name: str,
+        rows: list[dict[str, Any]],
+        summary: LoadSummary,
+        progress: Progress | None,
+    ) -> None:
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            result = await tx.run(query, rows=batch)
+            async for record in result:
+                summary.add(name, record["change"], record["count"])
+            if progress is not None:
+                progress(len(batch))
+
+    async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:
+        found: dict[NodeRef, Node] = {}
+        for label, keys in _by_label(refs).items():
+            query = _cypher(f"MATCH (n:{label}) WHERE n.key IN $keys RETURN properties(n) AS node")
+            for record in await self._read(query, keys=keys):
+                node = _node(label, record["node"])
+                found[NodeRef(label, node.key)] = node
+        return [found.get(ref) for ref in refs]
+
+    async def traverse_many(self, refs: Sequence[NodeRef], path: Sequence[Hop]) -> list[list[Link]]:
+        found: dict[NodeRef, list[Link]] = defaultdict(list)
+        for label, keys in _by_label(refs).items():
+            query = _traversal(label, path)
+            seen: set[tuple[str, str, str]] = set()
+            for record in await self._read(query, keys=keys):
+                end = (record["start"], record["label"], record["node"]["key"])
+                if end not in seen:
+                    seen.add(end)
+                    link = Link(_node(record["label"], record["node"]), _native(record["rel"] or {}))
+                    found[NodeRef(label, record["start"])].append(link)
+        return [sorted(found.get(ref, []), key=lambda link: link.node.key) for ref in refs]
+
+    async def find(self, label: str, query: NodeQuery) -> Page:
+        cypher = _cypher(
+            f"MATCH (n:{_allowed(label)}) "
+            "WHERE ($keys IS NULL OR n.key IN $keys) AND ($kinds IS NULL OR n.kind IN $kinds) "
+            "AND ($search IS NULL OR any(name IN n.search_names WHERE name CONTAINS $search)) "
+            "WITH n ORDER BY n.key WITH collect(n) AS matches "
+            "WITH size(matches) AS total, [m IN matches WHERE $after IS NULL OR m.key > $after] AS rest "
+            "WITH total, rest, CASE WHEN $take IS NULL THEN rest ELSE rest[0..$take] END AS page "
+            "RETURN total, [m IN page | properties(m)] AS nodes, size(rest) AS remaining"
+        )
+        (record,) = await self._read(
+            cypher,
+            keys=None if query.keys is None else sorted(query.keys),
+            kinds=None if query.kinds is None else sorted(kind.value for kind in query.kinds),
+            search=fold(query.search) if query.search else None,
+            after=query.after,
+            take=query.first,
+        )
+        items = [_node(label, props) for props in record["nodes"]]
+        has_next = query.first is not None and record["remaining"] > query.first
+        return Page(items=items, total_count=record["total"], has_next_page=has_next)
+
+    async def nearby(
+        self, center: Point, radius_km: float, limit: int, kinds: frozenset[MeetingPlaceKind] | None
+    ) -> list[NearbyHit]:
+        search_km = min(radius_km, FIRST_SEARCH_KM)
+        while True:
+            records = await self._read(
+                "MATCH (n:MeetingPlace) WHERE point.distance(n.location, $center) <= $meters "
+                "AND ($kinds IS NULL OR n.kind IN $kinds) "
+                "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key",
+                center=_point(center),
+                meters=search_km * MARGIN * 1000,
+                kinds=None if kinds is None else sorted(kind.value for kind in kinds),
+            )
+            candidates = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
+            hits = nearest(center, candidates, _location, search_km, limit)
+            # Whatever lies beyond search_km is farther than every hit, so a full list is the answer.
+            if len(hits) == limit or search_km >= radius_km:
+                return [NearbyHit(distance_km=km, place=place) for km, place in hits]
+            search_km = min(radius_km, search_km * 4)
+
+    async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
+        (record,) = await self._read(
+            "MATCH (n:MeetingPlace) WHERE point.withinBBox(n.location, $south_west, $north_east) "
+            "AND ($kinds IS NULL OR n.kind IN $kinds) "
+            "WITH n ORDER BY n.key WITH collect(n) AS inside "
+            "RETURN size(inside) AS total, [m IN inside[0..$limit] | properties(m)] AS nodes",
+            south_west=_point(Point(bounds.south, bounds.west)),
+            north_east=_point(Point(bounds.north, bounds.east)),
+            kinds=None if kinds is None else sorted(kind.value for kind in kinds),
+            limit=limit,
+        )
+        places = [cast(MeetingPlace, _node("MeetingPlace", props)) for props in record["nodes"]]
+        return PlacesInBounds(total_count=record["total"], places=places)
+
+    async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
+        records = await self._read(
+            "MATCH (d:District)-[r:HAS_AGREEMENT]->(p) "
+            "WHERE ($year IS NULL OR (r.since.year <= $year AND (r.until IS NULL OR r.until.year >= $year))) "
+            "AND ($involving IS NULL OR 'District:' + d.key IN $involving OR labels(p)[0] + ':' + p.key IN $involving) "
+            "RETURN properties(d) AS district, labels(p)[0] AS label, properties(p) AS party, properties(r) AS rel",
+            year=year,
+            involving=None if involving is None else [str(ref) for ref in involving],
+        )
+        found = [
+            Agreement.of_relationship(
+                _node("District", r["district"]), _node(r["label"], r["party"]), _native(r["rel"])
+            )
+            for r in records
+        ]
+        return sorted(found, key=lambda agreement: agreement.order)
+
+
+def _cypher(text: str) -> LiteralString:
+    """Mark Cypher assembled from allowlisted labels and types (see `_allowed`) as safe to send."""
+    return cast(LiteralString, text)
+
+
+def _allowed(name: str) -> str:
+    if name not in NODE_TYPES and name not in RELATIONSHIP_TYPES:
+        raise DataError(f"{name!r} is neither a node type nor a relationship type of this graph")
+    return name
+
+
+def _by_label(refs: Iterable[NodeRef]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for ref in refs:
+        grouped[_allowed(ref.label)].append(ref.key)
+    return {label: sorted(set(keys)) for label, keys in sorted(grouped.items())}
+
+
+def _group(
+    items: Iterable[T], key: Callable[[T], Any], row: Callable[[T], dict[str, Any]]
+) -> dict[Any, list[dict[str, Any]]]:
+    grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        grouped[key(item)].append(row(item))
+    return grouped
+
+
+def _merge_nodes(label: str) -> LiteralString:
+    return _cypher(
+        f"UNWIND $rows AS row OPTIONAL MATCH (old:{_allowed(label)} {{key: row.key}}) "
+        "WITH row, CASE WHEN old IS NULL THEN 'created' WHEN properties(old) = row THEN 'unchanged' "
+        "ELSE 'updated' END AS change "
+        f"MERGE (n:{label} {{key: row.key}}) SET n = row RETURN change, count(*) AS count"
+    )
+
+
+def _rel_group(rel: Relationship) -> tuple[str, str, str]:
+    return (_allowed(rel.type), _allowed(rel.start.label), _allowed(rel.end.label))
+
+
+def _merge_relationships(type_: str, start: str, end: str) -> LiteralString:
+    identity = ", ".join(f"{name}: row.properties.{name}" for name in IDENTIFYING_PROPERTIES.get(type_, ()))
+    return _cypher(
+        f"UNWIND $rows AS row MATCH (a:{start} {{key: row.start}}) MATCH (b:{end} {{key: row.end}}) "
+        f"OPTIONAL MATCH (a)-[old:{type_} {{{identity}}}]->(b) "
+        "WITH row, a, b, CASE WHEN old IS NULL THEN 'created' WHEN properties(old) = row.properties "
+        "THEN 'unchanged' ELSE 'updated' END AS change "
+        f"MERGE (a)-[r:{type_} {{{identity}}}]->(b) SET r = row.properties RETURN change, count(*) AS count"
+    )
+
+
+def _node_row(node: Node) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name in field_types(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, Point):
+            value = _point(value)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        if value is not None:
+            row[name] = value
+    row["search_names"] = [fold(name) for name in node.search_names]
+    return row
+
+
+def _rel_row(rel: Relationship) -> dict[str, Any]:
+    properties = {name: value for name, value in rel.properties.items() if value is not None}
+    return {"start": rel.start.key, "end": rel.end.key, "properties": {**properties, "source": rel.source}}
+
+
+def _node(label: str, properties: dict[str, Any]) -> Node:
+    cls = NODE_TYPES[label]
+    values: dict[str, Any] = {}
+    for name, hint in field_types(cls).items():
+        value = properties.get(name)
+        if isinstance(value, WGS84Point):
+            value = Point(lat=value.latitude, lon=value.longitude)
+        elif isinstance(hint, type) and issubclass(hint, enum.Enum):
+            value = hint(value)
+        values[name] = value
+    return cls(**values)
+
+
+def _native(properties: dict[str, Any]) -> dict[str, object]:
+    """Neo4j's temporal values as Python's (`neo4j.time.Date` → `datetime.date`)."""
+    return {name: value.to_native() if hasattr(value, "to_native") else value for name, value in properties.items()}
+
+
+def _point(point: Point) -> WGS84Point:
+    return WGS84Point((point.lon, point.lat))
+
+
+def _location(place: MeetingPlace) -> Point:
+    return place.location
+
+
+def _traversal(label: str, path: Sequence[Hop]) -> LiteralString:
+    """`MATCH (s:Label {key: key})-[..]-(..)` along the path; the start itself for an empty path."""
+    pattern, end, rel = "(s)", "s", "null"
+    for i, hop in enumerate(path):
+        target = f"n{i}:{_allowed(hop.label)}" if hop.label else f"n{i}"
+        arrow = (
+            f"-[r{i}:{_allowed(hop.type)}]->" if hop.direction is Direction.OUT else f"<-[r{i}:{_allowed(hop.type)}]-"
+        )
+        pattern, end, rel = f"{pattern}{arrow}({target})", f"n{i}", f"r{i}"
+    return _cypher(
+        f"UNWIND $keys AS key MATCH (s:{_allowed(label)} {{key: key}}) MATCH {pattern} "
+        f"RETURN key AS start, labels({end})[0] AS label, properties({end}) AS node, "
+        f"CASE WHEN {rel} IS NULL THEN null ELSE properties({rel}) END AS rel ORDER BY {end}.key"
+    )
