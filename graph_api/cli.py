@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -10,10 +11,12 @@ import click
 import uvicorn
 
 from graph_api.app import create_app
+from graph_api.errors import GraphApiError
+from graph_api.models import Dataset
 from graph_api.schema import build_schema
 from graph_api.settings import Settings
-from graph_api.store.base import GraphStore
-from graph_api.store.memory import MemoryStore
+from graph_api.store.base import GraphStore, LoadSummary
+from loaders.seeds import read_dataset
 
 logger = logging.getLogger("graph_api")
 
@@ -24,30 +27,41 @@ def main() -> None:
     """The partnership map: a GraphQL service over MLL's network with Finland's family centres."""
 
 
-@main.command()
-@click.option("--host", help="Address to listen on [env GRAPH_API_HOST; default 127.0.0.1].")
-@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on [env GRAPH_API_PORT; default 8000].")
-@click.option(
-    "--backend", type=click.Choice(["memory"]), help="Graph store to serve from [env GRAPH_BACKEND; default memory]."
+BACKEND = click.option(
+    "--backend", type=click.Choice(["memory", "neo4j"]), help="Graph store [env GRAPH_BACKEND; default memory]."
 )
-@click.option(
+SEEDS = click.option(
     "--seeds",
     "seeds_dir",
     type=click.Path(path_type=Path, exists=True, file_okay=False),
-    help="Seed folder to load at start-up [env GRAPH_API_SEEDS; default the shipped seeds/].",
+    help="Seed folder [env GRAPH_API_SEEDS; default the shipped seeds/].",
 )
+
+
+def settings_with(**flags: object) -> Settings:
+    """Settings from the environment, with the flags given on the command line on top."""
+    return Settings(**{name: value for name, value in flags.items() if value is not None})  # type: ignore[arg-type]
+
+
+@main.command()
+@click.option("--host", help="Address to listen on [env GRAPH_API_HOST; default 127.0.0.1].")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on [env GRAPH_API_PORT; default 8000].")
+@BACKEND
+@SEEDS
 def serve(host: str | None, port: int | None, backend: str | None, seeds_dir: Path | None) -> None:
-    """Serve the API with uvicorn; the embedded store loads the seeds at start-up."""
-    flags = {"host": host, "port": port, "backend": backend, "seeds_dir": seeds_dir}
-    settings = Settings(**{name: value for name, value in flags.items() if value is not None})  # type: ignore[arg-type]
+    """Serve the API with uvicorn.
+
+    The embedded store loads the seeds at start-up; Neo4j serves what `graph-api load` wrote into it.
+    """
+    settings = settings_with(host=host, port=port, backend=backend, seeds_dir=seeds_dir)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    app = create_app(MemoryStore(), settings, on_startup=lambda store: load_seeds(store, settings.seeds_dir))
+    store = settings.create_store()
+    on_startup = (lambda s: load_seeds(s, settings.seeds_dir)) if settings.backend == "memory" else None
+    app = create_app(store, settings, on_startup=on_startup)
     uvicorn.run(app, host=settings.host, port=settings.port)
 
 
 async def load_seeds(store: GraphStore, seeds_dir: Path) -> None:
-    from loaders.seeds import read_dataset
-
     started = time.perf_counter()
     summary = await store.load(read_dataset(seeds_dir))
     logger.info(
@@ -57,6 +71,33 @@ async def load_seeds(store: GraphStore, seeds_dir: Path) -> None:
         seeds_dir,
         (time.perf_counter() - started) * 1000,
     )
+
+
+@main.command()
+@BACKEND
+@SEEDS
+def load(backend: str | None, seeds_dir: Path | None) -> None:
+    """Write the seeds (reference and demo) into the configured store; loading twice changes nothing."""
+    settings = settings_with(backend=backend, seeds_dir=seeds_dir)
+    try:
+        dataset = read_dataset(settings.seeds_dir)
+        summary = asyncio.run(_load(settings.create_store(), dataset))
+    except GraphApiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{'':20} {'created':>8} {'updated':>8} {'unchanged':>9}")
+    for name, counts in summary.changes.items():
+        click.echo(f"{name:20} {counts['created']:8} {counts['updated']:8} {counts['unchanged']:9}")
+    if settings.backend == "memory":
+        click.echo("The embedded store keeps nothing: the seeds are valid, and `serve` loads them at start-up.")
+
+
+async def _load(store: GraphStore, dataset: Dataset) -> LoadSummary:
+    await store.open()
+    try:
+        with click.progressbar(length=len(dataset.nodes) + len(dataset.relationships), label="Loading") as bar:
+            return await store.load(dataset, progress=bar.update)
+    finally:
+        await store.close()
 
 
 @main.command("export-schema")

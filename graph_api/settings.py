@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import DirectoryPath, Field
+from pydantic import DirectoryPath, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph_api.store.base import GraphStore
+from graph_api.store.memory import MemoryStore
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -16,8 +19,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    backend: Literal["memory"] = Field(
-        default="memory", alias="GRAPH_BACKEND", description="Where the graph lives: `memory` (networkx, in process)."
+    backend: Literal["memory", "neo4j"] = Field(
+        default="memory",
+        alias="GRAPH_BACKEND",
+        description="Where the graph lives: `memory` (networkx, in process) or `neo4j`.",
     )
     host: str = Field(default="127.0.0.1", alias="GRAPH_API_HOST", description="Address to listen on.")
     port: int = Field(default=8000, ge=1, le=65535, alias="GRAPH_API_PORT", description="Port to listen on.")
@@ -28,3 +33,24 @@ class Settings(BaseSettings):
     max_page_size: int = Field(
         default=100, ge=1, le=1000, alias="GRAPH_API_MAX_PAGE_SIZE", description="Largest `first` a list accepts."
     )
+    neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI", description="Neo4j's Bolt URI.")
+    neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER", description="Neo4j user.")
+    neo4j_password: SecretStr = Field(default=SecretStr(""), alias="NEO4J_PASSWORD", description="Neo4j password.")
+    neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE", description="Neo4j database to use.")
+    neo4j_timeout_s: float = Field(
+        default=2.0, gt=0, le=60, alias="NEO4J_TIMEOUT", description="Seconds a request waits for Neo4j."
+    )
+
+    def create_store(self) -> GraphStore:
+        """The configured backend, not yet opened."""
+        if self.backend == "neo4j":
+            from graph_api.store.neo4j import Neo4jStore
+
+            return Neo4jStore(
+                self.neo4j_uri,
+                self.neo4j_user,
+                self.neo4j_password.get_secret_value(),
+                self.neo4j_database,
+                self.neo4j_timeout_s,
+            )
+        return MemoryStore()

@@ -1,0 +1,122 @@
+"""Both backends give the same answers to the same queries: same ids, same order, distances within 1 m."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph_api.store.memory import MemoryStore
+from graph_api.store.neo4j import Neo4jStore
+from tests.conftest import GraphQLClient, client_for
+
+pytestmark = pytest.mark.anyio
+
+NEARBY = """query ($lat: Float!, $lon: Float!, $r: Float!, $n: Int!, $kinds: [MeetingPlaceKind!]) {
+  nearby(near: {lat: $lat, lon: $lon}, radiusKm: $r, limit: $n, kinds: $kinds) { distanceKm place { id kind } } }"""
+IN_BOUNDS = """query ($b: BoundsInput!, $kinds: [MeetingPlaceKind!]) {
+  inBounds(bounds: $b, kinds: $kinds, limit: 1000) { totalCount places { id location { lat lon } } } }"""
+AGREEMENTS = """query ($year: Int) { agreements(year: $year) {
+  district { id } party { __typename ... on WelfareArea { id } ... on Municipality { id } } since until kind isDemo } }"""
+
+QUERIES: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "counts",
+        "{ regions { id } welfareAreas { id } districts { id } activities { id } familyCentreTasks { id } "
+        "municipalities(first: 0) { totalCount } meetingPlaces(first: 0) { totalCount } }",
+        {},
+    ),
+    (
+        "municipality-relations",
+        """{ municipalities(first: 100, filter: {areaIds: ["Region:FI1B1"]}) { totalCount
+       edges { cursor node { id nameFi nameSv population areaKm2 location { lat lon } welfareArea { id }
+       region { id } districts { id } meetingPlaces { id } localAssociations { id } } }
+       pageInfo { hasNextPage endCursor } } }""",
+        {},
+    ),
+    (
+        "district-relations",
+        """{ districts { id regions { id } municipalities { id } localAssociations { id }
+       agreements { party { ... on WelfareArea { id } ... on Municipality { id } } since } } }""",
+        {},
+    ),
+    (
+        "area-relations",
+        "{ welfareAreas { id population municipalities { id } familyCentres { id serves "
+        "{ ... on WelfareArea { id } ... on Municipality { id } } } agreements(year: 2023) { district { id } } } }",
+        {},
+    ),
+    (
+        "meeting-place-relations",
+        """{ meetingPlaces(first: 100, after: "TWVldGluZ1BsYWNlOm1wLTI5Ny0x") { edges { node {
+       id name kind isDemo municipality { id } familyCentre { id } activities { id tasks { id } }
+       runBy { role isDemo organiser { __typename ... on Node { id } } } } } pageInfo { endCursor } } }""",
+        {},
+    ),
+    (
+        "search",
+        """{ a: municipalities(filter: {search: "jyvaskyla"}) { edges { node { id } } }
+       b: municipalities(filter: {search: "ABO"}) { edges { node { id } } }
+       c: meetingPlaces(first: 100, filter: {search: "perhetalo", kinds: [FAMILY_HOUSE]}) { totalCount
+          edges { node { id } } } }""",
+        {},
+    ),
+    (
+        "node",
+        '{ nodes(ids: ["Municipality:091", "District:lappi", "MeetingPlace:mp-698-1", "Region:XX"]) '
+        "{ id __typename } }",
+        {},
+    ),
+    *[
+        (f"nearby-{lat}-{lon}-{r}-{n}", NEARBY, {"lat": lat, "lon": lon, "r": r, "n": n, "kinds": kinds})
+        for lat, lon, r, n, kinds in [
+            (60.1699, 24.9384, 1, 20, None),
+            (60.1699, 24.9384, 5, 100, None),
+            (61.4978, 23.761, 20, 10, ["FAMILY_CAFE"]),
+            (66.5039, 25.7294, 100, 5, None),
+            (62.6, 29.76, 1000, 100, ["FAMILY_HOUSE", "OPEN_DAYCARE"]),
+            (65.0, 25.47, 250, 1, None),
+            (59.0, 20.0, 30, 20, None),
+        ]
+    ],
+    *[
+        (f"in-bounds-{i}", IN_BOUNDS, {"b": bounds, "kinds": kinds})
+        for i, (bounds, kinds) in enumerate(
+            [
+                ({"south": 60.1, "west": 24.8, "north": 60.3, "east": 25.2}, None),
+                ({"south": 59.0, "west": 19.0, "north": 71.0, "east": 32.0}, ["MEETING_PLACE"]),
+                ({"south": 59.0, "west": 25.0, "north": 71.0, "east": -170.0}, None),
+            ]
+        )
+    ],
+    *[(f"agreements-{year}", AGREEMENTS, {"year": year}) for year in (None, 2021, 2023, 2024, 2025)],
+]
+
+
+def same(left: Any, right: Any, path: str = "") -> None:
+    """Equal, but for distances in km, which may differ by a metre."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        assert left.keys() == right.keys(), path
+        for key in left:
+            if key == "distanceKm":
+                assert left[key] == pytest.approx(right[key], abs=0.001), f"{path}.{key}"
+            else:
+                same(left[key], right[key], f"{path}.{key}")
+    elif isinstance(left, list) and isinstance(right, list):
+        assert len(left) == len(right), path
+        for i, (a, b) in enumerate(zip(left, right, strict=True)):
+            same(a, b, f"{path}[{i}]")
+    else:
+        assert left == right, path
+
+
+@pytest.mark.parametrize(("query", "variables"), [pytest.param(q, v, id=name) for name, q, v in QUERIES])
+async def test_both_backends_answer_alike(
+    memory_store: MemoryStore, neo4j_store: Neo4jStore, query: str, variables: dict[str, Any]
+) -> None:
+    answers = []
+    for store in (memory_store, neo4j_store):
+        async with client_for(store) as http:
+            answers.append(await GraphQLClient(http).data(query, **variables))
+    same(*answers)
+    assert answers[0], "the query must find something"
