@@ -16,8 +16,8 @@ NEARBY = """query ($lat: Float!, $lon: Float!, $r: Float!, $n: Int!, $kinds: [Me
   nearby(near: {lat: $lat, lon: $lon}, radiusKm: $r, limit: $n, kinds: $kinds) { distanceKm place { id kind } } }"""
 IN_BOUNDS = """query ($b: BoundsInput!, $kinds: [MeetingPlaceKind!]) {
   inBounds(bounds: $b, kinds: $kinds, limit: 1000) { totalCount places { id location { lat lon } } } }"""
-AGREEMENTS = """query ($year: Int) { agreements(year: $year) {
-  district { id } party { __typename ... on WelfareArea { id } ... on Municipality { id } } since until kind isDemo } }"""
+AGREEMENTS = """query ($year: Int) { agreements(year: $year) { district { id }
+  party { __typename ... on WelfareArea { id } ... on Municipality { id } } since until kind isDemo } }"""
 
 QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     (
