@@ -1,29 +1,35 @@
-"""Benchmarks, printed from one run: `python -m tests.benchmark [--queries N]`.
+"""Benchmarks, printed from one run: `python -m tests.benchmark [--queries N] [--no-neo4j]`.
 
 Figures are medians over the same random points; ratios compare methods measured in the same run,
-so they hold on a noisy machine where absolute times do not.
+so they hold on a noisy machine where absolute times do not. The Neo4j figures use the server at
+`NEO4J_URI` when that is set (it is wiped and loaded with the seeds), else one started for the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpx
 from geopy.distance import geodesic
 
 from graph_api.app import create_app
-from graph_api.models import MeetingPlace, Point
+from graph_api.models import Dataset, MeetingPlace, Point
+from graph_api.settings import Settings
+from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
-from tests.conftest import SEEDS
-from tests.test_cli import free_port
+from tests.conftest import SEEDS, neo4j_store_for, wipe
+from tests.neo4j_server import Neo4jServer, free_port
 
 NEARBY = (
     "query ($lat: Float!, $lon: Float!) { nearby(near: {lat: $lat, lon: $lon}, radiusKm: 10, limit: 20) "
@@ -69,27 +75,10 @@ def seconds_to_ready() -> float:
         server.wait()
 
 
-async def run(queries: int) -> None:
-    rng = random.Random(42)
-    started = time.perf_counter()
-    dataset = read_dataset(SEEDS)
-    read_s = time.perf_counter() - started
-    store = MemoryStore()
-    started = time.perf_counter()
-    await store.load(dataset)
-    load_s = time.perf_counter() - started
-    places = [n for n in dataset.nodes if isinstance(n, MeetingPlace)]
-    centers = [rng.choice(places).location for _ in range(queries)]
-    centers = [Point(c.lat + rng.gauss(0, 0.05), c.lon + rng.gauss(0, 0.1)) for c in centers]
-
-    indexed = [await timed(lambda c=c: store.nearby(c, RADIUS_KM, LIMIT, None)) for c in centers]
-    scanned = []
-    for center in centers:
-        begun = time.perf_counter()
-        brute_force(places, center)
-        scanned.append(time.perf_counter() - begun)
-
-    app = create_app(store)
+async def nearby_medians(store: GraphStore, centers: list[Point]) -> tuple[float, float]:
+    """Median seconds of `nearby` on the store in process, and through the ASGI app."""
+    in_process = [await timed(lambda c=c: store.nearby(c, RADIUS_KM, LIMIT, None)) for c in centers]
+    app = create_app(store, Settings(_env_file=None))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
 
         async def request(c: Point) -> None:
@@ -98,25 +87,74 @@ async def run(queries: int) -> None:
 
         await request(centers[0])
         over_asgi = [await timed(lambda c=c: request(c)) for c in centers]
+    return statistics.median(in_process), statistics.median(over_asgi)
 
-    median_indexed, median_scan = statistics.median(indexed), statistics.median(scanned)
-    print(
-        f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} meeting places"
-    )
-    print(f"start-up, read seeds:            {read_s * 1000:8.1f} ms")
-    print(f"start-up, load embedded store:   {load_s * 1000:8.1f} ms")
+
+async def neo4j_figures(uri: str, dataset: Dataset, centers: list[Point]) -> dict[str, float]:
+    store = neo4j_store_for(uri)
+    await store.open()
+    try:
+        await wipe(store)
+        load_s = await timed(lambda: store.load(dataset))
+        reload_s = await timed(lambda: store.load(dataset))
+        in_process, over_asgi = await nearby_medians(store, centers)
+    finally:
+        await store.close()
+    return {"load": load_s, "reload": reload_s, "nearby": in_process, "asgi": over_asgi}
+
+
+async def run(queries: int, neo4j_uri: str | None) -> None:
+    rng = random.Random(42)
+    started = time.perf_counter()
+    dataset = read_dataset(SEEDS)
+    read_s = time.perf_counter() - started
+    store = MemoryStore()
+    load_s = await timed(lambda: store.load(dataset))
+    places = [n for n in dataset.nodes if isinstance(n, MeetingPlace)]
+    centers = [rng.choice(places).location for _ in range(queries)]
+    centers = [Point(c.lat + rng.gauss(0, 0.05), c.lon + rng.gauss(0, 0.1)) for c in centers]
+
+    indexed, over_asgi = await nearby_medians(store, centers)
+    scanned = []
+    for center in centers:
+        begun = time.perf_counter()
+        brute_force(places, center)
+        scanned.append(time.perf_counter() - begun)
+    median_scan = statistics.median(scanned)
+
+    print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
+    print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
+    print(f"start-up, load embedded store:    {load_s * 1000:9.1f} ms")
     ready = statistics.median(seconds_to_ready() for _ in range(3))
-    print(f"start-up, launch to ready:       {ready * 1000:8.1f} ms median of 3 (Python imports included)")
-    print(f"nearby in process (kd-tree):     {median_indexed * 1e6:8.1f} µs median over {queries} points")
-    print(f"nearby brute-force geodesic:     {median_scan * 1e6:8.1f} µs median over the same points")
-    print(f"ratio brute-force / kd-tree:     {median_scan / median_indexed:8.1f} x")
-    print(f"nearby through the ASGI app:     {statistics.median(over_asgi) * 1000:8.2f} ms median")
+    print(f"start-up, launch to ready:        {ready * 1000:9.1f} ms median of 3 (Python imports included)")
+    print(f"nearby in process (kd-tree):      {indexed * 1e6:9.1f} µs median over {queries} points")
+    print(f"nearby brute-force geodesic:      {median_scan * 1e6:9.1f} µs median over the same points")
+    print(f"ratio brute-force / kd-tree:      {median_scan / indexed:9.1f} x")
+    print(f"nearby through the ASGI app:      {over_asgi * 1000:9.2f} ms median")
+    if neo4j_uri is None:
+        return
+    neo4j = await neo4j_figures(neo4j_uri, dataset, centers)
+    print(f"neo4j, load seeds into empty db:  {neo4j['load'] * 1000:9.1f} ms")
+    print(f"neo4j, load again (unchanged):    {neo4j['reload'] * 1000:9.1f} ms")
+    print(f"neo4j, nearby in process:         {neo4j['nearby'] * 1e6:9.1f} µs median over the same points")
+    print(f"ratio neo4j / embedded nearby:    {neo4j['nearby'] / indexed:9.1f} x")
+    print(f"neo4j, nearby through ASGI app:   {neo4j['asgi'] * 1000:9.2f} ms median")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--queries", type=int, default=300, help="random points to query (default 300)")
-    asyncio.run(run(parser.parse_args().queries))
+    parser.add_argument("--no-neo4j", action="store_true", help="measure the embedded store only")
+    args = parser.parse_args()
+    if args.no_neo4j or os.environ.get("NEO4J_URI"):
+        asyncio.run(run(args.queries, None if args.no_neo4j else os.environ["NEO4J_URI"]))
+        return
+    with tempfile.TemporaryDirectory(prefix="graph-api-bench-") as data_dir:
+        server = Neo4jServer(Path(data_dir))
+        try:
+            asyncio.run(run(args.queries, server.start()))
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -9,8 +9,11 @@ import pytest
 from tests import benchmark
 
 
-def test_benchmark_prints_each_figure(capsys: pytest.CaptureFixture[str]) -> None:
-    asyncio.run(benchmark.run(queries=3))
+def test_benchmark_prints_each_figure_for_both_backends(neo4j_uri: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """It loads the seeds into the session's Neo4j afresh, which leaves it as the other tests expect."""
+    asyncio.run(benchmark.run(queries=3, neo4j_uri=neo4j_uri))
     output = capsys.readouterr().out
-    for label in ("read seeds", "load embedded store", "launch to ready", "kd-tree", "brute-force", "ratio", "ASGI"):
+    labels = ["read seeds", "load embedded store", "launch to ready", "kd-tree", "brute-force", "ratio", "ASGI app"]
+    labels += ["neo4j, load seeds", "neo4j, load again", "neo4j, nearby in process", "ratio neo4j", "neo4j, nearby"]
+    for label in labels:
         assert label in output

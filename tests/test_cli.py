@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 
 from graph_api.cli import main
 from graph_api.store.neo4j import Neo4jStore
+from tests.neo4j_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = "{ municipalities { totalCount } }"
@@ -25,12 +25,6 @@ def test_schema_graphql_is_what_export_schema_prints() -> None:
     result = CliRunner().invoke(main, ["export-schema"])
     assert result.exit_code == 0
     assert result.output == (ROOT / "schema.graphql").read_text(encoding="utf-8")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve_and_count(env: dict[str, str]) -> tuple[int, str]:
