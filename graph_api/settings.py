@@ -38,7 +38,10 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(default=SecretStr(""), alias="NEO4J_PASSWORD", description="Neo4j password.")
     neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE", description="Neo4j database to use.")
     neo4j_timeout_s: float = Field(
-        default=2.0, gt=0, le=60, alias="NEO4J_TIMEOUT", description="Seconds a request waits for Neo4j."
+        default=2.0, gt=0, le=60, alias="NEO4J_TIMEOUT", description="Seconds a request waits for an unreachable Neo4j."
+    )
+    neo4j_query_timeout_s: float = Field(
+        default=10.0, gt=0, le=600, alias="NEO4J_QUERY_TIMEOUT", description="Seconds a query may run on Neo4j."
     )
 
     def create_store(self) -> GraphStore:
@@ -52,5 +55,6 @@ class Settings(BaseSettings):
                 self.neo4j_password.get_secret_value(),
                 self.neo4j_database,
                 self.neo4j_timeout_s,
+                self.neo4j_query_timeout_s,
             )
         return MemoryStore()

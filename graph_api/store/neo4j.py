@@ -11,9 +11,10 @@ Distances: the point index finds candidates by `point.distance` (a haversine on 
 answers equal the embedded store's. The index has no k-nearest search, so `nearby` searches a growing
 radius until it has `limit` places or reaches the radius asked for.
 
-The driver's own retry budget (30 s by default) is cut to `timeout_s`, and every call is bounded by it:
-while Neo4j is unreachable a call raises `StoreUnavailable` within that time, and the next call after
-Neo4j is back simply succeeds.
+The driver's connection timeouts and retry budget (30 s by default) are cut to fit in `timeout_s`: while
+Neo4j is unreachable a call raises `StoreUnavailable` within that time, and the next call after Neo4j is
+back simply succeeds. A query on a reachable Neo4j may take up to `query_timeout_s` (a server that has
+just started plans its first queries slowly).
 """
 
 from __future__ import annotations
@@ -66,15 +67,25 @@ class Neo4jStore(GraphStore):
     - `uri`: e.g. `bolt://localhost:7687`, `neo4j://cluster:7687` or `neo4j+s://xxx.databases.neo4j.io`
     - `user`, `password`: credentials
     - `database`: the database to use (`neo4j` by default)
-    - `timeout_s`: how long any one call may wait for Neo4j before `StoreUnavailable`
+    - `timeout_s`: how long a call may wait for an unreachable Neo4j before `StoreUnavailable`
+    - `query_timeout_s`: how long a read may take on a reachable one
     """
 
     name = "neo4j"
 
-    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", timeout_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str = "neo4j",
+        timeout_s: float = 2.0,
+        query_timeout_s: float = 10.0,
+    ) -> None:
         self.uri = uri
         self.database = database
         self.timeout_s = timeout_s
+        self.query_timeout_s = query_timeout_s
         self._auth = (user, password)
         self._driver: AsyncDriver | None = None
 
@@ -112,7 +123,7 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
 
     async def _bounded(self, call: Awaitable[T]) -> T:
-        async with self._translated(self.timeout_s):
+        async with self._translated(self.query_timeout_s):
             return await call
 
     async def _read(self, query: LiteralString, **parameters: Any) -> list[dict[str, Any]]:
@@ -127,7 +138,8 @@ class Neo4jStore(GraphStore):
         return await self._bounded(session_read())
 
     async def ping(self) -> None:
-        await self._bounded(self.driver.verify_connectivity())
+        async with self._translated(self.timeout_s):
+            await self.driver.verify_connectivity()
 
     async def ensure_schema(self) -> None:
         """Uniqueness of every node type's key and the POINT index on meeting places (idempotent)."""
