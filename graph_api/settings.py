@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import DirectoryPath, Field, SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph_api.store.base import GraphStore
@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", alias="GRAPH_API_HOST", description="Address to listen on.")
     port: int = Field(default=8000, ge=1, le=65535, alias="GRAPH_API_PORT", description="Port to listen on.")
-    seeds_dir: DirectoryPath = Field(
+    seeds_dir: Path = Field(
         default=DEFAULT_SEEDS_DIR, alias="GRAPH_API_SEEDS", description="Seed folder loaded into the embedded store."
     )
     graphiql: bool = Field(default=True, alias="GRAPH_API_GRAPHIQL", description="Serve GraphiQL on GET /graphql.")
@@ -38,10 +38,10 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(default=SecretStr(""), alias="NEO4J_PASSWORD", description="Neo4j password.")
     neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE", description="Neo4j database to use.")
     neo4j_timeout_s: float = Field(
-        default=2.0, gt=0, le=60, alias="NEO4J_TIMEOUT", description="Seconds a request waits for an unreachable Neo4j."
+        default=1.5, gt=0, le=60, alias="NEO4J_TIMEOUT", description="Seconds a read may try to reach Neo4j."
     )
     neo4j_query_timeout_s: float = Field(
-        default=10.0, gt=0, le=600, alias="NEO4J_QUERY_TIMEOUT", description="Seconds a query may run on Neo4j."
+        default=10.0, gt=0, le=600, alias="NEO4J_QUERY_TIMEOUT", description="Seconds a read may run on Neo4j."
     )
 
     def create_store(self) -> GraphStore:

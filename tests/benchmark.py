@@ -28,7 +28,7 @@ from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
-from tests.conftest import SEEDS, neo4j_store_for, wipe
+from tests.conftest import SEEDS, claim, neo4j_store_for, wipe
 from tests.neo4j_server import Neo4jServer, free_port
 
 NEARBY = (
@@ -97,6 +97,7 @@ async def neo4j_figures(uri: str, dataset: Dataset, centers: list[Point]) -> dic
     store = neo4j_store_for(uri)
     await store.open()
     try:
+        await claim(store)
         await wipe(store)
         load_s = await timed(lambda: store.load(dataset))
         reload_s = await timed(lambda: store.load(dataset))

@@ -82,9 +82,32 @@ def neo4j_store_for(uri: str) -> Neo4jStore:
     )
 
 
-async def wipe(store: Neo4jStore) -> None:
+class NotATestDatabase(RuntimeError):
+    """The Neo4j at NEO4J_URI holds data the tests did not put there, which they would wipe."""
+
+
+async def claim(store: Neo4jStore) -> None:
+    """Mark the database as the tests' own; refuse one that holds anything else, so no one's data is wiped."""
     async with store.driver.session(database=store.database) as session:
-        await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+        result = await session.run(
+            "OPTIONAL MATCH (m:GraphApiTestDatabase) WITH count(m) AS marked "
+            "OPTIONAL MATCH (n) WHERE NOT n:GraphApiTestDatabase RETURN marked, count(n) AS others"
+        )
+        record = await result.single(strict=True)
+        if record["others"] and not record["marked"]:
+            raise NotATestDatabase(
+                f"the Neo4j at {store.uri} holds {record['others']} nodes that the tests did not write; they wipe "
+                "the database, so point NEO4J_URI at an empty one"
+            )
+        await session.run("MERGE (:GraphApiTestDatabase)")
+
+
+async def wipe(store: Neo4jStore) -> None:
+    """Delete everything but the tests' mark (see `claim`)."""
+    async with store.driver.session(database=store.database) as session:
+        await session.run(
+            "MATCH (n) WHERE NOT n:GraphApiTestDatabase CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -98,10 +121,13 @@ async def memory_store(dataset: Dataset) -> MemoryStore:
 async def neo4j_store(neo4j_uri: str, dataset: Dataset) -> AsyncIterator[Neo4jStore]:
     store = neo4j_store_for(neo4j_uri)
     await store.open()
-    await wipe(store)
-    await store.load(dataset)
-    yield store
-    await store.close()
+    try:
+        await claim(store)
+        await wipe(store)
+        await store.load(dataset)
+        yield store
+    finally:
+        await store.close()
 
 
 @pytest.fixture(params=BACKENDS)

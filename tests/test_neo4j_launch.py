@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from neo4j import GraphDatabase
 
 from tests.conftest import ROOT
 
@@ -38,3 +41,23 @@ def test_a_missing_neo4j_fails_ci_and_is_skipped_elsewhere(tmp_path: Path, ci: b
     else:
         assert result.returncode == 0 and "1 passed, 1 skipped" in output
         assert "set NEO4J_URI" in output
+
+
+def test_the_launcher_prints_the_uri_once_neo4j_answers_and_runs_until_terminated(tmp_path: Path) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "tests.neo4j_server", "--data", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as launcher:
+        try:
+            assert launcher.stdout is not None
+            line = launcher.stdout.readline().strip()
+            assert re.fullmatch(r"NEO4J_URI=bolt://127\.0\.0\.1:\d+", line), line
+            with GraphDatabase.driver(line.partition("=")[2], auth=("neo4j", "any")) as driver:
+                driver.verify_connectivity()
+            assert launcher.poll() is None
+        finally:
+            launcher.send_signal(signal.SIGTERM)
+            assert launcher.wait(timeout=120) == 0

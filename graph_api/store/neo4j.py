@@ -11,10 +11,12 @@ Distances: the point index finds candidates by `point.distance` (a haversine on 
 answers equal the embedded store's. The index has no k-nearest search, so `nearby` searches a growing
 radius until it has `limit` places or reaches the radius asked for.
 
-The driver's connection timeouts and retry budget (30 s by default) are cut to fit in `timeout_s`: while
-Neo4j is unreachable a call raises `StoreUnavailable` within that time, and the next call after Neo4j is
-back simply succeeds. A query on a reachable Neo4j may take up to `query_timeout_s` (a server that has
-just started plans its first queries slowly).
+Two budgets. `timeout_s` bounds reaching Neo4j: the driver's own retries (30 s by default) are off, and
+a read that fails for a reason worth retrying (refused or dropped connection, a leader switch) is retried
+here only while that deadline allows, each connection attempt itself bounded; so while Neo4j is down or
+unreachable a read raises `StoreUnavailable` within `timeout_s`, and the next read after Neo4j is back
+simply succeeds. `query_timeout_s` bounds a read on a Neo4j that answers (a freshly started server plans
+its first queries slowly), and also cuts a connection that stays open but falls silent.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ import asyncio
 import contextlib
 import enum
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, LiteralString, TypeVar, cast
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, AsyncTransaction
-from neo4j.exceptions import AuthError, DriverError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
 from graph_api.errors import DataError, StoreUnavailable
@@ -56,9 +58,24 @@ from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, Place
 from graph_api.text import fold
 
 BATCH_SIZE = 1000
+RETRY_PAUSE_S = 0.1
+LIVENESS_CHECK_S = 1.0
 FIRST_SEARCH_KM = 5.0
 FINLAND_BOX = ([19.0, 59.0], [32.0, 71.0])
 T = TypeVar("T")
+
+# Both served by the POINT index (the indexed property is the first argument; see tests/store/test_neo4j.py).
+NEARBY_QUERY: LiteralString = (
+    "MATCH (n:MeetingPlace) WHERE point.distance(n.location, $center) <= $meters "
+    "AND ($kinds IS NULL OR n.kind IN $kinds) "
+    "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key"
+)
+IN_BOUNDS_QUERY: LiteralString = (
+    "MATCH (n:MeetingPlace) WHERE point.withinBBox(n.location, $south_west, $north_east) "
+    "AND ($kinds IS NULL OR n.kind IN $kinds) "
+    "WITH n ORDER BY n.key WITH collect(n) AS inside "
+    "RETURN size(inside) AS total, [m IN inside[0..$limit] | properties(m)] AS nodes"
+)
 
 
 class Neo4jStore(GraphStore):
@@ -67,8 +84,8 @@ class Neo4jStore(GraphStore):
     - `uri`: e.g. `bolt://localhost:7687`, `neo4j://cluster:7687` or `neo4j+s://xxx.databases.neo4j.io`
     - `user`, `password`: credentials
     - `database`: the database to use (`neo4j` by default)
-    - `timeout_s`: how long a call may wait for an unreachable Neo4j before `StoreUnavailable`
-    - `query_timeout_s`: how long a read may take on a reachable one
+    - `timeout_s`: how long a read may try to reach Neo4j before `StoreUnavailable`
+    - `query_timeout_s`: how long a read may run once it has reached Neo4j (loads are not bounded)
     """
 
     name = "neo4j"
@@ -79,7 +96,7 @@ class Neo4jStore(GraphStore):
         user: str,
         password: str,
         database: str = "neo4j",
-        timeout_s: float = 2.0,
+        timeout_s: float = 1.5,
         query_timeout_s: float = 10.0,
     ) -> None:
         self.uri = uri
@@ -90,13 +107,15 @@ class Neo4jStore(GraphStore):
         self._driver: AsyncDriver | None = None
 
     async def open(self) -> None:
-        self._driver = AsyncGraphDatabase.driver(
-            self.uri,
-            auth=self._auth,
-            connection_timeout=self.timeout_s / 2,
-            connection_acquisition_timeout=self.timeout_s,
-            max_transaction_retry_time=self.timeout_s / 2,
-        )
+        if self._driver is None:
+            self._driver = AsyncGraphDatabase.driver(
+                self.uri,
+                auth=self._auth,
+                connection_timeout=self.timeout_s / 3,
+                connection_acquisition_timeout=self.timeout_s,
+                max_transaction_retry_time=0,
+                liveness_check_timeout=LIVENESS_CHECK_S,
+            )
 
     async def close(self) -> None:
         if self._driver is not None:
@@ -119,27 +138,34 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"Neo4j at {self.uri} did not answer within {timeout_s:g} s") from exc
         except AuthError as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials: {exc.message}") from exc
-        except (ServiceUnavailable, SessionExpired, DriverError, OSError) as exc:
+        except ClientError as exc:
+            if not (exc.code or "").startswith("Neo.ClientError.Database."):
+                raise
+            raise StoreUnavailable(f"Neo4j at {self.uri} cannot serve {self.database!r}: {exc.message}") from exc
+        except (ServiceUnavailable, SessionExpired, TransientError, DriverError, OSError) as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
-
-    async def _bounded(self, call: Awaitable[T]) -> T:
-        async with self._translated(self.query_timeout_s):
-            return await call
 
     async def _read(self, query: LiteralString, **parameters: Any) -> list[dict[str, Any]]:
         async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
             result = await tx.run(query, parameters)
             return [record.data() async for record in result]
 
-        async def session_read() -> list[dict[str, Any]]:
-            async with self.driver.session(database=self.database) as session:
-                return await session.execute_read(work)
-
-        return await self._bounded(session_read())
+        clock = asyncio.get_running_loop().time
+        # The last attempt must be able to fail (a connection attempt takes up to timeout_s / 3) in time.
+        last_start = clock() + self.timeout_s * 2 / 3 - RETRY_PAUSE_S
+        async with self._translated(self.query_timeout_s):
+            while True:
+                try:
+                    async with self.driver.session(database=self.database) as session:
+                        return await session.execute_read(work)
+                except (ServiceUnavailable, SessionExpired, TransientError):
+                    if clock() + RETRY_PAUSE_S > last_start:
+                        raise
+                    await asyncio.sleep(RETRY_PAUSE_S)
 
     async def ping(self) -> None:
-        async with self._translated(self.timeout_s):
-            await self.driver.verify_connectivity()
+        """A read on the configured database, so that a missing database is not reported ready."""
+        await self._read("RETURN 1 AS one")
 
     async def ensure_schema(self) -> None:
         """Uniqueness of every node type's key and the POINT index on meeting places (idempotent)."""
@@ -174,7 +200,8 @@ class Neo4jStore(GraphStore):
                 await tx.commit()
             finally:
                 if not tx.closed():
-                    await tx.rollback()
+                    with contextlib.suppress(DriverError, OSError):  # keep the error that stopped the load
+                        await tx.rollback()
         return summary
 
     async def _check_endpoints(self, tx: AsyncTransaction, dataset: Dataset) -> None:
@@ -232,7 +259,7 @@ class Neo4jStore(GraphStore):
 
     async def find(self, label: str, query: NodeQuery) -> Page:
         cypher = _cypher(
-            f"MATCH (n:{_allowed(label)}) "
+            f"MATCH (n:{_label(label)}) "
             "WHERE ($keys IS NULL OR n.key IN $keys) AND ($kinds IS NULL OR n.kind IN $kinds) "
             "AND ($search IS NULL OR any(name IN n.search_names WHERE name CONTAINS $search)) "
             "WITH n ORDER BY n.key WITH collect(n) AS matches "
@@ -255,12 +282,12 @@ class Neo4jStore(GraphStore):
     async def nearby(
         self, center: Point, radius_km: float, limit: int, kinds: frozenset[MeetingPlaceKind] | None
     ) -> list[NearbyHit]:
+        if kinds is not None and not kinds:
+            return []
         search_km = min(radius_km, FIRST_SEARCH_KM)
         while True:
             records = await self._read(
-                "MATCH (n:MeetingPlace) WHERE point.distance(n.location, $center) <= $meters "
-                "AND ($kinds IS NULL OR n.kind IN $kinds) "
-                "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key",
+                NEARBY_QUERY,
                 center=_point(center),
                 meters=search_km * MARGIN * 1000,
                 kinds=None if kinds is None else sorted(kind.value for kind in kinds),
@@ -274,10 +301,7 @@ class Neo4jStore(GraphStore):
 
     async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
         (record,) = await self._read(
-            "MATCH (n:MeetingPlace) WHERE point.withinBBox(n.location, $south_west, $north_east) "
-            "AND ($kinds IS NULL OR n.kind IN $kinds) "
-            "WITH n ORDER BY n.key WITH collect(n) AS inside "
-            "RETURN size(inside) AS total, [m IN inside[0..$limit] | properties(m)] AS nodes",
+            IN_BOUNDS_QUERY,
             south_west=_point(Point(bounds.south, bounds.west)),
             north_east=_point(Point(bounds.north, bounds.east)),
             kinds=None if kinds is None else sorted(kind.value for kind in kinds),
@@ -305,20 +329,27 @@ class Neo4jStore(GraphStore):
 
 
 def _cypher(text: str) -> LiteralString:
-    """Mark Cypher assembled from allowlisted labels and types (see `_allowed`) as safe to send."""
+    """Mark Cypher assembled from allowlisted labels and types (`_label`, `_type`) as safe to send."""
     return cast(LiteralString, text)
 
 
-def _allowed(name: str) -> str:
-    if name not in NODE_TYPES and name not in RELATIONSHIP_TYPES:
-        raise DataError(f"{name!r} is neither a node type nor a relationship type of this graph")
+def _label(name: str) -> str:
+    """A node label from the allowlist, the only kind of text put into Cypher besides `_type`'s."""
+    if name not in NODE_TYPES:
+        raise DataError(f"{name!r} is not a node type of this graph")
+    return name
+
+
+def _type(name: str) -> str:
+    if name not in RELATIONSHIP_TYPES:
+        raise DataError(f"{name!r} is not a relationship type of this graph")
     return name
 
 
 def _by_label(refs: Iterable[NodeRef]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for ref in refs:
-        grouped[_allowed(ref.label)].append(ref.key)
+        grouped[_label(ref.label)].append(ref.key)
     return {label: sorted(set(keys)) for label, keys in sorted(grouped.items())}
 
 
@@ -333,7 +364,7 @@ def _group(
 
 def _merge_nodes(label: str) -> LiteralString:
     return _cypher(
-        f"UNWIND $rows AS row OPTIONAL MATCH (old:{_allowed(label)} {{key: row.key}}) "
+        f"UNWIND $rows AS row OPTIONAL MATCH (old:{_label(label)} {{key: row.key}}) "
         "WITH row, CASE WHEN old IS NULL THEN 'created' WHEN properties(old) = row THEN 'unchanged' "
         "ELSE 'updated' END AS change "
         f"MERGE (n:{label} {{key: row.key}}) SET n = row RETURN change, count(*) AS count"
@@ -341,7 +372,7 @@ def _merge_nodes(label: str) -> LiteralString:
 
 
 def _rel_group(rel: Relationship) -> tuple[str, str, str]:
-    return (_allowed(rel.type), _allowed(rel.start.label), _allowed(rel.end.label))
+    return (_type(rel.type), _label(rel.start.label), _label(rel.end.label))
 
 
 def _merge_relationships(type_: str, start: str, end: str) -> LiteralString:
@@ -404,13 +435,11 @@ def _traversal(label: str, path: Sequence[Hop]) -> LiteralString:
     """`MATCH (s:Label {key: key})-[..]-(..)` along the path; the start itself for an empty path."""
     pattern, end, rel = "(s)", "s", "null"
     for i, hop in enumerate(path):
-        target = f"n{i}:{_allowed(hop.label)}" if hop.label else f"n{i}"
-        arrow = (
-            f"-[r{i}:{_allowed(hop.type)}]->" if hop.direction is Direction.OUT else f"<-[r{i}:{_allowed(hop.type)}]-"
-        )
+        target = f"n{i}:{_label(hop.label)}" if hop.label else f"n{i}"
+        arrow = f"-[r{i}:{_type(hop.type)}]->" if hop.direction is Direction.OUT else f"<-[r{i}:{_type(hop.type)}]-"
         pattern, end, rel = f"{pattern}{arrow}({target})", f"n{i}", f"r{i}"
     return _cypher(
-        f"UNWIND $keys AS key MATCH (s:{_allowed(label)} {{key: key}}) MATCH {pattern} "
+        f"UNWIND $keys AS key MATCH (s:{_label(label)} {{key: key}}) MATCH {pattern} "
         f"RETURN key AS start, labels({end})[0] AS label, properties({end}) AS node, "
         f"CASE WHEN {rel} IS NULL THEN null ELSE properties({rel}) END AS rel ORDER BY {end}.key"
     )

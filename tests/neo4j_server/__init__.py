@@ -45,7 +45,10 @@ def free_port() -> int:
 def _run(command: list[str], what: str) -> None:
     if shutil.which(command[0]) is None:
         raise Neo4jLaunchError(f"{command[0]} is not on PATH: it is needed to {what}")
-    result = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+    except subprocess.TimeoutExpired as exc:
+        raise Neo4jLaunchError(f"could not {what} within {BUILD_TIMEOUT_S} s") from exc
     if result.returncode != 0:
         raise Neo4jLaunchError(
             f"could not {what}: {' '.join(command[:3])} ...\n{result.stdout[-3000:]}{result.stderr[-3000:]}"

@@ -1,0 +1,89 @@
+"""What only the Neo4j store has: its schema, its use of the point index, its transaction, its allowlists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from neo4j.exceptions import ClientError
+from neo4j.spatial import WGS84Point
+
+from graph_api.errors import DataError
+from graph_api.models import NODE_TYPES, Direction, Hop, NodeRef
+from graph_api.store import neo4j
+from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore
+from tests.store.test_contract import ESPOO, HELSINKI, SMALL
+
+pytestmark = pytest.mark.anyio
+
+
+async def cypher(store: Neo4jStore, query: str, **parameters: Any) -> list[dict[str, Any]]:
+    async with store.driver.session(database=store.database) as session:
+        result = await session.run(query, parameters)
+        return [record.data() async for record in result]
+
+
+def operators(plan: dict[str, Any]) -> list[str]:
+    name = plan["operatorType"].split("@")[0]
+    return [f"{name} {plan['args'].get('Details', '')}"] + [
+        line for child in plan.get("children", []) for line in operators(child)
+    ]
+
+
+async def test_every_node_type_has_a_unique_key_and_places_a_point_index(neo4j_store: Neo4jStore) -> None:
+    constraints = await cypher(neo4j_store, "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties")
+    unique = {c["labelsOrTypes"][0] for c in constraints if c["type"] == "UNIQUENESS" and c["properties"] == ["key"]}
+    assert unique == set(NODE_TYPES)
+    indexes = await cypher(neo4j_store, "SHOW INDEXES YIELD type, labelsOrTypes, properties, state")
+    assert {
+        "type": "POINT",
+        "labelsOrTypes": ["MeetingPlace"],
+        "properties": ["location"],
+        "state": "ONLINE",
+    } in indexes
+
+
+@pytest.mark.parametrize(
+    ("query", "parameters"),
+    [
+        pytest.param(NEARBY_QUERY, {"center": WGS84Point((24.9, 60.2)), "meters": 5000.0, "kinds": None}, id="nearby"),
+        pytest.param(
+            IN_BOUNDS_QUERY,
+            {
+                "south_west": WGS84Point((24.8, 60.1)),
+                "north_east": WGS84Point((25.2, 60.3)),
+                "kinds": None,
+                "limit": 10,
+            },
+            id="in-bounds",
+        ),
+    ],
+)
+async def test_proximity_queries_seek_the_point_index(
+    neo4j_store: Neo4jStore, query: str, parameters: dict[str, Any]
+) -> None:
+    async with neo4j_store.driver.session(database=neo4j_store.database) as session:
+        summary = await (await session.run("EXPLAIN " + query, parameters)).consume()
+    assert any(
+        line.startswith("NodeIndexSeekByRange POINT INDEX n:MeetingPlace(location)") for line in operators(summary.plan)
+    ), operators(summary.plan)
+
+
+@pytest.mark.parametrize("new_store", ["neo4j"], indirect=True)
+async def test_a_load_that_fails_half_way_writes_nothing(
+    new_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(neo4j, "_merge_relationships", lambda *names: "RETURN 1 / 0 AS change, 1 AS count")
+    with pytest.raises(ClientError, match="/ by zero"):
+        await new_store.load(SMALL)
+    assert await new_store.get_many([NodeRef.of(HELSINKI), NodeRef.of(ESPOO)]) == [None, None]
+    monkeypatch.undo()
+    await new_store.load(SMALL)
+    assert await new_store.get_many([NodeRef.of(HELSINKI)]) == [HELSINKI]
+
+
+async def test_names_outside_the_allowlists_never_reach_cypher(neo4j_store: Neo4jStore) -> None:
+    with pytest.raises(DataError, match="not a node type"):
+        await neo4j_store.get_many([NodeRef("Municipality`) DETACH DELETE (x", "1")])
+    with pytest.raises(DataError, match="not a relationship type"):
+        await neo4j_store.traverse_many([NodeRef.of(HELSINKI)], (Hop("Municipality", Direction.OUT, None),))
