@@ -80,7 +80,3 @@ class PointIndex:
         chords = np.linalg.norm(self._vectors[found] - target, axis=1)
         great_circle = 2 * MEAN_EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2, 1.0))
         return [(float(km), int(i)) for km, i in zip(great_circle, found, strict=True)]
-
-    def within(self, center: Point, radius_km: float, limit: int) -> list[tuple[float, int]]:
-        """(geodesic km, position) of the `limit` nearest points within the radius; ties by position."""
-        return nearest(center, self.candidates(center, radius_km), self.points.__getitem__, radius_km, limit)
