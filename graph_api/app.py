@@ -14,6 +14,7 @@ from strawberry.asgi import GraphQL
 
 from graph_api import __version__
 from graph_api.errors import StoreUnavailable
+from graph_api.geo.areas import MunicipalityLocator
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
 from graph_api.settings import Settings
@@ -24,10 +25,11 @@ class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self.store = store
+        self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
 
     async def get_context(self, request: object, response: object) -> Context:
-        return Context(store=self.store, max_page_size=self.max_page_size)
+        return Context(store=self.store, locator=self.locator, max_page_size=self.max_page_size)
 
     def parse_json(self, data: str | bytes) -> object:
         parsed = super().parse_json(data)

@@ -20,9 +20,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
+import shapely
 from geopy.distance import geodesic
 
 from graph_api.app import create_app
+from graph_api.geo.areas import MunicipalityLocator
 from graph_api.models import Dataset, MeetingPlace, NodeRef, Point
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
@@ -76,6 +78,24 @@ def seconds_to_ready() -> float:
         server.wait()
 
 
+def where_is_medians(points: list[Point]) -> tuple[float, float]:
+    """Median seconds to find a point's municipality with the locator, and by testing every polygon."""
+    locator = MunicipalityLocator.from_seeds(SEEDS)
+    located, looped = [], []
+    for point in points:
+        started = time.perf_counter()
+        locator.locate(point)
+        located.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        target = shapely.Point(point.lon, point.lat)
+        min(
+            (c for c, shape in zip(locator.codes, locator.shapes, strict=True) if shape.intersects(target)),
+            default=None,
+        )
+        looped.append(time.perf_counter() - started)
+    return statistics.median(located), statistics.median(looped)
+
+
 async def nearby_medians(store: GraphStore, centers: list[Point]) -> tuple[float, float]:
     """Median seconds of `nearby` on the store in process, and through the ASGI app, after a warm-up round."""
     for center in centers[:50]:
@@ -126,6 +146,7 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
         brute_force(places, center)
         scanned.append(time.perf_counter() - begun)
     median_scan = statistics.median(scanned)
+    located, looped = where_is_medians(centers)
 
     print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
     print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
@@ -136,6 +157,9 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"nearby brute-force geodesic:      {median_scan * 1e6:9.1f} µs median over the same points")
     print(f"ratio brute-force / kd-tree:      {median_scan / indexed:9.1f} x")
     print(f"nearby through the ASGI app:      {over_asgi * 1000:9.2f} ms median")
+    print(f"whereIs point-in-polygon (STRtree): {located * 1e6:7.1f} µs median over the same points")
+    print(f"whereIs loop over all 309 polygons: {looped * 1e6:7.1f} µs median over the same points")
+    print(f"ratio loop / STRtree:             {looped / located:9.1f} x")
     if neo4j_uri is None:
         return
     neo4j = await neo4j_figures(neo4j_uri, dataset, centers)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
+from graph_api.geo.areas import MunicipalityLocator
 from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.relations import Path
 from graph_api.store.base import GraphStore
@@ -17,6 +18,7 @@ class Context:
     """One per request: DataLoaders cache per request, so no answer outlives it."""
 
     store: GraphStore
+    locator: MunicipalityLocator
     max_page_size: int
     _nodes: DataLoader[NodeRef, Node | None] | None = None
     _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph_api.errors import InputError
+from graph_api.models import Point
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
 from graph_api.schema.context import Context
 from graph_api.schema.ids import parse_global_id
@@ -17,6 +18,8 @@ from graph_api.schema.inputs import (
     MunicipalityFilter,
     NearInput,
     bounds_of,
+    check_latitude,
+    check_longitude,
     check_range,
     check_year,
     kinds_of,
@@ -37,6 +40,8 @@ from graph_api.schema.types import (
     PlacesInBounds,
     Region,
     WelfareArea,
+    WhereIs,
+    where_is,
 )
 from graph_api.store.base import NodeQuery
 
@@ -169,6 +174,10 @@ class Query:
     ) -> PlacesInBounds:
         check_range(limit, 1, MAX_IN_BOUNDS, "limit")
         return await info.context.store.in_bounds(bounds_of(bounds), limit, kinds_of(kinds))  # type: ignore[return-value]
+
+    @strawberry.field(description="The municipality, county, region and MLL districts a point lies in.")
+    async def where_is(self, info: Info[Context, None], lat: float, lon: float) -> WhereIs:
+        return await where_is(info, Point(check_latitude(lat, "lat"), check_longitude(lon, "lon")))
 
     @strawberry.field(description="Agreements in force at some time in `year`; all of them when no year is given.")
     async def agreements(self, info: Info[Context, None], year: int | None = None) -> list[Agreement]:

@@ -303,6 +303,33 @@ class PlacesInBounds:
     places: list[MeetingPlace]
 
 
+@strawberry.type(description="The areas a point lies in; `reason` says why one is missing.")
+class WhereIs:
+    location: Location
+    municipality: Municipality | None
+    welfare_area: WelfareArea | None = strawberry.field(description="Null on Åland, which has no county.")
+    region: Region | None
+    districts: list[District] = strawberry.field(description="The MLL districts that work in the region.")
+    reason: str | None = strawberry.field(description="Why the municipality or the county is null, if one is.")
+
+
+async def where_is(info: Info[Context, None], point: models.Point) -> WhereIs:
+    code = ctx(info).locator.locate(point)
+    municipality = None if code is None else await ctx(info).node(NodeRef("Municipality", code))
+    if municipality is None:
+        reason = ctx(info).locator.why_nowhere(point)
+        return WhereIs(location=point, municipality=None, welfare_area=None, region=None, districts=[], reason=reason)  # type: ignore[arg-type]
+    welfare_area = await ctx(info).related_one(municipality, relations.MUNICIPALITY_WELFARE_AREA)
+    return WhereIs(
+        location=point,  # type: ignore[arg-type]
+        municipality=municipality,  # type: ignore[arg-type]
+        welfare_area=welfare_area,  # type: ignore[arg-type]
+        region=await ctx(info).related_one(municipality, relations.MUNICIPALITY_REGION),  # type: ignore[arg-type]
+        districts=await ctx(info).related(municipality, relations.MUNICIPALITY_DISTRICTS),  # type: ignore[arg-type]
+        reason=None if welfare_area else "Åland's municipalities belong to no wellbeing services county",
+    )
+
+
 ALL_NODE_TYPES = (
     Region,
     WelfareArea,
