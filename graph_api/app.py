@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from cross_web import HTTPException  # strawberry's own: its view turns it into the HTTP answer
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from graph_api import __version__
-from graph_api.errors import StoreUnavailable
+from graph_api import __version__, maps
+from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
+
+LAYER_MAX_AGE_S = 300
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -67,11 +71,49 @@ def create_app(
         return JSONResponse({"status": "ready", "store": store.name})
 
     graphql = GraphQLApp(store, settings)
+    locator = graphql.locator
+
+    async def meeting_places(request: Request) -> Response:
+        params = request.query_params
+        bounds = maps.parse_bbox(params["bbox"]) if "bbox" in params else None
+        kinds = maps.parse_kinds(params["kinds"]) if "kinds" in params else None
+        return await geojson(request, maps.meeting_places_layer(store, bounds, kinds))
+
+    async def municipalities(request: Request) -> Response:
+        tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
+        return await geojson(request, maps.municipalities_layer(store, locator, tolerance))
+
+    async def welfare_areas(request: Request) -> Response:
+        tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
+        return await geojson(request, maps.welfare_areas_layer(store, locator, tolerance))
+
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/geojson/meeting-places", meeting_places),
+            Route("/geojson/municipalities", municipalities),
+            Route("/geojson/welfare-areas", welfare_areas),
         ],
+        exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]
         lifespan=lifespan,
     )
+
+
+async def geojson(request: Request, layer: Awaitable[dict[str, object]]) -> Response:
+    """The layer as `application/geo+json`, cacheable by browsers and proxies, 304 when unchanged."""
+    body = json.dumps(await layer, separators=(",", ":")).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={LAYER_MAX_AGE_S}"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/geo+json", headers=headers)
+
+
+async def bad_parameter(request: Request, exc: InputError) -> JSONResponse:
+    return JSONResponse({"error": {"parameter": exc.argument, "message": str(exc)}}, status_code=400)
+
+
+async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+    return JSONResponse({"error": {"message": str(exc)}}, status_code=503)

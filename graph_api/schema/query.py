@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from graph_api import maps
 from graph_api.errors import InputError
 from graph_api.models import Point
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
@@ -174,6 +176,27 @@ class Query:
     ) -> PlacesInBounds:
         check_range(limit, 1, MAX_IN_BOUNDS, "limit")
         return await info.context.store.in_bounds(bounds_of(bounds), limit, kinds_of(kinds))  # type: ignore[return-value]
+
+    @strawberry.field(description="Meeting places as a GeoJSON FeatureCollection, for a map layer.")
+    async def meeting_places_geo_json(
+        self, info: Info[Context, None], bounds: BoundsInput | None = None, kinds: list[MeetingPlaceKind] | None = None
+    ) -> JSON:
+        box = None if bounds is None else bounds_of(bounds)
+        return await maps.meeting_places_layer(info.context.store, box, kinds_of(kinds))
+
+    @strawberry.field(
+        description="Municipality boundaries as GeoJSON, simplified by `tolerance` degrees, for a choropleth."
+    )
+    async def municipalities_geo_json(
+        self, info: Info[Context, None], tolerance: float = maps.DEFAULT_TOLERANCE
+    ) -> JSON:
+        return await maps.municipalities_layer(info.context.store, info.context.locator, tolerance)
+
+    @strawberry.field(description="County (and Helsinki) boundaries as GeoJSON, simplified by `tolerance` degrees.")
+    async def welfare_areas_geo_json(
+        self, info: Info[Context, None], tolerance: float = maps.DEFAULT_TOLERANCE
+    ) -> JSON:
+        return await maps.welfare_areas_layer(info.context.store, info.context.locator, tolerance)
 
     @strawberry.field(description="The municipality, county, region and MLL districts a point lies in.")
     async def where_is(self, info: Info[Context, None], lat: float, lon: float) -> WhereIs:

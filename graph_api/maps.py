@@ -1,0 +1,85 @@
+"""Map layers for frontends: GeoJSON gathered from the store, for GraphQL and for plain GET URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph_api.errors import InputError
+from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.layers import (
+    MAX_TOLERANCE,
+    collection,
+    meeting_place_features,
+    municipality_features,
+    welfare_area_features,
+)
+from graph_api.models import Bounds, MeetingPlace, MeetingPlaceKind, Municipality, NodeRef, WelfareArea
+from graph_api.relations import MUNICIPALITY_WELFARE_AREA, WELFARE_AREA_MUNICIPALITIES
+from graph_api.store.base import GraphStore, NodeQuery
+
+MAX_PLACES = 5000
+DEFAULT_TOLERANCE = 0.001
+
+
+async def meeting_places_layer(
+    store: GraphStore, bounds: Bounds | None, kinds: frozenset[MeetingPlaceKind] | None
+) -> dict[str, Any]:
+    if bounds is None:
+        places = (await store.find("MeetingPlace", NodeQuery(first=MAX_PLACES, kinds=kinds))).items
+    else:
+        places = (await store.in_bounds(bounds, MAX_PLACES, kinds)).places
+    return collection(meeting_place_features(p for p in places if isinstance(p, MeetingPlace)))
+
+
+async def municipalities_layer(store: GraphStore, locator: MunicipalityLocator, tolerance: float) -> dict[str, Any]:
+    found = (await store.find("Municipality", NodeQuery(first=None))).items
+    municipalities = [m for m in found if isinstance(m, Municipality)]
+    links = await store.traverse_many([NodeRef.of(m) for m in municipalities], MUNICIPALITY_WELFARE_AREA)
+    areas = {m.key: str(NodeRef.of(ls[0].node)) if ls else None for m, ls in zip(municipalities, links, strict=True)}
+    boundaries = dict(zip(locator.codes, locator.shapes, strict=True))
+    return collection(municipality_features(municipalities, boundaries, areas, check_tolerance(tolerance)))
+
+
+async def welfare_areas_layer(store: GraphStore, locator: MunicipalityLocator, tolerance: float) -> dict[str, Any]:
+    areas = [a for a in (await store.find("WelfareArea", NodeQuery(first=None))).items if isinstance(a, WelfareArea)]
+    links = await store.traverse_many([NodeRef.of(a) for a in areas], WELFARE_AREA_MUNICIPALITIES)
+    members = {
+        area.key: [link.node for link in found if isinstance(link.node, Municipality)]
+        for area, found in zip(areas, links, strict=True)
+    }
+    boundaries = dict(zip(locator.codes, locator.shapes, strict=True))
+    return collection(welfare_area_features(areas, members, boundaries, check_tolerance(tolerance)))
+
+
+def check_tolerance(tolerance: float) -> float:
+    if not 0 <= tolerance <= MAX_TOLERANCE:
+        raise InputError("tolerance", f"{tolerance:g} is outside [0, {MAX_TOLERANCE:g}] degrees")
+    return tolerance
+
+
+def parse_bbox(text: str) -> Bounds:
+    """`west,south,east,north` in degrees, as Leaflet's `toBBoxString()` gives it."""
+    parts = text.split(",")
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        raise InputError("bbox", f"{text!r} is not four numbers west,south,east,north") from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise InputError("bbox", f"{text!r} is not a box: longitudes in [-180, 180], -90 <= south <= north <= 90")
+    return Bounds(south=south, west=west, north=north, east=east)
+
+
+def parse_kinds(text: str) -> frozenset[MeetingPlaceKind]:
+    names = [name.strip().upper() for name in text.split(",") if name.strip()]
+    try:
+        return frozenset(MeetingPlaceKind(name) for name in names)
+    except ValueError:
+        known = ", ".join(kind.value for kind in MeetingPlaceKind)
+        raise InputError("kinds", f"{text!r} names a kind that is not one of {known}") from None
+
+
+def parse_tolerance(text: str) -> float:
+    try:
+        return check_tolerance(float(text))
+    except ValueError:
+        raise InputError("tolerance", f"{text!r} is not a number of degrees") from None

@@ -1,0 +1,138 @@
+"""GeoJSON layers, as GET URLs a Leaflet or MapLibre layer loads directly and as GraphQL fields."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import httpx
+import pytest
+
+from graph_api.models import Dataset, MeetingPlace
+from tests.conftest import GraphQLClient
+
+pytestmark = pytest.mark.anyio
+
+HELSINKI_BBOX = "24.8,60.1,25.2,60.3"
+
+
+def signed_area(ring: list[list[float]]) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring)) / 2
+
+
+def check_position(position: list[float]) -> None:
+    assert len(position) == 2 and -180 <= position[0] <= 180 and -90 <= position[1] <= 90
+
+
+def check_polygon(rings: list[list[list[float]]]) -> None:
+    for index, ring in enumerate(rings):
+        assert len(ring) >= 4 and ring[0] == ring[-1], "a linear ring is closed and has four or more positions"
+        for position in ring:
+            check_position(position)
+        assert (signed_area(ring) > 0) == (index == 0), "exterior rings counter-clockwise, holes clockwise"
+
+
+def check_feature_collection(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """RFC 7946: a FeatureCollection of Features, each with a geometry and properties; `[lon, lat]`."""
+    assert body["type"] == "FeatureCollection" and isinstance(body["features"], list)
+    for feature in body["features"]:
+        assert feature["type"] == "Feature" and isinstance(feature["properties"], dict)
+        geometry = feature["geometry"]
+        if geometry["type"] == "Point":
+            check_position(geometry["coordinates"])
+        elif geometry["type"] == "Polygon":
+            check_polygon(geometry["coordinates"])
+        else:
+            assert geometry["type"] == "MultiPolygon"
+            for polygon in geometry["coordinates"]:
+                check_polygon(polygon)
+    return body["features"]  # type: ignore[no-any-return]
+
+
+def positions(features: list[dict[str, Any]]) -> int:
+    def count(coordinates: Any) -> int:
+        return 1 if isinstance(coordinates[0], float | int) else sum(count(c) for c in coordinates)
+
+    return sum(count(feature["geometry"]["coordinates"]) for feature in features)
+
+
+async def test_meeting_places_layer_in_a_map_view(http: httpx.AsyncClient, dataset: Dataset) -> None:
+    response = await http.get("/geojson/meeting-places", params={"bbox": HELSINKI_BBOX, "kinds": "family_cafe"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/geo+json"
+    features = check_feature_collection(response.json())
+    expected = sorted(
+        f"MeetingPlace:{p.key}"
+        for p in dataset.nodes
+        if isinstance(p, MeetingPlace)
+        and p.kind.value == "FAMILY_CAFE"
+        and 60.1 <= p.location.lat <= 60.3
+        and 24.8 <= p.location.lon <= 25.2
+    )
+    assert [f["id"] for f in features] == expected and expected
+    assert all(19 < f["geometry"]["coordinates"][0] < 32 for f in features), "longitude first"
+    assert all(f["properties"]["isDemo"] for f in features)
+
+
+async def test_municipalities_layer_has_what_a_choropleth_needs(http: httpx.AsyncClient) -> None:
+    response = await http.get("/geojson/municipalities")
+    features = check_feature_collection(response.json())
+    assert len(features) == 309
+    helsinki = next(f for f in features if f["id"] == "Municipality:091")
+    expected = {
+        "code": "091",
+        "nameFi": "Helsinki",
+        "nameSv": "Helsingfors",
+        "population": 656920,
+        "populationYear": 2020,
+        "welfareArea": "WelfareArea:HKI",
+        "isDemo": False,
+    }
+    assert expected.items() <= helsinki["properties"].items()
+    coarse = check_feature_collection((await http.get("/geojson/municipalities", params={"tolerance": 0.02})).json())
+    assert positions(coarse) < positions(features) * 0.8
+
+
+async def test_welfare_areas_layer(http: httpx.AsyncClient) -> None:
+    features = check_feature_collection((await http.get("/geojson/welfare-areas")).json())
+    assert len(features) == 22
+    by_id = {f["id"]: f["properties"] for f in features}
+    assert by_id["WelfareArea:HKI"]["population"] == 656920 and by_id["WelfareArea:HKI"]["kind"] == "CITY"
+    assert sum(p["municipalities"] for p in by_id.values()) == 293
+    assert sum(p["population"] for p in by_id.values()) == 5_533_793 - 30_129, "all but Åland"
+
+
+async def test_layers_can_be_cached_and_revalidated(http: httpx.AsyncClient) -> None:
+    first = await http.get("/geojson/welfare-areas")
+    assert "max-age" in first.headers["cache-control"] and first.headers["etag"]
+    again = await http.get("/geojson/welfare-areas", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "parameter"),
+    [
+        ("/geojson/meeting-places", {"bbox": "24.8,60.1,25.2"}, "bbox"),
+        ("/geojson/meeting-places", {"bbox": "a,b,c,d"}, "bbox"),
+        ("/geojson/meeting-places", {"bbox": "24.8,61,25.2,60"}, "bbox"),
+        ("/geojson/meeting-places", {"bbox": "190,60,191,61"}, "bbox"),
+        ("/geojson/meeting-places", {"kinds": "family_cafe,bowling_alley"}, "kinds"),
+        ("/geojson/municipalities", {"tolerance": "-1"}, "tolerance"),
+        ("/geojson/welfare-areas", {"tolerance": "coarse"}, "tolerance"),
+    ],
+)
+async def test_bad_parameters_get_400_naming_the_parameter(
+    http: httpx.AsyncClient, path: str, params: dict[str, str], parameter: str
+) -> None:
+    response = await http.get(path, params=params)
+    assert response.status_code == 400
+    assert response.json()["error"]["parameter"] == parameter
+
+
+async def test_graphql_fields_give_the_same_layers(http: httpx.AsyncClient, gql: GraphQLClient) -> None:
+    data = await gql.data("""{ places: meetingPlacesGeoJson(bounds: {south: 60.1, west: 24.8, north: 60.3, east: 25.2})
+        municipalities: municipalitiesGeoJson(tolerance: 0.01) areas: welfareAreasGeoJson }""")
+    assert data["places"] == (await http.get("/geojson/meeting-places", params={"bbox": HELSINKI_BBOX})).json()
+    assert data["municipalities"] == (await http.get("/geojson/municipalities?tolerance=0.01")).json()
+    assert data["areas"] == (await http.get("/geojson/welfare-areas")).json()
+    error = await gql.error("{ municipalitiesGeoJson(tolerance: 5) }")
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "tolerance"}
