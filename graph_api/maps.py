@@ -36,8 +36,7 @@ async def municipalities_layer(store: GraphStore, locator: MunicipalityLocator, 
     municipalities = [m for m in found if isinstance(m, Municipality)]
     links = await store.traverse_many([NodeRef.of(m) for m in municipalities], MUNICIPALITY_WELFARE_AREA)
     areas = {m.key: str(NodeRef.of(ls[0].node)) if ls else None for m, ls in zip(municipalities, links, strict=True)}
-    boundaries = dict(zip(locator.codes, locator.shapes, strict=True))
-    return collection(municipality_features(municipalities, boundaries, areas, check_tolerance(tolerance)))
+    return collection(municipality_features(municipalities, locator.boundaries, areas, check_tolerance(tolerance)))
 
 
 async def welfare_areas_layer(store: GraphStore, locator: MunicipalityLocator, tolerance: float) -> dict[str, Any]:
@@ -47,8 +46,7 @@ async def welfare_areas_layer(store: GraphStore, locator: MunicipalityLocator, t
         area.key: [link.node for link in found if isinstance(link.node, Municipality)]
         for area, found in zip(areas, links, strict=True)
     }
-    boundaries = dict(zip(locator.codes, locator.shapes, strict=True))
-    return collection(welfare_area_features(areas, members, boundaries, check_tolerance(tolerance)))
+    return collection(welfare_area_features(areas, members, locator.boundaries, check_tolerance(tolerance)))
 
 
 def check_tolerance(tolerance: float) -> float:

@@ -23,6 +23,7 @@ class MunicipalityLocator:
     """Municipality codes by position; a point on a shared border goes to the lower code."""
 
     def __init__(self, boundaries: Mapping[str, shapely.Geometry]) -> None:
+        self.boundaries = dict(boundaries)
         self.codes = list(boundaries)
         self.shapes = list(boundaries.values())
         self._tree = shapely.STRtree(self.shapes)

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from graph_api.geo.distance import geodesic_km
-from graph_api.models import Point
+from graph_api.models import MeetingPlace, Point
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
 MARGIN = 1.01
@@ -54,6 +54,11 @@ def nearest(
         elif (km, order) < (-kept[0][0], -kept[0][1]):
             heapq.heapreplace(kept, entry)
     return [(-km, item) for km, _, item in sorted(kept, key=lambda e: (-e[0], -e[1]))]
+
+
+def location_of(place: MeetingPlace) -> Point:
+    """Where a meeting place is, for `nearest`."""
+    return place.location
 
 
 def unit_vectors(points: Sequence[Point]) -> np.ndarray:

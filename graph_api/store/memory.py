@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 
 from graph_api.errors import DataError
-from graph_api.geo.index import PointIndex, nearest
+from graph_api.geo.index import PointIndex, location_of, nearest
 from graph_api.models import (
     Agreement,
     Bounds,
@@ -137,7 +137,7 @@ class MemoryStore(GraphStore):
             for km, i in self._index.candidates(center, radius_km)
             if kinds is None or self._places[i].kind in kinds
         )
-        hits = nearest(center, candidates, _location, radius_km, limit)
+        hits = nearest(center, candidates, location_of, radius_km, limit)
         return [NearbyHit(distance_km=km, place=place) for km, place in hits]
 
     async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
@@ -162,7 +162,3 @@ class MemoryStore(GraphStore):
 
 def _properties(data: dict[str, object]) -> dict[str, object]:
     return {name: value for name, value in data.items() if name != "type"}
-
-
-def _location(place: MeetingPlace) -> Point:
-    return place.location

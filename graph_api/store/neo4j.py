@@ -33,7 +33,7 @@ from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavail
 from neo4j.spatial import WGS84Point
 
 from graph_api.errors import DataError, StoreUnavailable
-from graph_api.geo.index import MARGIN, nearest
+from graph_api.geo.index import MARGIN, location_of, nearest
 from graph_api.models import (
     IDENTIFYING_PROPERTIES,
     NODE_TYPES,
@@ -293,7 +293,7 @@ class Neo4jStore(GraphStore):
                 kinds=None if kinds is None else sorted(kind.value for kind in kinds),
             )
             candidates = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
-            hits = nearest(center, candidates, _location, search_km, limit)
+            hits = nearest(center, candidates, location_of, search_km, limit)
             # Whatever lies beyond search_km is farther than every hit, so a full list is the answer.
             if len(hits) == limit or search_km >= radius_km:
                 return [NearbyHit(distance_km=km, place=place) for km, place in hits]
@@ -425,10 +425,6 @@ def _native(properties: dict[str, Any]) -> dict[str, object]:
 
 def _point(point: Point) -> WGS84Point:
     return WGS84Point((point.lon, point.lat))
-
-
-def _location(place: MeetingPlace) -> Point:
-    return place.location
 
 
 def _traversal(label: str, path: Sequence[Hop]) -> LiteralString:
