@@ -30,10 +30,11 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self.store = store
         self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
+        self.geocoder = settings.create_geocoder()
         self.max_page_size = settings.max_page_size
 
     async def get_context(self, request: object, response: object) -> Context:
-        return Context(store=self.store, locator=self.locator, max_page_size=self.max_page_size)
+        return Context(store=self.store, locator=self.locator, geocoder=self.geocoder, max_page_size=self.max_page_size)
 
     def parse_json(self, data: str | bytes) -> object:
         parsed = super().parse_json(data)

@@ -8,10 +8,18 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph_api import __version__
+from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.gazetteer import Gazetteer
+from graph_api.geo.geocoding import Geocoder, Provider
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+DEFAULT_GEOCODER_URLS = {
+    Provider.NOMINATIM: "https://nominatim.openstreetmap.org",
+    Provider.PELIAS: "https://api.digitransit.fi/geocoding",
+}
 
 
 class Settings(BaseSettings):
@@ -43,6 +51,73 @@ class Settings(BaseSettings):
     neo4j_query_timeout_s: float = Field(
         default=10.0, gt=0, le=600, alias="NEO4J_QUERY_TIMEOUT", description="Seconds a read may run on Neo4j."
     )
+    geocoder: Provider = Field(
+        default=Provider.OFFLINE,
+        alias="GEOCODER",
+        description="Who turns addresses into points: `offline` (the shipped gazetteer), `nominatim` or `pelias`.",
+    )
+    geocoder_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/]+",
+        alias="GEOCODER_URL",
+        description="The provider's base URL; by default OpenStreetMap's Nominatim or Digitransit's Pelias.",
+    )
+    geocoder_api_key: SecretStr | None = Field(default=None, alias="GEOCODER_API_KEY", description="Pelias API key.")
+    geocoder_api_key_header: str | None = Field(
+        default=None,
+        alias="GEOCODER_API_KEY_HEADER",
+        description="Send the key in this header (`digitransit-subscription-key`) instead of `api_key=`.",
+    )
+    geocoder_user_agent: str = Field(
+        default=f"graph-api/{__version__}",
+        alias="GEOCODER_USER_AGENT",
+        description="Who is asking; Nominatim's policy wants it to name your application.",
+    )
+    geocoder_min_delay_s: float = Field(
+        default=1.0, ge=0, le=60, alias="GEOCODER_MIN_DELAY", description="Seconds between two provider requests."
+    )
+    geocoder_timeout_s: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        alias="GEOCODER_TIMEOUT",
+        description="Seconds an online lookup may take, waiting its turn included, before the gazetteer answers.",
+    )
+    geocoder_cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "graph-api" / "geocoder",
+        alias="GEOCODER_CACHE",
+        description="Folder of the online providers' answer cache, kept across restarts.",
+    )
+
+    def create_geocoder(self) -> Geocoder:
+        """The configured geocoder; the online ones fall back to the offline gazetteer."""
+        gazetteer = Gazetteer.from_seeds(self.seeds_dir)
+        if self.geocoder is Provider.OFFLINE:
+            return gazetteer
+        from graph_api.geo import online
+
+        url = self.geocoder_url or DEFAULT_GEOCODER_URLS[self.geocoder]
+        if self.geocoder is Provider.NOMINATIM:
+            search, interpret = (
+                online.nominatim(url, self.geocoder_user_agent, self.geocoder_timeout_s),
+                online.nominatim_result,
+            )
+        else:
+            key = None if self.geocoder_api_key is None else self.geocoder_api_key.get_secret_value()
+            search = online.pelias(
+                url, key, self.geocoder_api_key_header, self.geocoder_user_agent, self.geocoder_timeout_s
+            )
+            interpret = online.pelias_result
+        return online.OnlineGeocoder(
+            self.geocoder,
+            search,
+            interpret,
+            fallback=gazetteer,
+            locator=MunicipalityLocator.from_seeds(self.seeds_dir),
+            cache_dir=self.geocoder_cache_dir,
+            min_delay_s=self.geocoder_min_delay_s,
+            timeout_s=self.geocoder_timeout_s,
+        )
 
     def create_store(self) -> GraphStore:
         """The configured backend, not yet opened."""

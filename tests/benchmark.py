@@ -25,7 +25,8 @@ from geopy.distance import geodesic
 
 from graph_api.app import create_app
 from graph_api.geo.areas import MunicipalityLocator
-from graph_api.models import Dataset, MeetingPlace, NodeRef, Point
+from graph_api.geo.gazetteer import Gazetteer
+from graph_api.models import Dataset, MeetingPlace, Municipality, NodeRef, Point
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
@@ -96,6 +97,35 @@ def where_is_medians(points: list[Point]) -> tuple[float, float]:
     return statistics.median(located), statistics.median(looped)
 
 
+def typed_addresses(rng: random.Random, count: int) -> tuple[list[str], list[str]]:
+    """Addresses as people type them, made from the seeds: street + postal code + town, towns, places;
+    and the same names misspelt (one letter dropped), which take the gazetteer's slower closest-name path."""
+    municipalities = [m for m in read_dataset(SEEDS).nodes if isinstance(m, Municipality)]
+    exact, misspelt = [], []
+    for _ in range(count):
+        town = rng.choice(municipalities)
+        name = rng.choice([n for n in (town.name_fi, town.name_sv) if n])
+        exact.append(rng.choice([f"Koulukatu {rng.randint(1, 40)}, {name}", name, name.upper()]))
+        cut = rng.randrange(1, len(name))
+        misspelt.append(name[:cut] + name[cut + 1 :])
+    return exact, misspelt
+
+
+def geocoding_figures(rng: random.Random, count: int) -> dict[str, float]:
+    """Seconds to build the gazetteer (call it first in a run), and addresses per second by kind of name."""
+    started = time.perf_counter()
+    gazetteer = Gazetteer.from_seeds(SEEDS)
+    build_s = time.perf_counter() - started
+    exact, misspelt = typed_addresses(rng, count)
+    rates = {}
+    for name, addresses in (("exact", exact), ("misspelt", misspelt)):
+        started = time.perf_counter()
+        found = sum(bool(gazetteer.search(address).results) for address in addresses)
+        rates[name] = len(addresses) / (time.perf_counter() - started)
+        rates[f"{name} found"] = found / len(addresses)
+    return {"build": build_s, **rates}
+
+
 async def nearby_medians(store: GraphStore, centers: list[Point]) -> tuple[float, float]:
     """Median seconds of `nearby` on the store in process, and through the ASGI app, after a warm-up round."""
     for center in centers[:50]:
@@ -130,6 +160,7 @@ async def neo4j_figures(uri: str, dataset: Dataset, centers: list[Point]) -> dic
 
 async def run(queries: int, neo4j_uri: str | None) -> None:
     rng = random.Random(42)
+    geocoding = geocoding_figures(rng, max(queries, 100))
     started = time.perf_counter()
     dataset = read_dataset(SEEDS)
     read_s = time.perf_counter() - started
@@ -160,6 +191,16 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"whereIs point-in-polygon (STRtree): {located * 1e6:7.1f} µs median over the same points")
     print(f"whereIs loop over all 309 polygons: {looped * 1e6:7.1f} µs median over the same points")
     print(f"ratio loop / STRtree:             {looped / located:9.1f} x")
+    print(f"geocode, build the gazetteer:     {geocoding['build'] * 1000:9.1f} ms (boundaries included)")
+    print(
+        f"geocode offline, exact names:     {geocoding['exact']:9.0f} addresses/s "
+        f"({geocoding['exact found']:.0%} found)"
+    )
+    print(
+        f"geocode offline, misspelt names:  {geocoding['misspelt']:9.0f} addresses/s "
+        f"({geocoding['misspelt found']:.0%} found)"
+    )
+    print(f"ratio exact / misspelt:           {geocoding['exact'] / geocoding['misspelt']:9.1f} x")
     if neo4j_uri is None:
         return
     neo4j = await neo4j_figures(neo4j_uri, dataset, centers)

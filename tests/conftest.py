@@ -23,6 +23,7 @@ from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
 from loaders.seeds import read_dataset
+from tests.fake_geocoder import FakeProvider, serve_fake_provider
 from tests.neo4j_server import Neo4jLaunchError, Neo4jServer
 
 # The suite configures what it needs itself: settings from the developer's shell or .env stay out.
@@ -188,3 +189,10 @@ async def http(store: GraphStore) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+def provider() -> Iterator[FakeProvider]:
+    """An online geocoding provider on a local port; set its `answer` and `delay_s`, read its `requests`."""
+    with serve_fake_provider() as fake:
+        yield fake

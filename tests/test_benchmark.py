@@ -15,6 +15,7 @@ def test_benchmark_prints_each_figure_for_both_backends(neo4j_uri: str, capsys: 
     output = capsys.readouterr().out
     labels = ["read seeds", "load embedded store", "launch to ready", "kd-tree", "brute-force", "ratio", "ASGI app"]
     labels += ["whereIs point-in-polygon", "whereIs loop", "ratio loop / STRtree"]
+    labels += ["build the gazetteer", "geocode offline, exact", "geocode offline, misspelt", "ratio exact / misspelt"]
     labels += ["neo4j, load seeds", "neo4j, load again", "neo4j, nearby in process", "ratio neo4j", "neo4j, nearby"]
     for label in labels:
         assert label in output

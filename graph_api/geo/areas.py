@@ -44,6 +44,10 @@ class MunicipalityLocator:
         hits = self._tree.query(shapely.Point(point.lon, point.lat), predicate="intersects")
         return min((self.codes[i] for i in hits), default=None)
 
+    def nearest(self, point: Point) -> str:
+        """The municipality the point lies in, or else the closest one (for places the 1:4.5M coast cuts off)."""
+        return self.locate(point) or self.codes[int(self._tree.query_nearest(shapely.Point(point.lon, point.lat))[0])]
+
     def why_nowhere(self, point: Point) -> str:
         """Why `locate` found no municipality for the point."""
         if not self._box.intersects(shapely.Point(point.lon, point.lat)):

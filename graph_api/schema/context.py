@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from strawberry.dataloader import DataLoader
 
 from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.geocoding import Geocoder, Geocoding
 from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.relations import Path
 from graph_api.store.base import GraphStore
@@ -19,10 +20,21 @@ class Context:
 
     store: GraphStore
     locator: MunicipalityLocator
+    geocoder: Geocoder
     max_page_size: int
     _nodes: DataLoader[NodeRef, Node | None] | None = None
     _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)
     _agreements: DataLoader[tuple[NodeRef, int | None], list[Agreement]] | None = None
+    _geocodings: DataLoader[str, Geocoding] | None = None
+
+    async def geocode(self, address: str) -> Geocoding:
+        """Geocoded once per request, so `geocode` and `nearby(near: {address})` side by side agree."""
+        if self._geocodings is None:
+            self._geocodings = DataLoader(load_fn=self._load_geocodings)
+        return await self._geocodings.load(address)
+
+    async def _load_geocodings(self, addresses: Sequence[str]) -> list[Geocoding]:
+        return [await self.geocoder.geocode(address) for address in addresses]
 
     def _node_loader(self) -> DataLoader[NodeRef, Node | None]:
         if self._nodes is None:

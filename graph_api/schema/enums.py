@@ -7,12 +7,18 @@ import enum
 import strawberry
 
 from graph_api import models
+from graph_api.geo import geocoding
 
 MeetingPlaceKind = strawberry.enum(models.MeetingPlaceKind, description="What kind of place families meet in.")
 WelfareAreaKind = strawberry.enum(models.WelfareAreaKind)
 ActivityChannel = strawberry.enum(
     models.ActivityChannel,
     description="LOCAL activities happen at places; NATIONAL ones are phone lines, chats and sites.",
+)
+
+Precision = strawberry.enum(geocoding.Precision, description="What a geocoded point stands for, most precise first.")
+GeocoderProvider = strawberry.enum(
+    geocoding.Provider, description="Who answered: OFFLINE is the shipped gazetteer, the others online services."
 )
 
 

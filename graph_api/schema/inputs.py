@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graph_api.errors import InputError
+from graph_api.geo.geocoding import MAX_ADDRESS_LENGTH, normalise_address
 from graph_api.models import Bounds, Point
 from graph_api.schema.enums import MeetingPlaceKind
 
@@ -16,7 +17,9 @@ YEARS = (1900, 2100)
 class NearInput:
     lat: float | None = None
     lon: float | None = None
-    address: str | None = strawberry.field(default=None, description="Not available yet: gives an error.")
+    address: str | None = strawberry.field(
+        default=None, description="An address or place to geocode; the search starts from `geocode`'s first result."
+    )
 
 
 @strawberry.input(description="A map view in WGS-84 degrees; `west > east` crosses the antimeridian.")
@@ -69,12 +72,24 @@ def check_range(value: float, low: float, high: float, argument: str, *, low_ope
     return value
 
 
-def near_point(near: NearInput) -> Point:
+def near_point(near: NearInput) -> Point | str:
+    """The point to search from, or the checked address to geocode for it."""
     if near.address is not None:
-        raise InputError("near.address", "searching by address is not available yet; give lat and lon")
+        if near.lat is not None or near.lon is not None:
+            raise InputError("near", "give lat and lon, or an address, not both")
+        return check_address(near.address, "near.address")
     if near.lat is None or near.lon is None:
-        raise InputError("near", "give both lat and lon")
+        raise InputError("near", "give both lat and lon, or an address")
     return Point(check_latitude(near.lat, "near.lat"), check_longitude(near.lon, "near.lon"))
+
+
+def check_address(address: str, argument: str) -> str:
+    text = normalise_address(address)
+    if not text:
+        raise InputError(argument, "the address is empty")
+    if len(text) > MAX_ADDRESS_LENGTH:
+        raise InputError(argument, f"the address is {len(text)} characters long; at most {MAX_ADDRESS_LENGTH}")
+    return text
 
 
 def bounds_of(bounds: BoundsInput) -> Bounds:

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from graph_api import maps
 from graph_api.errors import InputError
+from graph_api.geo.geocoding import MAX_RESULTS
 from graph_api.models import Point
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
 from graph_api.schema.context import Context
@@ -20,6 +21,7 @@ from graph_api.schema.inputs import (
     MunicipalityFilter,
     NearInput,
     bounds_of,
+    check_address,
     check_latitude,
     check_longitude,
     check_range,
@@ -34,6 +36,7 @@ from graph_api.schema.types import (
     Agreement,
     District,
     FamilyCentreTask,
+    Geocoding,
     MeetingPlace,
     MeetingPlaceKind,
     Municipality,
@@ -54,6 +57,7 @@ DEFAULT_NEARBY = 20
 MAX_IN_BOUNDS = 1000
 DEFAULT_IN_BOUNDS = 500
 MAX_IDS = 100
+DEFAULT_GEOCODE = 5
 
 
 async def _all(info: Info[Context, None], label: str) -> list:  # type: ignore[type-arg]
@@ -164,6 +168,11 @@ class Query:
         center = near_point(near)
         check_range(radius_km, 0, MAX_RADIUS_KM, "radiusKm", low_open=True)
         check_range(limit, 1, MAX_NEARBY, "limit")
+        if isinstance(center, str):
+            found = await info.context.geocode(center)
+            if not found.results:
+                raise InputError("near.address", found.reason or "nothing found")
+            center = found.results[0].location
         return await info.context.store.nearby(center, radius_km, limit, kinds_of(kinds))  # type: ignore[return-value]
 
     @strawberry.field(description="Meeting places inside a map view, in key order.")
@@ -197,6 +206,16 @@ class Query:
         self, info: Info[Context, None], tolerance: float = maps.DEFAULT_TOLERANCE
     ) -> JSON:
         return await maps.welfare_areas_layer(info.context.store, info.context.locator, tolerance)
+
+    @strawberry.field(
+        description="The places an address, postal code or place name may mean, best first; "
+        "case, diacritics and Finnish or Swedish names do not matter."
+    )
+    async def geocode(self, info: Info[Context, None], address: str, limit: int = DEFAULT_GEOCODE) -> Geocoding:
+        text = check_address(address, "address")
+        check_range(limit, 1, MAX_RESULTS, "limit")
+        found = await info.context.geocode(text)
+        return Geocoding(address=text, results=found.results[:limit], reason=found.reason)  # type: ignore[arg-type]
 
     @strawberry.field(description="The municipality, county, region and MLL districts a point lies in.")
     async def where_is(self, info: Info[Context, None], lat: float, lon: float) -> WhereIs:

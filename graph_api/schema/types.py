@@ -9,10 +9,18 @@ import strawberry
 from strawberry.types import Info
 
 from graph_api import models, relations
+from graph_api.geo import geocoding
 from graph_api.models import POPULATION_YEAR, NodeRef
 from graph_api.relations import Path
 from graph_api.schema.context import Context
-from graph_api.schema.enums import ActivityChannel, MeetingPlaceKind, OrganiserRole, WelfareAreaKind
+from graph_api.schema.enums import (
+    ActivityChannel,
+    GeocoderProvider,
+    MeetingPlaceKind,
+    OrganiserRole,
+    Precision,
+    WelfareAreaKind,
+)
 from graph_api.schema.inputs import check_year
 
 
@@ -327,6 +335,40 @@ async def where_is(info: Info[Context, None], point: models.Point) -> WhereIs:
         region=await ctx(info).related_one(municipality, relations.MUNICIPALITY_REGION),  # type: ignore[arg-type]
         districts=await ctx(info).related(municipality, relations.MUNICIPALITY_DISTRICTS),  # type: ignore[arg-type]
         reason=None if welfare_area else "Åland's municipalities belong to no wellbeing services county",
+    )
+
+
+@strawberry.type(description="One place an address may mean.")
+class GeocodeResult:
+    label: str
+    precision: Precision
+    provider: GeocoderProvider
+    postal_code: str | None = strawberry.field(description="The postal code the result stands for, if it is one.")
+    note: str | None = strawberry.field(description="What in the address the result could not place, and why.")
+
+    @strawberry.field
+    def lat(self, root: strawberry.Parent[geocoding.GeocodeResult]) -> float:
+        return root.location.lat
+
+    @strawberry.field
+    def lon(self, root: strawberry.Parent[geocoding.GeocodeResult]) -> float:
+        return root.location.lon
+
+    @strawberry.field(description="The municipality the point lies in; null at sea or outside Finland.")
+    async def municipality(
+        self, root: strawberry.Parent[geocoding.GeocodeResult], info: Info[Context, None]
+    ) -> Municipality | None:
+        if root.municipality is None:
+            return None
+        return await ctx(info).node(NodeRef("Municipality", root.municipality))  # type: ignore[return-value]
+
+
+@strawberry.type(description="The places an address may mean, best first.")
+class Geocoding:
+    address: str = strawberry.field(description="The address as it was looked up, whitespace tidied.")
+    results: list[GeocodeResult]
+    reason: str | None = strawberry.field(
+        description="Why there are no results, or why the offline gazetteer answered instead of the provider."
     )
 
 

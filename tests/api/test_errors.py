@@ -9,6 +9,7 @@ from tests.conftest import GraphQLClient
 pytestmark = pytest.mark.anyio
 
 NEARBY = "query ($near: NearInput!, $r: Float, $n: Int) { nearby(near: $near, radiusKm: $r, limit: $n) { distanceKm } }"
+GEOCODE = "query ($a: String!, $n: Int) { geocode(address: $a, limit: $n) { results { label } } }"
 BOUNDS = "query ($b: BoundsInput!, $n: Int) { inBounds(bounds: $b, limit: $n) { totalCount } }"
 MUNICIPALITIES = """query ($first: Int, $after: String, $filter: MunicipalityFilter) {
   municipalities(first: $first, after: $after, filter: $filter) { totalCount } }"""
@@ -25,13 +26,20 @@ BOX = {"south": 60.0, "west": 24.0, "north": 61.0, "east": 25.0}
         pytest.param(NEARBY, {"near": {"lat": 60, "lon": 180.1}}, "near.lon", "outside [-180, 180]", id="lon-high"),
         pytest.param(NEARBY, {"near": {"lat": 60, "lon": -200}}, "near.lon", "outside [-180, 180]", id="lon-low"),
         pytest.param(NEARBY, {"near": {"lat": 60}}, "near", "give both lat and lon", id="lon-missing"),
+        pytest.param(NEARBY, {"near": {}}, "near", "or an address", id="near-empty"),
+        pytest.param(NEARBY, {"near": {**HELSINKI, "address": "Åbo"}}, "near", "not both", id="address-and-point"),
+        pytest.param(NEARBY, {"near": {"address": " \t "}}, "near.address", "the address is empty", id="address-blank"),
         pytest.param(
-            NEARBY,
-            {"near": {"address": "Pirkkakatu 2, Rovaniemi"}},
-            "near.address",
-            "not available yet",
-            id="address-not-yet",
+            NEARBY, {"near": {"address": "a" * 201}}, "near.address", "201 characters long", id="address-too-long"
         ),
+        pytest.param(
+            NEARBY, {"near": {"address": "Xyzzyplugh"}}, "near.address", "found nothing", id="address-unknown"
+        ),
+        pytest.param(NEARBY, {"near": {"address": "00001"}}, "near.address", "no postal code 00001", id="postal-code"),
+        pytest.param(GEOCODE, {"a": ""}, "address", "the address is empty", id="geocode-empty"),
+        pytest.param(GEOCODE, {"a": "Tie " * 60}, "address", "at most 200", id="geocode-too-long"),
+        pytest.param(GEOCODE, {"a": "Åbo", "n": 0}, "limit", "outside [1, 10]", id="geocode-limit-zero"),
+        pytest.param(GEOCODE, {"a": "Åbo", "n": 11}, "limit", "outside [1, 10]", id="geocode-limit-large"),
         pytest.param(NEARBY, {"near": HELSINKI, "r": 0}, "radiusKm", "outside (0, 1000]", id="radius-zero"),
         pytest.param(NEARBY, {"near": HELSINKI, "r": -5}, "radiusKm", "outside (0, 1000]", id="radius-negative"),
         pytest.param(NEARBY, {"near": HELSINKI, "r": 1000.5}, "radiusKm", "outside (0, 1000]", id="radius-too-large"),
