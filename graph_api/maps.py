@@ -1,4 +1,5 @@
-"""Map layers for frontends: GeoJSON gathered from the store, for GraphQL and for plain GET URLs."""
+"""Map layers for frontends, gathered from the store: GeoJSON for GraphQL and for plain GET URLs, and
+clusters of meeting places for zoomed-out views."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from graph_api.errors import InputError
 from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.clusters import Clusters
 from graph_api.geo.layers import (
     MAX_TOLERANCE,
     collection,
@@ -19,6 +21,10 @@ from graph_api.store.base import GraphStore, NodeQuery
 
 MAX_PLACES = 5000
 DEFAULT_TOLERANCE = 0.001
+MAX_ZOOM = 24
+"""Past any Leaflet map's zoom, and MapLibre's deepest, 22, plus the 1 it adds (see `graph_api.geo.clusters`)."""
+MAX_CLUSTERED = 50_000
+"""The places one request bins: counts must add up, so a view with more is refused rather than sampled."""
 
 
 async def meeting_places_layer(
@@ -29,6 +35,19 @@ async def meeting_places_layer(
     else:
         places = (await store.in_bounds(bounds, MAX_PLACES, kinds)).places
     return collection(meeting_place_features(p for p in places if isinstance(p, MeetingPlace)))
+
+
+async def place_clusters(
+    store: GraphStore, bounds: Bounds, zoom: int, kinds: frozenset[MeetingPlaceKind] | None
+) -> Clusters:
+    """Every place in the view counted in its cell, so that the counts add up to the places in the view."""
+    check_zoom(zoom)
+    found = await store.in_bounds(bounds, MAX_CLUSTERED, kinds)
+    if found.total_count > len(found.places):
+        raise InputError(
+            "bounds", f"holds {found.total_count} places, more than the {MAX_CLUSTERED} that clusters counts"
+        )
+    return Clusters.of(found.places, zoom)
 
 
 async def municipalities_layer(store: GraphStore, locator: MunicipalityLocator, tolerance: float) -> dict[str, Any]:
@@ -53,6 +72,12 @@ def check_tolerance(tolerance: float) -> float:
     if not 0 <= tolerance <= MAX_TOLERANCE:
         raise InputError("tolerance", f"{tolerance:g} is outside [0, {MAX_TOLERANCE:g}] degrees")
     return tolerance
+
+
+def check_zoom(zoom: int) -> int:
+    if not 0 <= zoom <= MAX_ZOOM:
+        raise InputError("zoom", f"{zoom} is outside [0, {MAX_ZOOM}]")
+    return zoom
 
 
 def parse_bbox(text: str) -> Bounds:

@@ -34,6 +34,7 @@ from graph_api.schema.pagination import DEFAULT_PAGE_SIZE, Connection, connectio
 from graph_api.schema.types import (
     Activity,
     Agreement,
+    Clusters,
     District,
     FamilyCentreTask,
     Geocoding,
@@ -185,6 +186,20 @@ class Query:
     ) -> PlacesInBounds:
         check_range(limit, 1, MAX_IN_BOUNDS, "limit")
         return await info.context.store.in_bounds(bounds_of(bounds), limit, kinds_of(kinds))  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Meeting places inside a map view counted per cell, for a zoomed-out map. `zoom` is the map's on "
+        f"256-px tiles (Leaflet's `getZoom()`; MapLibre's, rounded down, + 1), from 0 to {maps.MAX_ZOOM}; each cell "
+        "is a 64-px square on such a map, the slippy-map tile at `zoom` + 2."
+    )
+    async def clusters(
+        self,
+        info: Info[Context, None],
+        bounds: BoundsInput,
+        zoom: int,
+        kinds: list[MeetingPlaceKind] | None = None,
+    ) -> Clusters:
+        return await maps.place_clusters(info.context.store, bounds_of(bounds), zoom, kinds_of(kinds))  # type: ignore[return-value]
 
     @strawberry.field(description="Meeting places as a GeoJSON FeatureCollection, for a map layer.")
     async def meeting_places_geo_json(

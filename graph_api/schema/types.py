@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph_api import models, relations
+from graph_api.geo import clusters as geo_clusters
 from graph_api.geo import geocoding
 from graph_api.models import POPULATION_YEAR, NodeRef
 from graph_api.relations import Path
@@ -309,6 +310,53 @@ class NearbyHit:
 class PlacesInBounds:
     total_count: int = strawberry.field(description="How many places are inside, also those past `limit`.")
     places: list[MeetingPlace]
+
+
+@strawberry.type(description="A box in WGS-84 degrees.")
+class Bounds:
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+@strawberry.type(description="A slippy-map tile, as in a tile URL `{z}/{x}/{y}`: columns east from 180°W, rows south.")
+class Tile:
+    z: int
+    x: int
+    y: int
+
+
+@strawberry.type(description="How many places of one kind.")
+class KindCount:
+    kind: MeetingPlaceKind
+    count: int
+
+
+@strawberry.type(description="The meeting places in one cell of the grid: one marker on a zoomed-out map.")
+class Cluster:
+    count: int
+    location: Location = strawberry.field(
+        description="The mean position of the places, where to draw the marker: among them, inside the cell."
+    )
+    bounds: Bounds = strawberry.field(description="The whole cell, which may reach outside the view.")
+    tile: Tile = strawberry.field(description="The cell as a tile: the one at the map's zoom + 2.")
+    is_demo: bool = strawberry.field(description="True when any of the places is generated demo data.")
+    place: MeetingPlace | None = strawberry.field(
+        description="The place itself when `count` is 1, so that the map can draw it as a marker; else null."
+    )
+
+    @strawberry.field(description="How many places of each kind, in the enum's order; kinds with none left out.")
+    def kinds(self, root: strawberry.Parent[geo_clusters.Cluster]) -> list[KindCount]:
+        return [KindCount(kind=kind, count=count) for kind, count in root.kinds.items()]
+
+
+@strawberry.type(description="The meeting places in a map view, counted per cell of a grid.")
+class Clusters:
+    total_count: int = strawberry.field(description="How many places are inside the view: the counts' sum.")
+    clusters: list[Cluster] = strawberry.field(
+        description="North to south, then west to east; cells without places left out."
+    )
 
 
 @strawberry.type(description="The areas a point lies in; `reason` says why one is missing.")

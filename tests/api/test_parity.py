@@ -16,6 +16,9 @@ NEARBY = """query ($lat: Float!, $lon: Float!, $r: Float!, $n: Int!, $kinds: [Me
   nearby(near: {lat: $lat, lon: $lon}, radiusKm: $r, limit: $n, kinds: $kinds) { distanceKm place { id kind } } }"""
 IN_BOUNDS = """query ($b: BoundsInput!, $kinds: [MeetingPlaceKind!]) {
   inBounds(bounds: $b, kinds: $kinds, limit: 1000) { totalCount places { id location { lat lon } } } }"""
+CLUSTERS = """query ($b: BoundsInput!, $zoom: Int!) { clusters(bounds: $b, zoom: $zoom) { totalCount
+  clusters { count location { lat lon } bounds { south west north east } tile { z x y } kinds { kind count }
+  isDemo place { id } } } }"""
 AGREEMENTS = """query ($year: Int) { agreements(year: $year) { district { id }
   party { __typename ... on WelfareArea { id } ... on Municipality { id } } since until kind isDemo } }"""
 
@@ -88,6 +91,10 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
                 ({"south": 59.0, "west": 25.0, "north": 71.0, "east": -170.0}, None),
             ]
         )
+    ],
+    *[
+        (f"clusters-{zoom}", CLUSTERS, {"b": {"south": 59.0, "west": 19.0, "north": 71.0, "east": 32.0}, "zoom": zoom})
+        for zoom in (4, 9)
     ],
     *[(f"agreements-{year}", AGREEMENTS, {"year": year}) for year in (None, 2021, 2023, 2024, 2025)],
 ]
