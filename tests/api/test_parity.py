@@ -19,6 +19,9 @@ IN_BOUNDS = """query ($b: BoundsInput!, $kinds: [MeetingPlaceKind!]) {
 CLUSTERS = """query ($b: BoundsInput!, $zoom: Int!) { clusters(bounds: $b, zoom: $zoom) { totalCount
   clusters { count location { lat lon } bounds { south west north east } tile { z x y } kinds { kind count }
   isDemo place { id } } } }"""
+GEOCODED = """query ($address: String!) { geocode(address: $address, limit: 10) {
+  results { lat lon label precision municipality { id welfareArea { id } } } reason }
+  nearby(near: {address: $address}, radiusKm: 20, limit: 10) { distanceKm place { id } } }"""
 AGREEMENTS = """query ($year: Int) { agreements(year: $year) { district { id }
   party { __typename ... on WelfareArea { id } ... on Municipality { id } } since until kind isDemo } }"""
 
@@ -97,6 +100,10 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
         for zoom in (4, 9)
     ],
     *[(f"agreements-{year}", AGREEMENTS, {"year": year}) for year in (None, 2021, 2023, 2024, 2025)],
+    *[
+        (f"geocoded-{address}", GEOCODED, {"address": address})
+        for address in ("Pirkkakatu 2, Rovaniemi", "00100", "Borgå", "Peltola", "Hämenlinna")
+    ],
 ]
 
 
