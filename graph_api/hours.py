@@ -89,8 +89,8 @@ class Schedule:
             "byday": _days(self.byday),
             "opens_at": self.opens_at.isoformat(),
             "closes_at": self.closes_at.isoformat(),
-            "valid_from": self.valid_from.isoformat() if self.valid_from else "",
-            "valid_to": self.valid_to.isoformat() if self.valid_to else "",
+            "valid_from": "" if self.valid_from is None else self.valid_from.isoformat(),
+            "valid_to": "" if self.valid_to is None else self.valid_to.isoformat(),
             "timezone": TIMEZONE,
         }
 
@@ -127,7 +127,7 @@ def periods_on(schedules: Iterable[Schedule], day: datetime.date) -> list[Openin
     periods = sorted((_wall(day, s.opens_at), _wall(day, s.closes_at)) for s in schedules if s.applies_on(day))
     merged: list[OpeningPeriod] = []
     for opens, closes in periods:
-        if closes <= opens:  # wholly inside the hour skipped in spring
+        if closes <= opens:  # left empty by the hour skipped in spring
             continue
         if merged and opens <= merged[-1].closes:
             merged[-1] = OpeningPeriod(merged[-1].opens, max(closes, merged[-1].closes))

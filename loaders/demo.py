@@ -54,10 +54,10 @@ EXTRA_ACTIVITIES = ("parents-groups", "play-day", "family-events", "clubs", "sup
 
 @dataclass(frozen=True)
 class OpeningPattern:
-    """How a kind of place tends to open: on some weekdays from one of `opens` for one of `hours`, and the
-    shares of places that add an evening, add a Saturday, or close for the summer."""
+    """How a kind of place tends to open: on one of `days_a_week` weekdays, from one of `opens` for one of
+    `hours`; and the shares of places that add an evening, add a Saturday, or close for the summer."""
 
-    weekdays: tuple[int, ...]
+    days_a_week: tuple[int, ...]
     opens: tuple[datetime.time, ...]
     hours: tuple[float, ...]
     evening: float = 0.0
@@ -290,7 +290,7 @@ class Generator:
         rng = self.hours_rng
         for place in self.nodes["MeetingPlace"]:
             pattern = OPENING_PATTERNS[str(place["kind"])]
-            weekdays = sorted(rng.sample(range(5), rng.choice(pattern.weekdays)))
+            weekdays = sorted(rng.sample(range(5), rng.choice(pattern.days_a_week)))
             schedules = [_schedule(weekdays, rng.choice(pattern.opens), rng.choice(pattern.hours))]
             if rng.random() < pattern.evening:
                 schedules.append(_schedule([rng.randrange(5)], *EVENING))

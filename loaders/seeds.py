@@ -2,9 +2,9 @@
 
 Layout: `<part>/nodes/<Label>.csv` (one row a node, columns named as the model's fields; a location as
 `lat`, `lon`), `<part>/relationships/<TYPE>.csv` (`from`, `to`, `source`, then properties) and
-`<part>/schedules.csv` (meeting places' opening hours, as in Open Referral HSDS: `location_id` is the
-place's global id, then `SCHEDULE_COLUMNS`), for the parts `reference` (real data) and `demo` (generated,
-`source = demo`).
+`<part>/schedules.csv` (meeting places' opening hours in the columns `SCHEDULE_COLUMNS`, named as in Open
+Referral HSDS; `location_id` is the place's global id), for the parts `reference` (real data) and `demo`
+(generated, `source = demo`).
 """
 
 from __future__ import annotations
@@ -57,12 +57,7 @@ def read_dataset(seeds_dir: Path) -> Dataset:
             nodes.extend(_read_nodes(path))
         for path in sorted((seeds_dir / part / "relationships").glob("*.csv")):
             relationships.extend(_read_relationships(path))
-    schedules: dict[str, list[Schedule]] = {}
-    places = {str(NodeRef.of(node)) for node in nodes if isinstance(node, MeetingPlace)}
-    for path in (seeds_dir / part / SCHEDULES_FILE for part in SEED_PARTS):
-        if path.is_file():
-            for ref, schedule in _read_schedules(path, places):
-                schedules.setdefault(ref, []).append(schedule)
+    schedules = _schedules_by_place(seeds_dir, {str(NodeRef.of(n)) for n in nodes if isinstance(n, MeetingPlace)})
     return Dataset(nodes=[_with_schedules(node, schedules) for node in nodes], relationships=relationships)
 
 
@@ -133,17 +128,18 @@ def _property(name: str, text: str) -> object:
     return datetime.date.fromisoformat(text) if name in DATE_PROPERTIES else text
 
 
-def _read_schedules(path: Path, places: set[str]) -> list[tuple[str, Schedule]]:
-    """Each row's meeting place (as a global id) and schedule; a bad row is refused naming its line and column."""
-    found = []
-    for line, row in enumerate(read_rows(path), start=2):
-        ref = row.get("location_id") or ""
-        if ref not in places:
-            raise DataError(f"{path}:{line}: column 'location_id': {ref!r} is no meeting place of the seeds")
-        try:
-            found.append((ref, Schedule.from_hsds(row)))
-        except ValueError as exc:
-            raise DataError(f"{path}:{line}: {exc}") from exc
+def _schedules_by_place(seeds_dir: Path, places: set[str]) -> dict[str, list[Schedule]]:
+    """The rows of every part's schedules file by meeting place; a bad row is refused naming its line and column."""
+    found: dict[str, list[Schedule]] = {}
+    for path in (seeds_dir / part / SCHEDULES_FILE for part in SEED_PARTS):
+        for line, row in enumerate(read_rows(path) if path.is_file() else (), start=2):
+            ref = row.get("location_id") or ""
+            if ref not in places:
+                raise DataError(f"{path}:{line}: column 'location_id': {ref!r} is no meeting place of the seeds")
+            try:
+                found.setdefault(ref, []).append(Schedule.from_hsds(row))
+            except ValueError as exc:
+                raise DataError(f"{path}:{line}: {exc}") from exc
     return found
 
 

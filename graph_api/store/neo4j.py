@@ -13,13 +13,14 @@ radius until it has `limit` places or reaches the radius asked for.
 
 Opening hours. A meeting place's schedules are the node's `schedules` property: a list of strings, each one
 schedule's HSDS columns as JSON (`Schedule.to_hsds`), absent when there are none. Neo4j properties hold no
-maps and lists hold no nulls (a schedule may have no `valid_to`); JSON texts round-trip exactly and read
-plainly in Neo4j Browser. Whether a place is open is decided by the one rule in `graph_api.hours`, in Python
-on the nodes Cypher returns, never restated in Cypher, so both stores always agree. The price is in what
-crosses the wire when `open_at` is asked: `nearby` keeps only the open ones of each radius' candidates (its
-radius grows until `limit` open places are found), `in_bounds` fetches every place in the box to count the
-open ones, and `find` fetches every match to page over the open ones. With the 575 seeded places that is at
-most a few hundred small nodes; kinds, keys and names are still filtered in Cypher.
+maps, and parallel lists could not hold a missing `valid_to` (lists take no nulls); JSON texts round-trip
+exactly and read plainly in Neo4j Browser. Whether a place is open is decided by the one rule in
+`graph_api.hours`, in Python on the nodes Cypher returns, never restated in Cypher, so both stores always
+agree. The price is in what crosses the wire when `open_at` is asked: `nearby` keeps only the open ones of
+each radius' candidates (its radius grows until `limit` open places are found, so when few are open it reads
+all within the radius asked), `in_bounds` fetches every place in the box to count the open ones, and `find`
+fetches every match to page over the open ones. With the seeds that is at most the 575 meeting places, small
+nodes; kinds, keys and names are still filtered in Cypher.
 
 Two budgets. `timeout_s` bounds reaching Neo4j: the driver's own retries (30 s by default) are off, and
 a read that fails for a reason worth retrying (refused or dropped connection, a leader switch) is retried
@@ -35,6 +36,7 @@ import asyncio
 import contextlib
 import datetime
 import enum
+import functools
 import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -85,6 +87,7 @@ LIVENESS_CHECK_S = 1.0
 FIRST_SEARCH_KM = 5.0
 FINLAND_BOX = ([19.0, 59.0], [32.0, 71.0])
 SCHEDULES = tuple[Schedule, ...]
+SCHEDULE_CACHE_SIZE = 65536
 """The type of `MeetingPlace.schedules`, stored as JSON texts (see the module's docstring)."""
 T = TypeVar("T")
 
@@ -461,9 +464,15 @@ def _node(label: str, properties: dict[str, Any]) -> Node:
         elif isinstance(hint, type) and issubclass(hint, enum.Enum):
             value = hint(value)
         elif hint == SCHEDULES:
-            value = tuple(Schedule.from_hsds(json.loads(text)) for text in value or ())
+            value = tuple(_schedule(text) for text in value or ())
         values[name] = value
     return cls(**values)
+
+
+@functools.lru_cache(maxsize=SCHEDULE_CACHE_SIZE)
+def _schedule(text: str) -> Schedule:
+    """Parsed once per distinct text (schedules are immutable): parsing cost more than the rest of a node."""
+    return Schedule.from_hsds(json.loads(text))
 
 
 def _native(properties: dict[str, Any]) -> dict[str, object]:
