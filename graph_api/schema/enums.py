@@ -6,7 +6,7 @@ import enum
 
 import strawberry
 
-from graph_api import models
+from graph_api import hours, models
 
 MeetingPlaceKind = strawberry.enum(models.MeetingPlaceKind, description="What kind of place families meet in.")
 WelfareAreaKind = strawberry.enum(models.WelfareAreaKind)
@@ -20,3 +20,6 @@ ActivityChannel = strawberry.enum(
 class OrganiserRole(enum.Enum):
     COORDINATOR = "COORDINATOR"
     PARTNER = "PARTNER"
+
+
+Weekday = strawberry.enum(hours.Weekday, description="A day of the week by its HSDS (iCalendar) code.")
