@@ -47,6 +47,7 @@ class Request:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    """By lower-case name: geopy sends `Digitransit-Subscription-Key` through urllib, as given through requests."""
 
 
 @dataclass
@@ -68,7 +69,8 @@ def serve_fake_provider() -> Iterator[FakeProvider]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
-            fake.requests.append(Request(time.monotonic(), parts.path, query, dict(self.headers)))
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            fake.requests.append(Request(time.monotonic(), parts.path, query, headers))
             time.sleep(fake.delay_s)
             status, body = fake.answer(query)
             payload = json.dumps(body).encode()

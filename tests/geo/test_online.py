@@ -54,7 +54,7 @@ async def test_nominatim_results_are_read_with_their_precision_and_municipality(
     assert request.path == "/search"
     assert request.query["q"] == ["Pirkkakatu 2, Rovaniemi"]
     assert request.query["countrycodes"] == ["fi"]
-    assert request.headers["User-Agent"].startswith("graph-api/")
+    assert request.headers["user-agent"].startswith("graph-api/")
 
 
 async def test_pelias_results_carry_its_label_and_layer_and_are_restricted_to_finland(
