@@ -13,6 +13,8 @@ import typing
 from dataclasses import dataclass
 from enum import Enum
 
+from graph_api.hours import Schedule
+
 DEMO_SOURCE = "demo"
 POPULATION_YEAR = 2020
 
@@ -117,11 +119,15 @@ class MeetingPlaceKind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class MeetingPlace(Node):
-    """A place where families meet: a family café, a meeting place, a family house, ..."""
+    """A place where families meet: a family café, a meeting place, a family house, ...
+
+    `schedules` are its weekly opening hours (see `graph_api.hours`); none when they are not known.
+    """
 
     name: str
     kind: MeetingPlaceKind
     location: Point
+    schedules: tuple[Schedule, ...] = ()
 
     @property
     def search_names(self) -> tuple[str, ...]:

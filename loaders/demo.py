@@ -2,12 +2,14 @@
 
 No public register lists MLL's agreements, associations, family centres or meeting places, so the
 service ships made-up ones, consistent with the published totals: 18 counties and 243 municipalities
-under agreement in 2023 and 550-600 meeting places. Every generated row has `source = demo`. The same
-seed number always writes the same files (`graph-api seeds generate-demo`).
+under agreement in 2023 and 550-600 meeting places, with plausible opening hours. Every generated row has
+`source = demo`. The same seed number always writes the same files (`graph-api seeds generate-demo`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import itertools
 import json
 import random
@@ -21,9 +23,10 @@ import shapely
 from geopy.distance import geodesic
 
 from graph_api.geo.distance import geodesic_km
+from graph_api.hours import Schedule, Weekday
 from graph_api.models import DEMO_SOURCE, Dataset, Municipality, Point, WelfareArea, WelfareAreaKind
 from loaders.csvfiles import EDGE_COLUMNS, read_rows, write_rows
-from loaders.seeds import read_dataset
+from loaders.seeds import SCHEDULE_COLUMNS, SCHEDULES_FILE, read_dataset
 
 DEFAULT_SEED = 2023
 MEETING_PLACES = 575
@@ -47,6 +50,39 @@ CORE_ACTIVITY = {
     "OPEN_DAYCARE": "clubs",
 }
 EXTRA_ACTIVITIES = ("parents-groups", "play-day", "family-events", "clubs", "support-persons", "childcare-help")
+
+
+@dataclass(frozen=True)
+class OpeningPattern:
+    """How a kind of place tends to open: on one of `days_a_week` weekdays, from one of `opens` for one of
+    `hours`; and the shares of places that add an evening, add a Saturday, or close for the summer."""
+
+    days_a_week: tuple[int, ...]
+    opens: tuple[datetime.time, ...]
+    hours: tuple[float, ...]
+    evening: float = 0.0
+    saturday: float = 0.0
+    summer_break: float = 0.0
+
+
+OPENING_PATTERNS = {
+    "FAMILY_CAFE": OpeningPattern(
+        (1, 1, 2), (datetime.time(9), datetime.time(9, 30), datetime.time(10)), (2, 2.5, 3), summer_break=0.5
+    ),
+    "MEETING_PLACE": OpeningPattern(
+        (2, 3, 4), (datetime.time(9), datetime.time(9, 30), datetime.time(10)), (3, 4, 5), evening=0.3, summer_break=0.3
+    ),
+    "FAMILY_HOUSE": OpeningPattern(
+        (4, 5, 5), (datetime.time(8, 30), datetime.time(9)), (6, 7), evening=0.4, saturday=0.3, summer_break=0.2
+    ),
+    "OPEN_DAYCARE": OpeningPattern(
+        (3, 4, 5), (datetime.time(8, 30), datetime.time(9), datetime.time(9, 30)), (3, 3.5), summer_break=0.4
+    ),
+}
+EVENING = (datetime.time(17), 2.0)
+SATURDAY = (datetime.time(10), 4.0)
+SUMMER_BREAK = (datetime.date(2027, 5, 31), datetime.date(2027, 8, 9))
+"""The last day open before the summer and the first day open after it."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +114,16 @@ class Generator:
         self.towns = _towns(seeds_dir / "reference/gazetteer/places.csv", self.boundaries)
         self.nodes: dict[str, list[dict[str, object]]] = defaultdict(list)
         self.edges: dict[str, list[dict[str, object]]] = defaultdict(list)
+        self.schedules: list[dict[str, object]] = []
+        # Its own stream, so that adding opening hours left every earlier demo file as it was.
+        self.hours_rng = random.Random(f"opening-hours-{seed}")
 
     def run(self) -> None:
         associations = self._local_associations()
         centres = self._family_centres()
         self._agreements()
         self._meeting_places(associations, centres)
+        self._opening_hours()
 
     def _named_node(self, label: str, key: str, name_fi: str) -> str:
         self.nodes[label].append({"key": key, "source": DEMO_SOURCE, "name_fi": name_fi, "name_sv": None})
@@ -244,6 +284,26 @@ class Generator:
         for activity in dict.fromkeys([CORE_ACTIVITY[kind], *extras]):
             self._edge("OFFERS", ref, f"Activity:{activity}")
 
+    def _opening_hours(self) -> None:
+        """Weekly hours for every meeting place, as its kind tends to open: family cafés a few morning hours
+        once or twice a week, family houses most weekdays; some close for the summer."""
+        rng = self.hours_rng
+        for place in self.nodes["MeetingPlace"]:
+            pattern = OPENING_PATTERNS[str(place["kind"])]
+            weekdays = sorted(rng.sample(range(5), rng.choice(pattern.days_a_week)))
+            schedules = [_schedule(weekdays, rng.choice(pattern.opens), rng.choice(pattern.hours))]
+            if rng.random() < pattern.evening:
+                schedules.append(_schedule([rng.randrange(5)], *EVENING))
+            if rng.random() < pattern.saturday:
+                schedules.append(_schedule([Weekday.SA.value], *SATURDAY))
+            if rng.random() < pattern.summer_break:
+                before, after = SUMMER_BREAK
+                schedules = [dataclasses.replace(s, valid_to=before) for s in schedules] + [
+                    dataclasses.replace(s, valid_from=after) for s in schedules
+                ]
+            ref = f"MeetingPlace:{place['key']}"
+            self.schedules += [{"location_id": ref, **s.to_hsds(), "source": DEMO_SOURCE} for s in schedules]
+
     def write(self, out: Path) -> dict[str, int]:
         counts = {}
         for label, rows in sorted(self.nodes.items()):
@@ -252,6 +312,7 @@ class Generator:
         for type_, rows in sorted(self.edges.items()):
             columns = list(dict.fromkeys(itertools.chain(EDGE_COLUMNS, *rows)))
             counts[type_] = write_rows(out / "relationships" / f"{type_}.csv", columns, rows)
+        counts["schedules"] = write_rows(out / SCHEDULES_FILE, SCHEDULE_COLUMNS, self.schedules)
         return counts
 
 
@@ -272,6 +333,11 @@ def read_dataset_part(seeds_dir: Path) -> Dataset:
         nodes=[n for n in full.nodes if not n.is_demo],
         relationships=[r for r in full.relationships if r.source != DEMO_SOURCE],
     )
+
+
+def _schedule(weekdays: Sequence[int], opens: datetime.time, hours: float) -> Schedule:
+    closes = datetime.datetime.combine(datetime.date.min, opens) + datetime.timedelta(hours=hours)
+    return Schedule(tuple(Weekday(day) for day in weekdays), opens, closes.time())
 
 
 def _boundaries(path: Path) -> dict[str, shapely.Geometry]:

@@ -1,12 +1,15 @@
 """Read the seed folder (`seeds/`) into a `Dataset` that any `GraphStore` can load.
 
 Layout: `<part>/nodes/<Label>.csv` (one row a node, columns named as the model's fields; a location as
-`lat`, `lon`) and `<part>/relationships/<TYPE>.csv` (`from`, `to`, `source`, then properties), for the
-parts `reference` (real data) and `demo` (generated, `source = demo`).
+`lat`, `lon`), `<part>/relationships/<TYPE>.csv` (`from`, `to`, `source`, then properties) and
+`<part>/schedules.csv` (meeting places' opening hours in the columns `SCHEDULE_COLUMNS`, named as in Open
+Referral HSDS; `location_id` is the place's global id), for the parts `reference` (real data) and `demo`
+(generated, `source = demo`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import enum
 import types
@@ -14,11 +17,34 @@ import typing
 from pathlib import Path
 
 from graph_api.errors import DataError
-from graph_api.models import NODE_TYPES, RELATIONSHIP_TYPES, Dataset, Node, NodeRef, Point, Relationship, field_types
+from graph_api.hours import Schedule
+from graph_api.models import (
+    NODE_TYPES,
+    RELATIONSHIP_TYPES,
+    Dataset,
+    MeetingPlace,
+    Node,
+    NodeRef,
+    Point,
+    Relationship,
+    field_types,
+)
 from loaders.csvfiles import read_rows
 
 SEED_PARTS = ("reference", "demo")
 DATE_PROPERTIES = frozenset({"since", "until"})
+SCHEDULES_FILE = "schedules.csv"
+SCHEDULE_COLUMNS = (
+    "location_id",
+    "freq",
+    "byday",
+    "opens_at",
+    "closes_at",
+    "valid_from",
+    "valid_to",
+    "timezone",
+    "source",
+)
 
 
 def read_dataset(seeds_dir: Path) -> Dataset:
@@ -31,7 +57,8 @@ def read_dataset(seeds_dir: Path) -> Dataset:
             nodes.extend(_read_nodes(path))
         for path in sorted((seeds_dir / part / "relationships").glob("*.csv")):
             relationships.extend(_read_relationships(path))
-    return Dataset(nodes=nodes, relationships=relationships)
+    schedules = _schedules_by_place(seeds_dir, {str(NodeRef.of(n)) for n in nodes if isinstance(n, MeetingPlace)})
+    return Dataset(nodes=[_with_schedules(node, schedules) for node in nodes], relationships=relationships)
 
 
 def parse_ref(text: str) -> NodeRef:
@@ -51,6 +78,8 @@ def _read_nodes(path: Path) -> list[Node]:
 def _node(cls: type[Node], row: dict[str, str], where: str) -> Node:
     values: dict[str, object] = {}
     for name, hint in field_types(cls).items():
+        if hint == tuple[Schedule, ...]:
+            continue  # from schedules.csv, attached once every node is read
         try:
             values[name] = _convert(hint, row, name)
         except (KeyError, ValueError) as exc:
@@ -97,3 +126,23 @@ def _read_relationships(path: Path) -> list[Relationship]:
 
 def _property(name: str, text: str) -> object:
     return datetime.date.fromisoformat(text) if name in DATE_PROPERTIES else text
+
+
+def _schedules_by_place(seeds_dir: Path, places: set[str]) -> dict[str, list[Schedule]]:
+    """The rows of every part's schedules file by meeting place; a bad row is refused naming its line and column."""
+    found: dict[str, list[Schedule]] = {}
+    for path in (seeds_dir / part / SCHEDULES_FILE for part in SEED_PARTS):
+        for line, row in enumerate(read_rows(path) if path.is_file() else (), start=2):
+            ref = row.get("location_id") or ""
+            if ref not in places:
+                raise DataError(f"{path}:{line}: column 'location_id': {ref!r} is no meeting place of the seeds")
+            try:
+                found.setdefault(ref, []).append(Schedule.from_hsds(row))
+            except ValueError as exc:
+                raise DataError(f"{path}:{line}: {exc}") from exc
+    return found
+
+
+def _with_schedules(node: Node, schedules: dict[str, list[Schedule]]) -> Node:
+    ref = str(NodeRef.of(node))
+    return dataclasses.replace(node, schedules=tuple(schedules[ref])) if ref in schedules else node

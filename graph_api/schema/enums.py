@@ -6,7 +6,7 @@ import enum
 
 import strawberry
 
-from graph_api import models
+from graph_api import hours, models
 from graph_api.geo import geocoding
 
 MeetingPlaceKind = strawberry.enum(models.MeetingPlaceKind, description="What kind of place families meet in.")
@@ -26,3 +26,6 @@ GeocoderProvider = strawberry.enum(
 class OrganiserRole(enum.Enum):
     COORDINATOR = "COORDINATOR"
     PARTNER = "PARTNER"
+
+
+Weekday = strawberry.enum(hours.Weekday, description="A day of the week by its HSDS (iCalendar) code.")

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Annotated
+
 import strawberry
 
 from graph_api.errors import InputError
 from graph_api.geo.geocoding import MAX_ADDRESS_LENGTH, normalise_address
+from graph_api.hours import helsinki_time
 from graph_api.models import Bounds, Point
 from graph_api.schema.enums import MeetingPlaceKind
 
 MAX_SEARCH_LENGTH = 100
 YEARS = (1900, 2100)
+MOMENT = (
+    "An ISO 8601 date and time such as `2026-03-30T09:30:00+03:00`. Without an offset it is Helsinki wall time; "
+    "in the hour that happens twice when summer time ends, the first of the two."
+)
+
+OpenAt = Annotated[
+    datetime.datetime | None,
+    strawberry.argument(description=f"Keep only the places open at this moment, by their opening hours. {MOMENT}"),
+]
+AtMoment = Annotated[datetime.datetime | None, strawberry.argument(description=f"Defaults to now. {MOMENT}")]
 
 
 @strawberry.input(description="Where to search from: `lat` and `lon`, or an `address` to geocode.")
@@ -115,6 +129,19 @@ def search_text(search: str | None, argument: str) -> str | None:
     if len(search) > MAX_SEARCH_LENGTH:
         raise InputError(argument, f"is longer than {MAX_SEARCH_LENGTH} characters")
     return search.strip()
+
+
+def check_moment(moment: datetime.datetime | None, argument: str) -> datetime.datetime | None:
+    """The moment in Helsinki time (see `graph_api.hours.helsinki_time`), or None if none was given."""
+    if moment is None:
+        return None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise InputError(argument, f"year {moment.year} is outside [{YEARS[0]}, {YEARS[1]}]")
+    return helsinki_time(moment)
+
+
+def moment_or_now(moment: datetime.datetime | None, argument: str) -> datetime.datetime:
+    return check_moment(moment, argument) or datetime.datetime.now(datetime.UTC)
 
 
 def check_year(year: int | None) -> int | None:

@@ -20,10 +20,12 @@ from graph_api.schema.inputs import (
     MeetingPlaceFilter,
     MunicipalityFilter,
     NearInput,
+    OpenAt,
     bounds_of,
     check_address,
     check_latitude,
     check_longitude,
+    check_moment,
     check_range,
     check_year,
     kinds_of,
@@ -140,6 +142,7 @@ class Query:
         filter: MeetingPlaceFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
+        open_at: OpenAt = None,
     ) -> Connection[MeetingPlace]:
         filter = filter or MeetingPlaceFilter()
         keys = (
@@ -155,6 +158,7 @@ class Query:
             keys=keys,
             kinds=kinds_of(filter.kinds),
             search=search_text(filter.search, "filter.search"),
+            open_at=check_moment(open_at, "openAt"),
         )
         return connection(await info.context.store.find("MeetingPlace", query))
 
@@ -166,16 +170,18 @@ class Query:
         radius_km: float = DEFAULT_RADIUS_KM,
         limit: int = DEFAULT_NEARBY,
         kinds: list[MeetingPlaceKind] | None = None,
+        open_at: OpenAt = None,
     ) -> list[NearbyHit]:
         center = near_point(near)
         check_range(radius_km, 0, MAX_RADIUS_KM, "radiusKm", low_open=True)
         check_range(limit, 1, MAX_NEARBY, "limit")
+        moment = check_moment(open_at, "openAt")
         if isinstance(center, str):
             found = await info.context.geocode(center)
             if not found.results:
                 raise InputError("near.address", found.reason or "nothing found")
             center = found.results[0].location
-        return await info.context.store.nearby(center, radius_km, limit, kinds_of(kinds))  # type: ignore[return-value]
+        return await info.context.store.nearby(center, radius_km, limit, kinds_of(kinds), moment)  # type: ignore[return-value]
 
     @strawberry.field(description="Meeting places inside a map view, in key order.")
     async def in_bounds(
@@ -184,9 +190,11 @@ class Query:
         bounds: BoundsInput,
         kinds: list[MeetingPlaceKind] | None = None,
         limit: int = DEFAULT_IN_BOUNDS,
+        open_at: OpenAt = None,
     ) -> PlacesInBounds:
         check_range(limit, 1, MAX_IN_BOUNDS, "limit")
-        return await info.context.store.in_bounds(bounds_of(bounds), limit, kinds_of(kinds))  # type: ignore[return-value]
+        moment = check_moment(open_at, "openAt")
+        return await info.context.store.in_bounds(bounds_of(bounds), limit, kinds_of(kinds), moment)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Meeting places inside a map view counted per cell, for a zoomed-out map. `zoom` is the map's on "

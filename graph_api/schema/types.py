@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 from strawberry.types import Info
 
-from graph_api import models, relations
+from graph_api import hours, models, relations
 from graph_api.geo import clusters as geo_clusters
 from graph_api.geo import geocoding
 from graph_api.models import POPULATION_YEAR, NodeRef
@@ -20,9 +20,10 @@ from graph_api.schema.enums import (
     MeetingPlaceKind,
     OrganiserRole,
     Precision,
+    Weekday,
     WelfareAreaKind,
 )
-from graph_api.schema.inputs import check_year
+from graph_api.schema.inputs import AtMoment, check_year, moment_or_now
 
 
 class Backed:
@@ -231,6 +232,32 @@ class RunBy:
     is_demo: bool = strawberry.field(description="True for generated demo data, which is not the real register.")
 
 
+@strawberry.type(
+    description="One weekly opening time: an Open Referral HSDS schedule row (freq WEEKLY) in Helsinki wall time."
+)
+class OpeningHours:
+    @strawberry.field(description="The days of the week it applies to.")
+    def weekdays(self, root: strawberry.Parent[hours.Schedule]) -> list[Weekday]:
+        return list(root.byday)
+
+    opens_at: datetime.time
+    closes_at: datetime.time = strawberry.field(description="Later than `opensAt` on the same day.")
+    valid_from: datetime.date | None = strawberry.field(description="The first date it applies on; null: no start.")
+    valid_to: datetime.date | None = strawberry.field(
+        description="The last date it applies on; null: until further notice."
+    )
+
+    @strawberry.field(description=f"The IANA time zone of the times: always {hours.TIMEZONE}.")
+    def timezone(self) -> str:
+        return hours.TIMEZONE
+
+
+@strawberry.type(description="A time a place is open: from `opens` until just before `closes`, at Helsinki's offset.")
+class OpeningPeriod:
+    opens: datetime.datetime
+    closes: datetime.datetime
+
+
 @strawberry.type(description="A meeting place, family café, family house or open day-care.")
 class MeetingPlace(Node, Backed):
     model = models.MeetingPlace
@@ -257,6 +284,23 @@ class MeetingPlace(Node, Backed):
     family_centre: FamilyCentre | None = related_one(
         relations.MEETING_PLACE_FAMILY_CENTRE, "The family centre whose network the place is part of, if any."
     )
+
+    @strawberry.field(description="Its weekly opening times; empty when they are not known.")
+    def opening_hours(self, root: strawberry.Parent[models.MeetingPlace]) -> list[OpeningHours]:
+        return list(root.schedules)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Whether its opening hours have it open at `at`.")
+    def is_open(self, root: strawberry.Parent[models.MeetingPlace], at: AtMoment = None) -> bool:
+        return hours.is_open(root.schedules, moment_or_now(at, "at"))
+
+    @strawberry.field(
+        description="The opening under way at `after`, or else the next to begin; null when none begins within "
+        f"{hours.HORIZON_DAYS} days."
+    )
+    def next_opening(
+        self, root: strawberry.Parent[models.MeetingPlace], after: AtMoment = None
+    ) -> OpeningPeriod | None:
+        return hours.next_opening(root.schedules, moment_or_now(after, "after"))  # type: ignore[return-value]
 
 
 @strawberry.type(description="An MLL activity type.")

@@ -7,10 +7,12 @@ All methods are async so that a networked backend never blocks the event loop.
 from __future__ import annotations
 
 import abc
+import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from graph_api.hours import is_open
 from graph_api.models import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
@@ -34,7 +36,8 @@ class NodeQuery:
     """A page of one label's nodes in key order (all of them when `first` is None).
 
     `keys` restricts to those keys, `kinds` to meeting places of those kinds, `search` to nodes one of whose
-    names contains the folded text (see `graph_api.text.fold`); `after` is the last key of the previous page.
+    names contains the folded text (see `graph_api.text.fold`), `open_at` to meeting places open at that
+    moment; `after` is the last key of the previous page.
     """
 
     first: int | None
@@ -42,6 +45,7 @@ class NodeQuery:
     keys: frozenset[str] | None = None
     kinds: frozenset[MeetingPlaceKind] | None = None
     search: str | None = None
+    open_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,21 @@ class Page:
     items: list[Node]
     total_count: int
     has_next_page: bool
+
+
+def page_of(matches: Sequence[Node], query: NodeQuery) -> Page:
+    """The query's page of all its matches, given in key order."""
+    rest = [node for node in matches if query.after is None or node.key > query.after]
+    has_next = query.first is not None and len(rest) > query.first
+    return Page(items=rest[: query.first], total_count=len(matches), has_next_page=has_next)
+
+
+def is_open_at(node: Node, moment: datetime.datetime | None) -> bool:
+    """True when no moment is asked, or the node is a meeting place that its schedules have open then.
+
+    The one opening rule both stores apply, in Python (`graph_api.hours`), never restated in a query language.
+    """
+    return moment is None or (isinstance(node, MeetingPlace) and is_open(node.schedules, moment))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +145,30 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     async def nearby(
-        self, center: Point, radius_km: float, limit: int, kinds: frozenset[MeetingPlaceKind] | None
+        self,
+        center: Point,
+        radius_km: float,
+        limit: int,
+        kinds: frozenset[MeetingPlaceKind] | None,
+        open_at: datetime.datetime | None = None,
     ) -> list[NearbyHit]:
-        """Meeting places within the geodesic radius, nearest first (ties by key), at most `limit`."""
+        """Meeting places within the geodesic radius, nearest first (ties by key), at most `limit`.
+
+        With `kinds`, only places of those kinds; with `open_at`, only places open then (`is_open_at`).
+        """
 
     @abc.abstractmethod
-    async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
-        """Meeting places inside the box, in key order, at most `limit`, and how many there are in all."""
+    async def in_bounds(
+        self,
+        bounds: Bounds,
+        limit: int,
+        kinds: frozenset[MeetingPlaceKind] | None,
+        open_at: datetime.datetime | None = None,
+    ) -> PlacesInBounds:
+        """Meeting places inside the box, in key order, at most `limit`, and how many there are in all.
+
+        `kinds` and `open_at` filter as in `nearby`, and the count is of the places they keep.
+        """
 
     @abc.abstractmethod
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:

@@ -8,6 +8,7 @@ Loads are checked whole and swapped in at once: a failed load leaves the previou
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 
 import networkx as nx
@@ -31,7 +32,16 @@ from graph_api.models import (
     Point,
     label_of,
 )
-from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds, Progress
+from graph_api.store.base import (
+    GraphStore,
+    LoadSummary,
+    NodeQuery,
+    Page,
+    PlacesInBounds,
+    Progress,
+    is_open_at,
+    page_of,
+)
 from graph_api.text import fold
 
 
@@ -113,12 +123,7 @@ class MemoryStore(GraphStore):
         return ((other, data) for other, data in edges if data["type"] == hop.type and other.startswith(prefix))
 
     async def find(self, label: str, query: NodeQuery) -> Page:
-        matches = [node for node in self._by_label.get(label, []) if self._matches(node, query)]
-        total = len(matches)
-        if query.after is not None:
-            matches = [node for node in matches if node.key > query.after]
-        has_next = query.first is not None and len(matches) > query.first
-        return Page(items=matches[: query.first], total_count=total, has_next_page=has_next)
+        return page_of([node for node in self._by_label.get(label, []) if self._matches(node, query)], query)
 
     def _matches(self, node: Node, query: NodeQuery) -> bool:
         if query.keys is not None and node.key not in query.keys:
@@ -127,28 +132,40 @@ class MemoryStore(GraphStore):
             return False
         if query.search:
             needle = fold(query.search)
-            return any(needle in name for name in self._folded[id(node)])
-        return True
+            if not any(needle in name for name in self._folded[id(node)]):
+                return False
+        return is_open_at(node, query.open_at)
 
     async def nearby(
-        self, center: Point, radius_km: float, limit: int, kinds: frozenset[MeetingPlaceKind] | None
+        self,
+        center: Point,
+        radius_km: float,
+        limit: int,
+        kinds: frozenset[MeetingPlaceKind] | None,
+        open_at: datetime.datetime | None = None,
     ) -> list[NearbyHit]:
         candidates = (
             (km, self._places[i])
             for km, i in self._index.candidates(center, radius_km)
-            if kinds is None or self._places[i].kind in kinds
+            if (kinds is None or self._places[i].kind in kinds) and is_open_at(self._places[i], open_at)
         )
         hits = nearest(center, candidates, location_of, radius_km, limit)
         return [NearbyHit(distance_km=km, place=place) for km, place in hits]
 
-    async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
+    async def in_bounds(
+        self,
+        bounds: Bounds,
+        limit: int,
+        kinds: frozenset[MeetingPlaceKind] | None,
+        open_at: datetime.datetime | None = None,
+    ) -> PlacesInBounds:
         inside_lat = (self._lats >= bounds.south) & (self._lats <= bounds.north)
         if bounds.west <= bounds.east:
             inside_lon = (self._lons >= bounds.west) & (self._lons <= bounds.east)
         else:
             inside_lon = (self._lons >= bounds.west) | (self._lons <= bounds.east)
         places = [self._places[i] for i in np.flatnonzero(inside_lat & inside_lon)]
-        places = [place for place in places if kinds is None or place.kind in kinds]
+        places = [p for p in places if (kinds is None or p.kind in kinds) and is_open_at(p, open_at)]
         return PlacesInBounds(total_count=len(places), places=places[:limit])
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:

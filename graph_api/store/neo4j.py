@@ -11,6 +11,17 @@ Distances: the point index finds candidates by `point.distance` (a haversine on 
 answers equal the embedded store's. The index has no k-nearest search, so `nearby` searches a growing
 radius until it has `limit` places or reaches the radius asked for.
 
+Opening hours. A meeting place's schedules are the node's `schedules` property: a list of strings, each one
+schedule's HSDS columns as JSON (`Schedule.to_hsds`), absent when there are none. Neo4j properties hold no
+maps, and parallel lists could not hold a missing `valid_to` (lists take no nulls); JSON texts round-trip
+exactly and read plainly in Neo4j Browser. Whether a place is open is decided by the one rule in
+`graph_api.hours`, in Python on the nodes Cypher returns, never restated in Cypher, so both stores always
+agree. The price is in what crosses the wire when `open_at` is asked: `nearby` keeps only the open ones of
+each radius' candidates (its radius grows until `limit` open places are found, so when few are open it reads
+all within the radius asked), `in_bounds` fetches every place in the box to count the open ones, and `find`
+fetches every match to page over the open ones. With the seeds that is at most the 575 meeting places, small
+nodes; kinds, keys and names are still filtered in Cypher.
+
 Two budgets. `timeout_s` bounds reaching Neo4j: the driver's own retries (30 s by default) are off, and
 a read that fails for a reason worth retrying (refused or dropped connection, a leader switch) is retried
 here only while that deadline allows, each connection attempt itself bounded; so while Neo4j is down or
@@ -23,8 +34,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import enum
 import functools
+import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, LiteralString, TypeVar, cast
@@ -35,6 +48,7 @@ from neo4j.spatial import WGS84Point
 
 from graph_api.errors import DataError, StoreUnavailable
 from graph_api.geo.index import MARGIN, location_of, nearest
+from graph_api.hours import Schedule
 from graph_api.models import (
     IDENTIFYING_PROPERTIES,
     NODE_TYPES,
@@ -56,7 +70,16 @@ from graph_api.models import (
     field_types,
     label_of,
 )
-from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds, Progress
+from graph_api.store.base import (
+    GraphStore,
+    LoadSummary,
+    NodeQuery,
+    Page,
+    PlacesInBounds,
+    Progress,
+    is_open_at,
+    page_of,
+)
 from graph_api.text import fold
 
 BATCH_SIZE = 1000
@@ -64,6 +87,9 @@ RETRY_PAUSE_S = 0.1
 LIVENESS_CHECK_S = 1.0
 FIRST_SEARCH_KM = 5.0
 FINLAND_BOX = ([19.0, 59.0], [32.0, 71.0])
+SCHEDULES = tuple[Schedule, ...]
+SCHEDULE_CACHE_SIZE = 65536
+"""The type of `MeetingPlace.schedules`, stored as JSON texts (see the module's docstring)."""
 T = TypeVar("T")
 
 # Both served by the POINT index (the indexed property is the first argument; see tests/store/test_neo4j.py).
@@ -76,7 +102,8 @@ IN_BOUNDS_QUERY: LiteralString = (
     "MATCH (n:MeetingPlace) WHERE point.withinBBox(n.location, $south_west, $north_east) "
     "AND ($kinds IS NULL OR n.kind IN $kinds) "
     "WITH n ORDER BY n.key WITH collect(n) AS inside "
-    "RETURN size(inside) AS total, [m IN inside[0..$limit] | properties(m)] AS nodes"
+    "RETURN size(inside) AS total, "
+    "[m IN CASE WHEN $limit IS NULL THEN inside ELSE inside[0..$limit] END | properties(m)] AS nodes"
 )
 
 
@@ -260,6 +287,8 @@ class Neo4jStore(GraphStore):
         return [sorted(found.get(ref, []), key=lambda link: link.node.key) for ref in refs]
 
     async def find(self, label: str, query: NodeQuery) -> Page:
+        # Opening hours are checked here, not in Cypher: with `open_at` Cypher returns every match to page here.
+        paged = query.open_at is None
         cypher = _cypher(
             f"MATCH (n:{_label(label)}) "
             "WHERE ($keys IS NULL OR n.key IN $keys) AND ($kinds IS NULL OR n.kind IN $kinds) "
@@ -274,15 +303,22 @@ class Neo4jStore(GraphStore):
             keys=None if query.keys is None else sorted(query.keys),
             kinds=None if query.kinds is None else sorted(kind.value for kind in query.kinds),
             search=fold(query.search) if query.search else None,
-            after=query.after,
-            take=query.first,
+            after=query.after if paged else None,
+            take=query.first if paged else None,
         )
         items = [_node(label, props) for props in record["nodes"]]
+        if not paged:
+            return page_of([node for node in items if is_open_at(node, query.open_at)], query)
         has_next = query.first is not None and record["remaining"] > query.first
         return Page(items=items, total_count=record["total"], has_next_page=has_next)
 
     async def nearby(
-        self, center: Point, radius_km: float, limit: int, kinds: frozenset[MeetingPlaceKind] | None
+        self,
+        center: Point,
+        radius_km: float,
+        limit: int,
+        kinds: frozenset[MeetingPlaceKind] | None,
+        open_at: datetime.datetime | None = None,
     ) -> list[NearbyHit]:
         if kinds is not None and not kinds:
             return []
@@ -294,23 +330,33 @@ class Neo4jStore(GraphStore):
                 meters=search_km * MARGIN * 1000,
                 kinds=None if kinds is None else sorted(kind.value for kind in kinds),
             )
-            candidates = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
+            found = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
+            candidates = [(km, place) for km, place in found if is_open_at(place, open_at)]
             hits = nearest(center, candidates, location_of, search_km, limit)
             # Whatever lies beyond search_km is farther than every hit, so a full list is the answer.
             if len(hits) == limit or search_km >= radius_km:
                 return [NearbyHit(distance_km=km, place=place) for km, place in hits]
             search_km = min(radius_km, search_km * 4)
 
-    async def in_bounds(self, bounds: Bounds, limit: int, kinds: frozenset[MeetingPlaceKind] | None) -> PlacesInBounds:
+    async def in_bounds(
+        self,
+        bounds: Bounds,
+        limit: int,
+        kinds: frozenset[MeetingPlaceKind] | None,
+        open_at: datetime.datetime | None = None,
+    ) -> PlacesInBounds:
         (record,) = await self._read(
             IN_BOUNDS_QUERY,
             south_west=_point(Point(bounds.south, bounds.west)),
             north_east=_point(Point(bounds.north, bounds.east)),
             kinds=None if kinds is None else sorted(kind.value for kind in kinds),
-            limit=limit,
+            limit=limit if open_at is None else None,
         )
         places = [cast(MeetingPlace, _node("MeetingPlace", props)) for props in record["nodes"]]
-        return PlacesInBounds(total_count=record["total"], places=places)
+        if open_at is None:
+            return PlacesInBounds(total_count=record["total"], places=places)
+        open_places = [place for place in places if is_open_at(place, open_at)]
+        return PlacesInBounds(total_count=len(open_places), places=open_places[:limit])
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         records = await self._read(
@@ -406,12 +452,14 @@ def _merge_relationships(type_: str, start: str, end: str) -> LiteralString:
 
 def _node_row(node: Node) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    for name in field_types(type(node)):
+    for name, hint in field_types(type(node)).items():
         value = getattr(node, name)
         if isinstance(value, Point):
             value = _point(value)
         elif isinstance(value, enum.Enum):
             value = value.value
+        elif hint == SCHEDULES:
+            value = [json.dumps(schedule.to_hsds(), sort_keys=True) for schedule in value] or None
         if value is not None:
             row[name] = value
     row["search_names"] = [fold(name) for name in node.search_names]
@@ -432,8 +480,16 @@ def _node(label: str, properties: dict[str, Any]) -> Node:
             value = Point(lat=value.latitude, lon=value.longitude)
         elif isinstance(hint, type) and issubclass(hint, enum.Enum):
             value = hint(value)
+        elif hint == SCHEDULES:
+            value = tuple(_schedule(text) for text in value or ())
         values[name] = value
     return cls(**values)
+
+
+@functools.lru_cache(maxsize=SCHEDULE_CACHE_SIZE)
+def _schedule(text: str) -> Schedule:
+    """Parsed once per distinct text (schedules are immutable): parsing cost more than the rest of a node."""
+    return Schedule.from_hsds(json.loads(text))
 
 
 def _native(properties: dict[str, Any]) -> dict[str, object]:

@@ -75,6 +75,8 @@ async def test_an_empty_page_has_no_end_cursor(gql: GraphQLClient) -> None:
         pytest.param("JYVÄSKYLÄ", ["Jyväskylä"], id="case-ignored"),
         pytest.param("vasa", ["Vaasa"], id="swedish-name"),
         pytest.param("helsingfors", ["Helsinki"], id="swedish-name-of-helsinki"),
+        pytest.param("Borgå", ["Porvoo"], id="swedish-name-of-porvoo"),
+        pytest.param("BORGA", ["Porvoo"], id="swedish-name-without-its-ring"),
         pytest.param("abo", ["Oulu", "Turku"], id="part-of-swedish-names-uleaborg-and-abo"),
         pytest.param("mantta", ["Mänttä-Vilppula"], id="part-of-a-name"),
         pytest.param("no such place", [], id="nothing"),

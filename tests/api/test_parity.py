@@ -12,10 +12,14 @@ from tests.conftest import GraphQLClient, client_for
 
 pytestmark = pytest.mark.anyio
 
-NEARBY = """query ($lat: Float!, $lon: Float!, $r: Float!, $n: Int!, $kinds: [MeetingPlaceKind!]) {
-  nearby(near: {lat: $lat, lon: $lon}, radiusKm: $r, limit: $n, kinds: $kinds) { distanceKm place { id kind } } }"""
-IN_BOUNDS = """query ($b: BoundsInput!, $kinds: [MeetingPlaceKind!]) {
-  inBounds(bounds: $b, kinds: $kinds, limit: 1000) { totalCount places { id location { lat lon } } } }"""
+NEARBY = """query ($lat: Float!, $lon: Float!, $r: Float!, $n: Int!, $kinds: [MeetingPlaceKind!], $openAt: DateTime) {
+  nearby(near: {lat: $lat, lon: $lon}, radiusKm: $r, limit: $n, kinds: $kinds, openAt: $openAt) {
+    distanceKm place { id kind } } }"""
+IN_BOUNDS = """query ($b: BoundsInput!, $kinds: [MeetingPlaceKind!], $openAt: DateTime) {
+  inBounds(bounds: $b, kinds: $kinds, limit: 1000, openAt: $openAt) {
+    totalCount places { id location { lat lon } } } }"""
+WEDNESDAY_MORNING = "2026-12-02T10:00:00+02:00"
+SUMMER_BREAK = "2027-07-06T10:00"
 CLUSTERS = """query ($b: BoundsInput!, $zoom: Int!) { clusters(bounds: $b, zoom: $zoom) { totalCount
   clusters { count location { lat lon } bounds { south west north east } tile { z x y } kinds { kind count }
   isDemo place { id } } } }"""
@@ -89,6 +93,19 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
         "{ id __typename } }",
         {},
     ),
+    (
+        "opening-hours",
+        """{ meetingPlaces(first: 100, after: "TWVldGluZ1BsYWNlOm1wLTI5Ny0x", openAt: "2026-12-02T10:00")
+       { totalCount edges { node { id openingHours { weekdays opensAt closesAt validFrom validTo timezone }
+       isOpen(at: "2027-07-06T10:00Z") nextOpening(after: "2027-07-06T10:00Z") { opens closes } } } } }""",
+        {},
+    ),
+    (
+        "nearby-open",
+        NEARBY,
+        {"lat": 61.4978, "lon": 23.761, "r": 200, "n": 7, "kinds": ["FAMILY_CAFE"], "openAt": WEDNESDAY_MORNING},
+    ),
+    ("in-bounds-open", IN_BOUNDS, {"b": {"south": 59, "west": 19, "north": 71, "east": 32}, "openAt": SUMMER_BREAK}),
     *[
         (f"nearby-{lat}-{lon}-{r}-{n}", NEARBY, {"lat": lat, "lon": lon, "r": r, "n": n, "kinds": kinds})
         for lat, lon, r, n, kinds in [

@@ -11,7 +11,8 @@ import shapely
 from geopy.distance import geodesic
 
 from graph_api.errors import DataError
-from graph_api.models import Dataset, LocalAssociation, MeetingPlace, Municipality, Relationship
+from graph_api.hours import Weekday
+from graph_api.models import Dataset, LocalAssociation, MeetingPlace, MeetingPlaceKind, Municipality, Relationship
 from loaders.csvfiles import read_rows
 from loaders.seeds import read_dataset
 from tests.conftest import SEEDS
@@ -106,6 +107,20 @@ def test_every_meeting_place_has_an_organiser_and_an_activity(dataset: Dataset) 
     assert {r.start.key for r in edges(dataset, "OFFERS")} == places
 
 
+def test_every_demo_meeting_place_has_plausible_opening_hours(dataset: Dataset) -> None:
+    places = of_type(dataset, MeetingPlace)
+    assert all(place.schedules and place.is_demo for place in places)
+    for place in places:
+        weekdays = {day for schedule in place.schedules for day in schedule.byday}
+        mornings = [s for s in place.schedules if s.opens_at.hour < 12]
+        assert mornings and all(s.closes_at.hour < 21 for s in place.schedules), place
+        if place.kind is MeetingPlaceKind.FAMILY_CAFE:
+            assert len(weekdays) <= 2 and Weekday.SA not in weekdays and Weekday.SU not in weekdays, place
+            assert all(s.opens_at.hour < 12 and s.closes_at.hour <= 13 for s in place.schedules), place
+    seasonal = [p for p in places if any(s.valid_from or s.valid_to for s in p.schedules)]
+    assert 0.2 < len(seasonal) / len(places) < 0.6
+
+
 def test_local_associations_number_about_550(dataset: Dataset) -> None:
     associations = of_type(dataset, LocalAssociation)
     assert len(associations) == 550
@@ -152,6 +167,77 @@ def test_malformed_seed_files_are_refused_with_file_line_and_field(
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=message):
         read_dataset(tmp_path)
+
+
+SCHEDULE_HEADER = "location_id,freq,byday,opens_at,closes_at,valid_from,valid_to,timezone,source\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        pytest.param(
+            "MeetingPlace:mp-2,WEEKLY,MO,09:00,12:00,,,Europe/Helsinki,demo",
+            "schedules.csv:3: column 'location_id': 'MeetingPlace:mp-2' is no meeting place",
+            id="unknown-place",
+        ),
+        pytest.param(
+            "Municipality:091,WEEKLY,MO,09:00,12:00,,,Europe/Helsinki,demo",
+            "schedules.csv:3: column 'location_id': 'Municipality:091' is no meeting place",
+            id="not-a-place",
+        ),
+        pytest.param(
+            "MeetingPlace:mp-1,WEEKLY,MO,9.00,12:00,,,Europe/Helsinki,demo",
+            "schedules.csv:3: column 'opens_at': '9.00' is not a time",
+            id="bad-time",
+        ),
+        pytest.param(
+            "MeetingPlace:mp-1,WEEKLY,MO,12:00,09:00,,,Europe/Helsinki,demo",
+            "schedules.csv:3: closes_at 09:00:00 is not after opens_at 12:00:00",
+            id="closes-before-opens",
+        ),
+        pytest.param(
+            'MeetingPlace:mp-1,WEEKLY,"MO,MA",09:00,12:00,,,Europe/Helsinki,demo',
+            "schedules.csv:3: column 'byday': 'MA' is not a weekday code",
+            id="unknown-weekday",
+        ),
+        pytest.param(
+            "MeetingPlace:mp-1,WEEKLY,MO,09:00,12:00,,,Europe/Stockholm,demo",
+            "schedules.csv:3: column 'timezone': 'Europe/Stockholm' is not 'Europe/Helsinki'",
+            id="other-timezone",
+        ),
+    ],
+)
+def test_malformed_schedules_are_refused_with_file_line_and_column(tmp_path: Path, row: str, message: str) -> None:
+    nodes = tmp_path / "reference/nodes"
+    nodes.mkdir(parents=True)
+    (nodes / "MeetingPlace.csv").write_text(
+        "key,source,name,kind,lat,lon\nmp-1,demo,Perhekahvila,FAMILY_CAFE,60.2,24.9\n", encoding="utf-8"
+    )
+    good = "MeetingPlace:mp-1,WEEKLY,TU,09:00,12:00,,,Europe/Helsinki,demo\n"
+    (tmp_path / "reference/schedules.csv").write_text(SCHEDULE_HEADER + good + row + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        read_dataset(tmp_path)
+
+
+def test_schedules_are_attached_to_their_places(tmp_path: Path) -> None:
+    nodes = tmp_path / "reference/nodes"
+    nodes.mkdir(parents=True)
+    (nodes / "MeetingPlace.csv").write_text(
+        "key,source,name,kind,lat,lon\nmp-1,demo,A,FAMILY_CAFE,60.2,24.9\nmp-2,demo,B,FAMILY_CAFE,60.3,24.9\n",
+        encoding="utf-8",
+    )
+    rows = [
+        'MeetingPlace:mp-2,WEEKLY,"MO,WE",09:00,12:00,,2027-05-31,Europe/Helsinki,demo',
+        "MeetingPlace:mp-2,WEEKLY,FR,17:00,19:00,,,Europe/Helsinki,demo",
+    ]
+    (tmp_path / "reference/schedules.csv").write_text(SCHEDULE_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    first, second = read_dataset(tmp_path).nodes
+    assert isinstance(first, MeetingPlace) and first.schedules == ()
+    assert isinstance(second, MeetingPlace)
+    assert [(s.byday, str(s.valid_to)) for s in second.schedules] == [
+        ((Weekday.MO, Weekday.WE), "2027-05-31"),
+        ((Weekday.FR,), "None"),
+    ]
 
 
 def test_a_folder_without_seeds_is_refused(tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ import datetime
 import pytest
 
 from graph_api.errors import DataError
+from graph_api.hours import Schedule, Weekday
 from graph_api.models import (
+    Bounds,
     Dataset,
     Direction,
     District,
@@ -30,7 +32,17 @@ HELSINKI = Municipality("091", "test", "Helsinki", "Helsingfors", 656920, 715.5,
 ESPOO = Municipality("049", "test", "Espoo", "Esbo", 292796, 312.3, Point(60.21, 24.66))
 CITY = WelfareArea("HKI", "test", "Helsingin kaupunki", "Helsingfors stad", WelfareAreaKind.CITY)
 UUSIMAA = District("uusimaa", "test", "MLL:n Uudenmaan piiri", None, None)
-CAFE = MeetingPlace("mp-1", "demo", "Perhekahvila Kallio", MeetingPlaceKind.FAMILY_CAFE, Point(60.184, 24.95))
+CAFE = MeetingPlace(
+    "mp-1",
+    "demo",
+    "Perhekahvila Kallio",
+    MeetingPlaceKind.FAMILY_CAFE,
+    Point(60.184, 24.95),
+    schedules=(
+        Schedule((Weekday.TU, Weekday.TH), datetime.time(9, 30), datetime.time(12), None, datetime.date(2027, 5, 31)),
+        Schedule((Weekday.TU,), datetime.time(9, 30), datetime.time(12), datetime.date(2027, 8, 9), None),
+    ),
+)
 
 
 def rel(type_: str, start: object, end: object, **properties: object) -> Relationship:
@@ -173,3 +185,25 @@ async def test_relationships_of_orders_successive_agreements_and_leaves_out_unse
     edges = await new_store.relationships_of([NodeRef.of(UUSIMAA)])
     assert [edge.properties["since"] for edge in edges] == [datetime.date(2019, 1, 1), datetime.date(2024, 1, 1)]
     assert edges[0].properties["until"] == datetime.date(2022, 12, 31) and "until" not in edges[1].properties
+
+
+OPEN_OR_NOT = [
+    (datetime.datetime(2026, 12, 3, 10, 0), True),  # a Thursday morning
+    (datetime.datetime(2026, 12, 3, 12, 0), False),  # closing time
+    (datetime.datetime(2027, 8, 12, 10, 0), False),  # a Thursday after the summer break: Tuesdays only
+    (datetime.datetime(2027, 8, 10, 10, 0, tzinfo=datetime.UTC), False),  # 13:00 EEST on a Tuesday
+    (datetime.datetime(2027, 8, 10, 7, 0, tzinfo=datetime.UTC), True),  # 10:00 EEST on that Tuesday
+]
+
+
+async def test_open_at_keeps_a_place_only_while_its_schedules_have_it_open(new_store: GraphStore) -> None:
+    """One load for all the moments: a fresh Neo4j store costs a reload of the seeds."""
+    await new_store.load(SMALL)
+    for moment, open_ in OPEN_OR_NOT:
+        expected = [CAFE] if open_ else []
+        assert [hit.place for hit in await new_store.nearby(CAFE.location, 1, 10, None, moment)] == expected, moment
+        inside = await new_store.in_bounds(Bounds(60, 24, 61, 25), 10, None, moment)
+        assert (inside.places, inside.total_count) == (expected, len(expected)), moment
+        page = await new_store.find("MeetingPlace", NodeQuery(first=10, open_at=moment))
+        assert (page.items, page.total_count) == (expected, len(expected)), moment
+    assert (await new_store.find("Municipality", NodeQuery(first=10, open_at=OPEN_OR_NOT[0][0]))).items == []

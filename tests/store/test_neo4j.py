@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from neo4j.exceptions import ClientError
 from neo4j.spatial import WGS84Point
 
 from graph_api.errors import DataError
-from graph_api.models import NODE_TYPES, Direction, Hop, NodeRef
+from graph_api.models import NODE_TYPES, Dataset, Direction, Hop, MeetingPlace, NodeRef
 from graph_api.store import neo4j
 from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore
 from tests.store.test_contract import ESPOO, HELSINKI, SMALL
@@ -57,6 +58,16 @@ async def test_every_node_type_has_a_unique_key_and_places_a_point_index(neo4j_s
             },
             id="in-bounds",
         ),
+        pytest.param(
+            IN_BOUNDS_QUERY,
+            {
+                "south_west": WGS84Point((24.8, 60.1)),
+                "north_east": WGS84Point((25.2, 60.3)),
+                "kinds": None,
+                "limit": None,
+            },
+            id="in-bounds-all-for-open-at",
+        ),
     ],
 )
 async def test_proximity_queries_seek_the_point_index(
@@ -80,6 +91,13 @@ async def test_a_load_that_fails_half_way_writes_nothing(
     monkeypatch.undo()
     await new_store.load(SMALL)
     assert await new_store.get_many([NodeRef.of(HELSINKI)]) == [HELSINKI]
+
+
+async def test_schedules_are_stored_as_hsds_json_texts(neo4j_store: Neo4jStore, dataset: Dataset) -> None:
+    (place,) = (n for n in dataset.nodes if isinstance(n, MeetingPlace) and n.key == "mp-091-1")
+    (record,) = await cypher(neo4j_store, "MATCH (n:MeetingPlace {key: 'mp-091-1'}) RETURN n.schedules AS schedules")
+    assert place.schedules
+    assert [json.loads(text) for text in record["schedules"]] == [s.to_hsds() for s in place.schedules]
 
 
 async def test_names_outside_the_allowlists_never_reach_cypher(neo4j_store: Neo4jStore) -> None:
