@@ -182,6 +182,11 @@ def label_of(node: Node | type[Node]) -> str:
     return node.__name__ if isinstance(node, type) else type(node).__name__
 
 
+def global_id(node: Node) -> str:
+    """`Type:key`, the id the API shows; lists of mixed types are ordered by it."""
+    return f"{label_of(node)}:{node.key}"
+
+
 @dataclass(frozen=True, slots=True)
 class NodeRef:
     """A node's identity across the graph: its type's label and its key (`Municipality:091`)."""
@@ -298,6 +303,39 @@ class Relationship:
     @property
     def identity(self) -> tuple[object, ...]:
         return (self.type, *(self.properties.get(name) for name in IDENTIFYING_PROPERTIES.get(self.type, ())))
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A relationship as a store finds it: its type, both end nodes, and its properties (`source` included,
+    as on a `Link`; unset ones left out, so that every backend gives equal edges)."""
+
+    type: str
+    start: Node
+    end: Node
+    properties: dict[str, object]
+
+    @classmethod
+    def of(cls, type_: str, start: Node, end: Node, properties: dict[str, object]) -> Edge:
+        return cls(type_, start, end, {name: value for name, value in properties.items() if value is not None})
+
+    @property
+    def source(self) -> str:
+        return str(self.properties["source"])
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == DEMO_SOURCE
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Edges list by type, start and end id, then what tells two of a pair apart (an agreement's start)."""
+        identity = (str(self.properties.get(name)) for name in IDENTIFYING_PROPERTIES.get(self.type, ()))
+        return (self.type, global_id(self.start), global_id(self.end), *identity)
+
+    def other(self, node: Node) -> Node:
+        """The end that is not `node`."""
+        return self.end if global_id(self.start) == global_id(node) else self.start
 
 
 @dataclass(frozen=True, slots=True)

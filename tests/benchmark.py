@@ -23,10 +23,11 @@ import httpx
 import shapely
 from geopy.distance import geodesic
 
+from graph_api.analysis.network import AreaNetwork, area_network
 from graph_api.app import create_app
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.gazetteer import Gazetteer
-from graph_api.models import Dataset, MeetingPlace, Municipality, NodeRef, Point
+from graph_api.models import Dataset, MeetingPlace, Municipality, Node, NodeRef, Point, WelfareArea, global_id
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
@@ -42,6 +43,7 @@ RADIUS_KM = 10.0
 READY_TIMEOUT_S = 60
 LIMIT = 20
 HELSINKI = NodeRef("Municipality", "091")
+NETWORK_RUNS = 20
 
 
 def brute_force(places: list[MeetingPlace], center: Point) -> list[tuple[float, str]]:
@@ -143,7 +145,31 @@ async def nearby_medians(store: GraphStore, centers: list[Point]) -> tuple[float
     return statistics.median(in_process), statistics.median(over_asgi)
 
 
-async def neo4j_figures(uri: str, dataset: Dataset, centers: list[Point]) -> dict[str, float]:
+async def largest_county(store: GraphStore, dataset: Dataset) -> Node:
+    """The county (or Helsinki) whose network has the most members."""
+    areas = [node for node in dataset.nodes if isinstance(node, WelfareArea)]
+    sizes = [len((await area_network(store, area)).members) for area in areas]
+    return max(zip(sizes, areas, strict=True), key=lambda pair: (pair[0], global_id(pair[1])))[1]
+
+
+async def network_median(store: GraphStore, area: Node, runs: int) -> tuple[float, AreaNetwork]:
+    """Median seconds of an area's network figures on the store, after a warm-up, and the figures."""
+    figures = await area_network(store, area)
+    return statistics.median([await timed(lambda: area_network(store, area)) for _ in range(runs)]), figures
+
+
+def describe(network: AreaNetwork) -> str:
+    hub, bridge = network.by_degree()[0], network.by_betweenness()[0]
+    return (
+        f"{len(network.members)} members, {len(network.edges)} relationships, {len(network.partners)} partners; "
+        f"most connected {global_id(hub.node)} ({hub.degree}), holding it together {global_id(bridge.node)} "
+        f"({bridge.betweenness:.2f}); {len(network.unconnected)} unconnected"
+    )
+
+
+async def neo4j_figures(
+    uri: str, dataset: Dataset, centers: list[Point], county: Node
+) -> tuple[dict[str, float], AreaNetwork]:
     store = neo4j_store_for(uri)
     await store.open()
     try:
@@ -153,9 +179,11 @@ async def neo4j_figures(uri: str, dataset: Dataset, centers: list[Point]) -> dic
         reload_s = await timed(lambda: store.load(dataset))
         in_process, over_asgi = await nearby_medians(store, centers)
         one_node = statistics.median([await timed(lambda: store.get_many([HELSINKI])) for _ in range(100)])
+        network_s, network = await network_median(store, county, min(len(centers), NETWORK_RUNS))
     finally:
         await store.close()
-    return {"load": load_s, "reload": reload_s, "nearby": in_process, "asgi": over_asgi, "one": one_node}
+    times = {"load": load_s, "reload": reload_s, "nearby": in_process, "asgi": over_asgi, "one": one_node}
+    return {**times, "network": network_s}, network
 
 
 async def run(queries: int, neo4j_uri: str | None) -> None:
@@ -178,6 +206,8 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
         scanned.append(time.perf_counter() - begun)
     median_scan = statistics.median(scanned)
     located, looped = where_is_medians(centers)
+    county = await largest_county(store, dataset)
+    network_s, network = await network_median(store, county, min(queries, NETWORK_RUNS))
 
     print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
     print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
@@ -201,15 +231,20 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
         f"({geocoding['misspelt found']:.0%} found)"
     )
     print(f"ratio exact / misspelt:           {geocoding['exact'] / geocoding['misspelt']:9.1f} x")
+    print(f"network of the largest county:    {global_id(county)}, {describe(network)}")
+    print(f"network figures, embedded store:  {network_s * 1000:9.1f} ms median of {min(queries, NETWORK_RUNS)}")
     if neo4j_uri is None:
         return
-    neo4j = await neo4j_figures(neo4j_uri, dataset, centers)
+    neo4j, neo4j_network = await neo4j_figures(neo4j_uri, dataset, centers, county)
     print(f"neo4j, load seeds into empty db:  {neo4j['load'] * 1000:9.1f} ms")
     print(f"neo4j, load again (unchanged):    {neo4j['reload'] * 1000:9.1f} ms")
     print(f"neo4j, one node by key (floor):   {neo4j['one'] * 1e6:9.1f} µs median of 100 round trips")
     print(f"neo4j, nearby in process:         {neo4j['nearby'] * 1e6:9.1f} µs median over the same points")
     print(f"ratio neo4j / embedded nearby:    {neo4j['nearby'] / indexed:9.1f} x")
     print(f"neo4j, nearby through ASGI app:   {neo4j['asgi'] * 1000:9.2f} ms median")
+    same = "the same figures" if neo4j_network == network else "DIFFERENT figures"
+    print(f"neo4j, network figures:           {neo4j['network'] * 1000:9.1f} ms median ({same} as embedded)")
+    print(f"ratio neo4j / embedded network:   {neo4j['network'] / network_s:9.1f} x")
 
 
 def main() -> None:

@@ -17,5 +17,7 @@ def test_benchmark_prints_each_figure_for_both_backends(neo4j_uri: str, capsys: 
     labels += ["whereIs point-in-polygon", "whereIs loop", "ratio loop / STRtree"]
     labels += ["build the gazetteer", "geocode offline, exact", "geocode offline, misspelt", "ratio exact / misspelt"]
     labels += ["neo4j, load seeds", "neo4j, load again", "neo4j, nearby in process", "ratio neo4j", "neo4j, nearby"]
+    labels += ["network of the largest county", "network figures, embedded", "neo4j, network figures", "same figures"]
+    labels += ["ratio neo4j / embedded network"]
     for label in labels:
         assert label in output

@@ -32,6 +32,7 @@ from graph_api.schema.inputs import (
     near_point,
     search_text,
 )
+from graph_api.schema.network import agreement_history, area_network, partners_of, path, relations
 from graph_api.schema.pagination import DEFAULT_PAGE_SIZE, Connection, connection, page_query
 from graph_api.schema.types import (
     Activity,
@@ -247,3 +248,10 @@ class Query:
     @strawberry.field(description="Agreements in force at some time in `year`; all of them when no year is given.")
     async def agreements(self, info: Info[Context, None], year: int | None = None) -> list[Agreement]:
         return await info.context.store.agreements(check_year(year))  # type: ignore[return-value]
+
+    # Relations for partners, resolved in graph_api.schema.network.
+    relations = relations
+    path = path
+    partners = partners_of
+    agreement_history = agreement_history
+    network = area_network

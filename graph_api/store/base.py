@@ -19,6 +19,7 @@ from graph_api.models import (
     Agreement,
     Bounds,
     Dataset,
+    Edge,
     Hop,
     Link,
     MeetingPlace,
@@ -174,4 +175,12 @@ class GraphStore(abc.ABC):
         """Agreements in force at some time in `year` (all when None), by district, party and start.
 
         With `involving`, only those whose district or party is one of these nodes.
+        """
+
+    @abc.abstractmethod
+    async def relationships_of(self, refs: Sequence[NodeRef], types: frozenset[str] | None = None) -> list[Edge]:
+        """Every relationship touching any of the nodes, either way, once each, in `Edge.order`.
+
+        With `types`, only relationships of those types. Relations, paths and network figures are all built
+        from this (in `graph_api.analysis`), so every backend gives them alike.
         """

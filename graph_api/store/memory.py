@@ -21,6 +21,7 @@ from graph_api.models import (
     Bounds,
     Dataset,
     Direction,
+    Edge,
     Hop,
     Link,
     MeetingPlace,
@@ -175,6 +176,19 @@ class MemoryStore(GraphStore):
             if data["type"] == "HAS_AGREEMENT" and (wanted is None or start in wanted or end in wanted)
         )
         return sorted((a for a in found if year is None or a.in_force(year)), key=lambda a: a.order)
+
+    async def relationships_of(self, refs: Sequence[NodeRef], types: frozenset[str] | None = None) -> list[Edge]:
+        found: dict[tuple[str, str, object], Edge] = {}
+        for ref in {str(ref) for ref in refs if str(ref) in self._graph}:
+            touching = (
+                *self._graph.out_edges(ref, keys=True, data=True),
+                *self._graph.in_edges(ref, keys=True, data=True),
+            )
+            for start, end, key, data in touching:
+                if types is None or data["type"] in types:
+                    edge = Edge.of(data["type"], self._node(start), self._node(end), _properties(data))
+                    found[start, end, key] = edge
+        return sorted(found.values(), key=lambda edge: edge.order)
 
 
 def _properties(data: dict[str, object]) -> dict[str, object]:

@@ -28,6 +28,22 @@ GEOCODED = """query ($address: String!) { geocode(address: $address, limit: 10) 
   nearby(near: {address: $address}, radiusKm: 20, limit: 10) { distanceKm place { id } } }"""
 AGREEMENTS = """query ($year: Int) { agreements(year: $year) { district { id }
   party { __typename ... on WelfareArea { id } ... on Municipality { id } } since until kind isDemo } }"""
+RELATIONS = """query ($id: ID!, $depth: Int, $types: [RelationshipType!]) { relations(id: $id, depth: $depth,
+  types: $types) { nodes { id type label isDemo node { id } } edges { source target type properties isDemo } } }"""
+PATH = """query ($from: ID!, $to: ID!, $types: [RelationshipType!]) { path(from: $from, to: $to, types: $types) {
+  length reason nodes { id type label isDemo } edges { source target type properties isDemo } } }"""
+PARTNERS = """fragment partners on Partner { partner { id } ties meetingPlaces { id }
+  agreements { district { id } party { ... on Node { id } } since until kind isDemo } }
+{ a: partners(id: "District:hame") { ...partners } b: partners(id: "LocalAssociation:la-010-1") { ...partners }
+  c: partners(id: "FamilyCentre:fc-ka") { ...partners } d: partners(id: "WelfareArea:HKI") { ...partners }
+  e: partners(id: "Municipality:091") { ...partners } f: partners(id: "Organization:mll") { ...partners }
+  g: agreementHistory(id: "District:uusimaa") { party { ... on Node { id } } since until }
+  h: agreementHistory(id: "WelfareArea:KS") { district { id } since } }"""
+NETWORK = """query ($area: ID!, $year: Int) { network(areaId: $area, year: $year) { area { id } year partnerCount
+  counts { type count } nodes { id type label isDemo } edges { source target type properties isDemo }
+  byDegree(top: 100) { node { id } degree betweenness } byBetweenness(top: 100) { node { id } degree betweenness }
+  unconnected { id } } }"""
+COOPERATION = ["LOCATED_IN", "RUN_BY", "PART_OF", "MEMBER_OF", "SERVES", "HAS_AGREEMENT"]
 
 QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     (
@@ -117,6 +133,30 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
         for zoom in (4, 9)
     ],
     *[(f"agreements-{year}", AGREEMENTS, {"year": year}) for year in (None, 2021, 2023, 2024, 2025)],
+    *[
+        (f"relations-{centre}-{depth}", RELATIONS, {"id": centre, "depth": depth, "types": types})
+        for centre, depth, types in [
+            ("Municipality:091", 1, None),
+            ("Organization:mll", 2, None),
+            ("District:uusimaa", 2, None),
+            ("Region:FI1B1", 3, ["IN_WELFARE_AREA", "IN_REGION", "COVERS"]),
+        ]
+    ],
+    *[
+        (f"path-{start}-{end}", PATH, {"from": start, "to": end, "types": types})
+        for start, end, types in [
+            ("MeetingPlace:mp-091-1", "District:lappi", None),
+            ("Region:FI1D7", "Region:FI1B1", None),
+            ("FamilyCentre:fc-ka", "WelfareArea:VS", COOPERATION),
+            ("Municipality:478", "Municipality:091", None),
+            ("Municipality:018", "Municipality:071", COOPERATION),
+        ]
+    ],
+    ("partners-and-agreement-history", PARTNERS, {}),
+    *[
+        (f"network-{area}-{year}", NETWORK, {"area": area, "year": year})
+        for area, year in [("WelfareArea:VS", None), ("WelfareArea:KS", 2023), ("District:hame", 2025)]
+    ],
     *[
         (f"geocoded-{address}", GEOCODED, {"address": address})
         for address in ("Pirkkakatu 2, Rovaniemi", "00100", "Borgå", "Peltola", "Hämenlinna")

@@ -148,6 +148,45 @@ async def test_memory_stores_are_independent() -> None:
     assert await two.get_many([NodeRef.of(HELSINKI)]) == [None]
 
 
+async def test_relationships_of_gives_each_way_with_both_end_nodes(new_store: GraphStore) -> None:
+    await new_store.load(SMALL)
+    edges = await new_store.relationships_of([NodeRef.of(HELSINKI)])
+    assert [(edge.type, edge.start, edge.end) for edge in edges] == [
+        ("HAS_AGREEMENT", UUSIMAA, HELSINKI),
+        ("IN_WELFARE_AREA", HELSINKI, CITY),
+        ("LOCATED_IN", CAFE, HELSINKI),
+    ]
+    assert edges[0].properties == {"since": datetime.date(2024, 1, 1), "kind": "COOPERATION", "source": "test"}
+
+
+async def test_relationships_of_lists_a_relationship_between_two_asked_nodes_once(new_store: GraphStore) -> None:
+    await new_store.load(SMALL)
+    edges = await new_store.relationships_of([NodeRef.of(CITY), NodeRef.of(HELSINKI), NodeRef("District", "none")])
+    assert [edge.type for edge in edges] == ["HAS_AGREEMENT", "IN_WELFARE_AREA", "LOCATED_IN"]
+
+
+async def test_relationships_of_keeps_the_types_asked(new_store: GraphStore) -> None:
+    await new_store.load(SMALL)
+    helsinki = [NodeRef.of(HELSINKI)]
+    edges = await new_store.relationships_of(helsinki, frozenset({"LOCATED_IN", "COVERS"}))
+    assert [(edge.type, edge.start) for edge in edges] == [("LOCATED_IN", CAFE)]
+    assert await new_store.relationships_of(helsinki, frozenset()) == []
+    assert await new_store.relationships_of([]) == []
+
+
+async def test_relationships_of_orders_successive_agreements_and_leaves_out_unset_properties(
+    new_store: GraphStore,
+) -> None:
+    earlier = rel(
+        "HAS_AGREEMENT", UUSIMAA, HELSINKI, since=datetime.date(2019, 1, 1), until=datetime.date(2022, 12, 31), kind="M"
+    )
+    later = rel("HAS_AGREEMENT", UUSIMAA, HELSINKI, since=datetime.date(2024, 1, 1), until=None, kind="COOPERATION")
+    await new_store.load(Dataset(nodes=SMALL.nodes, relationships=[later, earlier]))
+    edges = await new_store.relationships_of([NodeRef.of(UUSIMAA)])
+    assert [edge.properties["since"] for edge in edges] == [datetime.date(2019, 1, 1), datetime.date(2024, 1, 1)]
+    assert edges[0].properties["until"] == datetime.date(2022, 12, 31) and "until" not in edges[1].properties
+
+
 OPEN_OR_NOT = [
     (datetime.datetime(2026, 12, 3, 10, 0), True),  # a Thursday morning
     (datetime.datetime(2026, 12, 3, 12, 0), False),  # closing time

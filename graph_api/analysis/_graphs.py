@@ -1,0 +1,23 @@
+"""networkx graphs built from the edges a store lists, the same way whichever store listed them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from graph_api.models import Edge, Node, global_id
+
+
+def undirected(nodes: Iterable[Node], edges: Iterable[Edge]) -> nx.Graph:
+    """A simple undirected graph on global ids; each pair keeps its first edge in `Edge.order` as `edge`.
+
+    Nodes and edges go in sorted, so that networkx walks them, and sums floating-point scores, in one order.
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(global_id(node) for node in nodes))
+    for edge in sorted(edges, key=lambda edge: edge.order):
+        ends = global_id(edge.start), global_id(edge.end)
+        if not graph.has_edge(*ends):
+            graph.add_edge(*ends, edge=edge)
+    return graph
