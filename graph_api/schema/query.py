@@ -14,6 +14,7 @@ from graph_api.geo.geocoding import MAX_RESULTS
 from graph_api.models import Point
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
 from graph_api.schema.context import Context
+from graph_api.schema.coverage import AreaCoverage, CoverageGaps, coverage_field, coverage_gaps_field
 from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import (
     BoundsInput,
@@ -239,3 +240,6 @@ class Query:
     @strawberry.field(description="Agreements in force at some time in `year`; all of them when no year is given.")
     async def agreements(self, info: Info[Context, None], year: int | None = None) -> list[Agreement]:
         return await info.context.store.agreements(check_year(year))  # type: ignore[return-value]
+
+    coverage: AreaCoverage = coverage_field
+    coverage_gaps: CoverageGaps = coverage_gaps_field
