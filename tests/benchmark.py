@@ -27,6 +27,8 @@ from graph_api.app import create_app
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.gazetteer import Gazetteer
 from graph_api.models import Dataset, MeetingPlace, Municipality, NodeRef, Point
+from graph_api.planning import coverage, planner
+from graph_api.planning.population import Settlements
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
@@ -41,6 +43,7 @@ NEARBY = (
 RADIUS_KM = 10.0
 READY_TIMEOUT_S = 60
 LIMIT = 20
+COVERAGE_KM = 10.0
 HELSINKI = NodeRef("Municipality", "091")
 
 
@@ -143,6 +146,21 @@ async def nearby_medians(store: GraphStore, centers: list[Point]) -> tuple[float
     return statistics.median(in_process), statistics.median(over_asgi)
 
 
+async def national_coverage_seconds(store: GraphStore, rounds: int = 5) -> tuple[float, float]:
+    """Seconds for the coverage of all 309 municipalities at 10 km: the first, measuring every resident, and
+    the median of later rounds, which find the distances remembered (`coverage.nearest_place`)."""
+    settlements = Settlements.from_seeds(SEEDS)
+    terms = planner.coverage_terms(COVERAGE_KM, None, 2023)
+
+    async def national() -> None:
+        gaps = await planner.coverage_gaps(store, settlements, terms, None, None, None)
+        assert len(gaps.municipalities) == 309
+
+    coverage.nearest_place.cache_clear()
+    first = await timed(national)
+    return first, statistics.median([await timed(national) for _ in range(rounds)])
+
+
 async def neo4j_figures(uri: str, dataset: Dataset, centers: list[Point]) -> dict[str, float]:
     store = neo4j_store_for(uri)
     await store.open()
@@ -153,9 +171,18 @@ async def neo4j_figures(uri: str, dataset: Dataset, centers: list[Point]) -> dic
         reload_s = await timed(lambda: store.load(dataset))
         in_process, over_asgi = await nearby_medians(store, centers)
         one_node = statistics.median([await timed(lambda: store.get_many([HELSINKI])) for _ in range(100)])
+        first, again = await national_coverage_seconds(store)
     finally:
         await store.close()
-    return {"load": load_s, "reload": reload_s, "nearby": in_process, "asgi": over_asgi, "one": one_node}
+    return {
+        "load": load_s,
+        "reload": reload_s,
+        "nearby": in_process,
+        "asgi": over_asgi,
+        "one": one_node,
+        "coverage": first,
+        "coverage again": again,
+    }
 
 
 async def run(queries: int, neo4j_uri: str | None) -> None:
@@ -178,6 +205,7 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
         scanned.append(time.perf_counter() - begun)
     median_scan = statistics.median(scanned)
     located, looped = where_is_medians(centers)
+    coverage_first, coverage_again = await national_coverage_seconds(store)
 
     print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
     print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
@@ -191,6 +219,8 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"whereIs point-in-polygon (STRtree): {located * 1e6:7.1f} µs median over the same points")
     print(f"whereIs loop over all 309 polygons: {looped * 1e6:7.1f} µs median over the same points")
     print(f"ratio loop / STRtree:             {looped / located:9.1f} x")
+    print(f"national coverage, 309 at 10 km:  {coverage_first * 1000:9.1f} ms (every resident measured)")
+    print(f"national coverage again:          {coverage_again * 1000:9.1f} ms median (distances remembered)")
     print(f"geocode, build the gazetteer:     {geocoding['build'] * 1000:9.1f} ms (boundaries included)")
     print(
         f"geocode offline, exact names:     {geocoding['exact']:9.0f} addresses/s "
@@ -210,6 +240,8 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"neo4j, nearby in process:         {neo4j['nearby'] * 1e6:9.1f} µs median over the same points")
     print(f"ratio neo4j / embedded nearby:    {neo4j['nearby'] / indexed:9.1f} x")
     print(f"neo4j, nearby through ASGI app:   {neo4j['asgi'] * 1000:9.2f} ms median")
+    print(f"neo4j, national coverage:         {neo4j['coverage'] * 1000:9.1f} ms (every resident measured)")
+    print(f"neo4j, national coverage again:   {neo4j['coverage again'] * 1000:9.1f} ms median (distances remembered)")
 
 
 def main() -> None:

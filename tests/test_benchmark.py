@@ -17,5 +17,7 @@ def test_benchmark_prints_each_figure_for_both_backends(neo4j_uri: str, capsys: 
     labels += ["whereIs point-in-polygon", "whereIs loop", "ratio loop / STRtree"]
     labels += ["build the gazetteer", "geocode offline, exact", "geocode offline, misspelt", "ratio exact / misspelt"]
     labels += ["neo4j, load seeds", "neo4j, load again", "neo4j, nearby in process", "ratio neo4j", "neo4j, nearby"]
+    labels += ["national coverage, 309 at 10 km", "national coverage again"]
+    labels += ["neo4j, national coverage", "neo4j, national coverage again"]
     for label in labels:
         assert label in output
