@@ -226,7 +226,6 @@ def measure(inputs: CoverageInputs, settlements: Settlements, within_km: float) 
     is_demo = inputs.is_demo
     figures = []
     for municipality in inputs.municipalities:
-        county = inputs.counties.get(municipality.key)
         people_km = [(r.people, nearest_km(r.location)) for r in settlements.residents(municipality)]
         within = sum(people for people, km in people_km if km is not None and km <= within_km)
         measured = bool(inputs.places) and municipality.population > 0
@@ -237,12 +236,16 @@ def measure(inputs: CoverageInputs, settlements: Settlements, within_km: float) 
                 places=inputs.places_in.get(municipality.key, 0),
                 weighted_distance_km=weighted,
                 population_within=within,
-                under_agreement=NodeRef.of(municipality) in parties
-                or (county is not None and NodeRef("WelfareArea", county) in parties),
+                under_agreement=_under_agreement(municipality, inputs.counties.get(municipality.key), parties),
                 is_demo=is_demo,
             )
         )
     return figures
+
+
+def _under_agreement(municipality: Municipality, county: str | None, parties: set[NodeRef]) -> bool:
+    """An agreement with the municipality itself, or with the county (or the City of Helsinki) it belongs to."""
+    return NodeRef.of(municipality) in parties or (county is not None and NodeRef("WelfareArea", county) in parties)
 
 
 def ranked_gaps(figures: Sequence[MunicipalityCoverage], min_share_beyond: float | None) -> list[MunicipalityCoverage]:

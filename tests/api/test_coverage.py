@@ -296,3 +296,7 @@ async def test_bad_input_names_the_argument_and_the_reason(
     assert error["message"].startswith(f"{argument}: ")
     assert reason in error["message"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
+
+
+def test_the_readme_shows_the_family_cafe_query() -> None:
+    assert MOST_PEOPLE_FAR_FROM_A_FAMILY_CAFE in (SEEDS.parent / "README.md").read_text(encoding="utf-8")
