@@ -92,17 +92,21 @@ async def _area(store: GraphStore, ref: NodeRef, argument: str) -> tuple[Node, l
 
 
 async def _inputs(store: GraphStore, municipalities: Sequence[Municipality], terms: CoverageTerms) -> CoverageInputs:
+    """Read at once: on Neo4j each read is a round trip of its own."""
     refs = [NodeRef.of(m) for m in municipalities]
-    found = (await store.find("MeetingPlace", NodeQuery(first=None, kinds=terms.kinds))).items
-    places = tuple(place for place in found if isinstance(place, MeetingPlace))
+    found, located, counties, agreements = await asyncio.gather(
+        store.find("MeetingPlace", NodeQuery(first=None, kinds=terms.kinds)),
+        store.traverse_many(refs, MUNICIPALITY_MEETING_PLACES),
+        store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA),
+        store.agreements(terms.year),
+    )
+    places = tuple(place for place in found.items if isinstance(place, MeetingPlace))
     counted = {place.key for place in places}
-    located = await store.traverse_many(refs, MUNICIPALITY_MEETING_PLACES)
-    counties = await store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA)
     keys = [m.key for m in municipalities]
     return CoverageInputs(
         municipalities=tuple(municipalities),
         counties={key: ls[0].node.key if ls else None for key, ls in zip(keys, counties, strict=True)},
         places_in={key: sum(link.node.key in counted for link in ls) for key, ls in zip(keys, located, strict=True)},
         places=places,
-        agreements=tuple(await store.agreements(terms.year)),
+        agreements=tuple(agreements),
     )
