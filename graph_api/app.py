@@ -17,6 +17,7 @@ from strawberry.asgi import GraphQL
 from graph_api import __version__, maps
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator
+from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
 from graph_api.settings import Settings
@@ -31,10 +32,17 @@ class GraphQLApp(GraphQL[Context, None]):
         self.store = store
         self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
         self.geocoder = settings.create_geocoder()
+        self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
 
     async def get_context(self, request: object, response: object) -> Context:
-        return Context(store=self.store, locator=self.locator, geocoder=self.geocoder, max_page_size=self.max_page_size)
+        return Context(
+            store=self.store,
+            locator=self.locator,
+            geocoder=self.geocoder,
+            settlements=self.settlements,
+            max_page_size=self.max_page_size,
+        )
 
     def parse_json(self, data: str | bytes) -> object:
         parsed = super().parse_json(data)

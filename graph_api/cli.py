@@ -10,10 +10,16 @@ from pathlib import Path
 import click
 import uvicorn
 
+from graph_api import maps
 from graph_api.app import create_app
 from graph_api.errors import GraphApiError
-from graph_api.models import Dataset
+from graph_api.models import Dataset, NodeRef
+from graph_api.planning import planner
+from graph_api.planning.coverage import CoverageTerms
+from graph_api.planning.reports import FORMATS, coverage_report
 from graph_api.schema import build_schema
+from graph_api.schema.ids import parse_global_id
+from graph_api.schema.inputs import YEARS
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore, LoadSummary
 from loaders.seeds import read_dataset
@@ -96,6 +102,61 @@ async def _load(store: GraphStore, dataset: Dataset) -> LoadSummary:
     try:
         with click.progressbar(length=len(dataset.nodes) + len(dataset.relationships), label="Loading") as bar:
             return await store.load(dataset, progress=bar.update)
+    finally:
+        await store.close()
+
+
+@main.group()
+def report() -> None:
+    """Figures for planners, offline, from the configured store."""
+
+
+@report.command("coverage")
+@click.option(
+    "--area",
+    "area_id",
+    required=True,
+    help="Global id of a Municipality, WelfareArea, Region or District, e.g. WelfareArea:KY.",
+)
+@click.option(
+    "--within-km",
+    type=click.FloatRange(0, planner.MAX_WITHIN_KM, min_open=True),
+    default=planner.DEFAULT_WITHIN_KM,
+    show_default=True,
+    help="The distance from a meeting place that counts as within reach.",
+)
+@click.option("--kinds", help="Kinds of meeting place, comma-separated (e.g. FAMILY_CAFE); all kinds by default.")
+@click.option("--year", type=click.IntRange(*YEARS), help="Agreements in force in this year count; default this year.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="csv", show_default=True, help="Output.")
+@BACKEND
+@SEEDS
+def coverage(
+    area_id: str,
+    within_km: float,
+    kinds: str | None,
+    year: int | None,
+    output_format: str,
+    backend: str | None,
+    seeds_dir: Path | None,
+) -> None:
+    """Print an area's coverage and its municipalities' (the GraphQL `coverage` figures) to stdout."""
+    settings = settings_with(backend=backend, seeds_dir=seeds_dir)
+    try:
+        area = parse_global_id(area_id, "--area", planner.AREA_LABELS)
+        terms = planner.coverage_terms(within_km, None if kinds is None else maps.parse_kinds(kinds), year)
+        click.echo(asyncio.run(_coverage_report(settings, area, terms, output_format)), nl=False)
+    except GraphApiError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+async def _coverage_report(settings: Settings, area: NodeRef, terms: CoverageTerms, output_format: str) -> str:
+    """On the embedded store, with the seeds loaded as `serve` loads them."""
+    store = settings.create_store()
+    await store.open()
+    try:
+        if settings.backend == "memory":
+            await load_seeds(store, settings.seeds_dir)
+        return await coverage_report(store, settings.seeds_dir, area, terms, output_format)
     finally:
         await store.close()
 

@@ -28,6 +28,8 @@ from graph_api.app import create_app
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.gazetteer import Gazetteer
 from graph_api.models import Dataset, MeetingPlace, Municipality, Node, NodeRef, Point, WelfareArea, global_id
+from graph_api.planning import coverage, planner
+from graph_api.planning.population import Settlements
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
@@ -42,6 +44,7 @@ NEARBY = (
 RADIUS_KM = 10.0
 READY_TIMEOUT_S = 60
 LIMIT = 20
+COVERAGE_KM = 10.0
 HELSINKI = NodeRef("Municipality", "091")
 NETWORK_RUNS = 20
 
@@ -167,6 +170,21 @@ def describe(network: AreaNetwork) -> str:
     )
 
 
+async def national_coverage_seconds(store: GraphStore, rounds: int = 5) -> tuple[float, float]:
+    """Seconds for the coverage of all 309 municipalities at 10 km: the first, measuring every resident, and
+    the median of later rounds, which find the distances remembered (`coverage.nearest_place`)."""
+    settlements = Settlements.from_seeds(SEEDS)
+    terms = planner.coverage_terms(COVERAGE_KM, None, 2023)
+
+    async def national() -> None:
+        gaps = await planner.coverage_gaps(store, settlements, terms, None, None, None)
+        assert len(gaps.municipalities) == 309
+
+    coverage.nearest_place.cache_clear()
+    first = await timed(national)
+    return first, statistics.median([await timed(national) for _ in range(rounds)])
+
+
 async def neo4j_figures(
     uri: str, dataset: Dataset, centers: list[Point], county: Node
 ) -> tuple[dict[str, float], AreaNetwork]:
@@ -180,10 +198,11 @@ async def neo4j_figures(
         in_process, over_asgi = await nearby_medians(store, centers)
         one_node = statistics.median([await timed(lambda: store.get_many([HELSINKI])) for _ in range(100)])
         network_s, network = await network_median(store, county, min(len(centers), NETWORK_RUNS))
+        coverage_first, coverage_again = await national_coverage_seconds(store)
     finally:
         await store.close()
     times = {"load": load_s, "reload": reload_s, "nearby": in_process, "asgi": over_asgi, "one": one_node}
-    return {**times, "network": network_s}, network
+    return {**times, "network": network_s, "coverage": coverage_first, "coverage again": coverage_again}, network
 
 
 async def run(queries: int, neo4j_uri: str | None) -> None:
@@ -208,6 +227,7 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     located, looped = where_is_medians(centers)
     county = await largest_county(store, dataset)
     network_s, network = await network_median(store, county, min(queries, NETWORK_RUNS))
+    coverage_first, coverage_again = await national_coverage_seconds(store)
 
     print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
     print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
@@ -221,6 +241,8 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"whereIs point-in-polygon (STRtree): {located * 1e6:7.1f} µs median over the same points")
     print(f"whereIs loop over all 309 polygons: {looped * 1e6:7.1f} µs median over the same points")
     print(f"ratio loop / STRtree:             {looped / located:9.1f} x")
+    print(f"national coverage, 309 at 10 km:  {coverage_first * 1000:9.1f} ms (every resident measured)")
+    print(f"national coverage again:          {coverage_again * 1000:9.1f} ms median (distances remembered)")
     print(f"geocode, build the gazetteer:     {geocoding['build'] * 1000:9.1f} ms (boundaries included)")
     print(
         f"geocode offline, exact names:     {geocoding['exact']:9.0f} addresses/s "
@@ -245,6 +267,9 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     same = "the same figures" if neo4j_network == network else "DIFFERENT figures"
     print(f"neo4j, network figures:           {neo4j['network'] * 1000:9.1f} ms median ({same} as embedded)")
     print(f"ratio neo4j / embedded network:   {neo4j['network'] / network_s:9.1f} x")
+    print(f"neo4j, national coverage:         {neo4j['coverage'] * 1000:9.1f} ms (every resident measured)")
+    print(f"neo4j, national coverage again:   {neo4j['coverage again'] * 1000:9.1f} ms median (distances remembered)")
+    print(f"ratio neo4j / embedded coverage:  {neo4j['coverage'] / coverage_first:9.1f} x (first answers)")
 
 
 def main() -> None:

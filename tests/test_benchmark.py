@@ -19,5 +19,7 @@ def test_benchmark_prints_each_figure_for_both_backends(neo4j_uri: str, capsys: 
     labels += ["neo4j, load seeds", "neo4j, load again", "neo4j, nearby in process", "ratio neo4j", "neo4j, nearby"]
     labels += ["network of the largest county", "network figures, embedded", "neo4j, network figures", "same figures"]
     labels += ["ratio neo4j / embedded network"]
+    labels += ["national coverage, 309 at 10 km", "national coverage again"]
+    labels += ["neo4j, national coverage", "neo4j, national coverage again", "ratio neo4j / embedded coverage"]
     for label in labels:
         assert label in output

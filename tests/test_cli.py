@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 from click.testing import CliRunner
 
 from graph_api.cli import main
+from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
+from tests.conftest import GraphQLClient, client_for
 from tests.neo4j_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,3 +83,125 @@ def test_load_from_a_folder_without_seeds_fails_cleanly(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["load", "--seeds", str(tmp_path)])
     assert result.exit_code == 1
     assert "is not a seed folder" in result.output
+
+
+KYMENLAAKSO = ["report", "coverage", "--area", "WelfareArea:KY", "--kinds", "FAMILY_CAFE", "--year", "2023"]
+KYMENLAAKSO_CODES = ["075", "285", "286", "489", "624", "935"]
+
+
+def report(*args: str) -> str:
+    result = CliRunner().invoke(main, [*KYMENLAAKSO, *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.anyio
+async def test_report_coverage_csv_has_the_graphql_figures_a_row_a_municipality_and_the_area_last(
+    memory_store: MemoryStore,
+) -> None:
+    printed = await anyio.to_thread.run_sync(report, "--within-km", "5", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(printed)))
+    assert list(rows[0]) == [
+        "id",
+        "name",
+        "municipalities",
+        "population",
+        "populationYear",
+        "places",
+        "placesPer10k",
+        "weightedDistanceKm",
+        "withinKm",
+        "shareWithin",
+        "populationBeyond",
+        "municipalitiesUnderAgreement",
+        "populationUnderAgreement",
+        "agreementYear",
+        "kinds",
+        "isDemo",
+    ]
+    assert [row["id"] for row in rows] == [*(f"Municipality:{code}" for code in KYMENLAAKSO_CODES), "WelfareArea:KY"]
+    query = """{ coverage(areaId: "WelfareArea:KY", withinKm: 5, kinds: [FAMILY_CAFE], year: 2023) {
+      population places placesPer10k weightedDistanceKm shareWithin populationBeyond municipalitiesUnderAgreement
+      municipalities { municipality { nameFi } population places placesPer10k weightedDistanceKm shareWithin
+      populationBeyond underAgreement } } }"""
+    async with client_for(memory_store) as http:
+        answer = (await GraphQLClient(http).data(query))["coverage"]
+    for row, figures in zip(rows, [*answer["municipalities"], answer], strict=True):
+        for name in ("population", "places", "populationBeyond"):
+            assert int(row[name]) == figures[name]
+        for name in ("placesPer10k", "weightedDistanceKm", "shareWithin"):
+            assert float(row[name]) == figures[name]
+        assert (row["withinKm"], row["kinds"], row["agreementYear"], row["isDemo"]) == (
+            "5.0",
+            "FAMILY_CAFE",
+            "2023",
+            "true",
+        )
+    assert rows[0]["name"] == answer["municipalities"][0]["municipality"]["nameFi"] == "Hamina"
+    assert [row["municipalities"] for row in rows] == ["1"] * 6 + ["6"]
+    assert rows[-1]["municipalitiesUnderAgreement"] == "0"
+
+
+def test_report_coverage_markdown_is_a_table_with_a_total() -> None:
+    lines = report("--format", "markdown").splitlines()
+    assert lines[0] == "# Coverage of Kymenlaakson hyvinvointialue (WelfareArea:KY)"
+    assert "FAMILY_CAFE; within 10 km; agreements in force in 2023; population at the end of 2020" in lines[2]
+    assert "generated demo data" in lines[2]
+    table = [line for line in lines if line.startswith("|")]
+    assert table[0].startswith("| municipality | code | population | places |")
+    assert [row.split(" | ")[1] for row in table[2:-1]] == KYMENLAAKSO_CODES
+    assert table[-1].startswith("| **total** |  | 162812 |") and table[-1].endswith("| 0 of 6 |")
+
+
+def test_report_coverage_geojson_has_the_boundaries_with_the_figures() -> None:
+    collection = json.loads(report("--format", "geojson"))
+    assert collection["type"] == "FeatureCollection"
+    assert collection["area"] == "WelfareArea:KY"
+    assert collection["terms"] == {"withinKm": 10.0, "kinds": ["FAMILY_CAFE"], "agreementYear": 2023}
+    assert collection["totals"]["population"] == 162812
+    features = collection["features"]
+    assert [f["id"] for f in features] == [f"Municipality:{code}" for code in KYMENLAAKSO_CODES]
+    for feature in features:
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+        assert feature["properties"]["welfareArea"] == "WelfareArea:KY"
+        assert feature["properties"]["populationYear"] == 2020
+        assert feature["properties"]["isDemo"] is True
+        assert {
+            "places",
+            "placesPer10k",
+            "weightedDistanceKm",
+            "shareWithin",
+            "populationBeyond",
+            "underAgreement",
+        } <= set(feature["properties"])
+    assert sum(f["properties"]["populationBeyond"] for f in features) == collection["totals"]["populationBeyond"]
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "message"),
+    [
+        pytest.param(["--area", "Region:XX"], 1, "--area: no Region has the id Region:XX", id="unknown-area"),
+        pytest.param(["--area", "MeetingPlace:mp-091-1"], 1, "expected the id of a District", id="wrong-type"),
+        pytest.param(["--area", "Region:FI1B1", "--kinds", "PLAYGROUND"], 1, "names a kind that is not", id="kind"),
+        pytest.param(["--area", "Region:FI1B1", "--within-km", "0"], 2, "0<x<=1000", id="no-distance"),
+        pytest.param(["--area", "Region:FI1B1", "--year", "3000"], 2, "1900<=x<=2100", id="year"),
+        pytest.param(["--area", "Region:FI1B1", "--format", "pdf"], 2, "'pdf' is not one of", id="format"),
+    ],
+)
+def test_report_coverage_refuses_bad_input_clearly(args: list[str], exit_code: int, message: str) -> None:
+    result = CliRunner().invoke(main, ["report", "coverage", *args])
+    assert result.exit_code == exit_code
+    assert message in result.output
+
+
+def test_report_coverage_on_neo4j_prints_what_the_embedded_store_prints(neo4j_store: Neo4jStore) -> None:
+    env = {**os.environ, "GRAPH_BACKEND": "neo4j", "NEO4J_URI": neo4j_store.uri}
+    result = subprocess.run(
+        [sys.executable, "-m", "graph_api.cli", *KYMENLAAKSO, "--format", "csv"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == report("--format", "csv")

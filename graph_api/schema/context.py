@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.geocoding import Geocoder, Geocoding
 from graph_api.models import Agreement, Link, Node, NodeRef
+from graph_api.planning.population import Settlements
 from graph_api.relations import Path
 from graph_api.store.base import GraphStore
 
@@ -21,6 +22,7 @@ class Context:
     store: GraphStore
     locator: MunicipalityLocator
     geocoder: Geocoder
+    settlements: Settlements
     max_page_size: int
     _nodes: DataLoader[NodeRef, Node | None] | None = None
     _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)

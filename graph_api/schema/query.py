@@ -14,6 +14,7 @@ from graph_api.geo.geocoding import MAX_RESULTS
 from graph_api.models import Point
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
 from graph_api.schema.context import Context
+from graph_api.schema.coverage import AreaCoverage, CoverageGaps, coverage_field, coverage_gaps_field
 from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import (
     BoundsInput,
@@ -255,3 +256,5 @@ class Query:
     partners = partners_of
     agreement_history = agreement_history
     network = area_network
+    coverage: AreaCoverage = coverage_field
+    coverage_gaps: CoverageGaps = coverage_gaps_field

@@ -44,6 +44,15 @@ NETWORK = """query ($area: ID!, $year: Int) { network(areaId: $area, year: $year
   byDegree(top: 100) { node { id } degree betweenness } byBetweenness(top: 100) { node { id } degree betweenness }
   unconnected { id } } }"""
 COOPERATION = ["LOCATED_IN", "RUN_BY", "PART_OF", "MEMBER_OF", "SERVES", "HAS_AGREEMENT"]
+FIGURES = """population populationYear places placesPer10k weightedDistanceKm shareWithin populationBeyond isDemo"""
+COVERAGE = f"""query ($area: ID!, $km: Float, $kinds: [MeetingPlaceKind!], $year: Int) {{
+  coverage(areaId: $area, withinKm: $km, kinds: $kinds, year: $year) {{ area {{ id }} terms {{ withinKm kinds year }}
+  {FIGURES} municipalityCount municipalitiesUnderAgreement populationUnderAgreement
+  municipalities {{ municipality {{ id }} {FIGURES} underAgreement }} }} }}"""
+COVERAGE_GAPS = f"""query ($km: Float, $kinds: [MeetingPlaceKind!], $area: ID, $year: Int, $share: Float) {{
+  coverageGaps(withinKm: $km, kinds: $kinds, areaId: $area, year: $year, minShareBeyond: $share, limit: 500) {{
+  terms {{ withinKm kinds year }} minShareBeyond totalCount populationYear isDemo
+  municipalities {{ municipality {{ id }} {FIGURES} underAgreement }} }} }}"""
 
 QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     (
@@ -160,6 +169,26 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     *[
         (f"geocoded-{address}", GEOCODED, {"address": address})
         for address in ("Pirkkakatu 2, Rovaniemi", "00100", "Borgå", "Peltola", "Hämenlinna")
+    ],
+    *[
+        (f"coverage-{area}-{km}", COVERAGE, {"area": area, "km": km, "kinds": kinds, "year": year})
+        for area, km, kinds, year in [
+            ("Municipality:091", 10, None, 2024),
+            ("WelfareArea:KY", 5, ["FAMILY_CAFE"], 2023),
+            ("Region:FI1D1", 2.5, ["MEETING_PLACE", "FAMILY_HOUSE"], 2022),
+            ("District:lappi", 25, ["OPEN_DAYCARE"], 2021),
+            ("Region:FI200", 10, None, None),
+        ]
+    ],
+    *[
+        (f"coverage-gaps-{i}", COVERAGE_GAPS, {"km": km, "kinds": kinds, "area": area, "year": year, "share": share})
+        for i, (km, kinds, area, year, share) in enumerate(
+            [
+                (10, ["FAMILY_CAFE"], None, None, 0.5),
+                (1000, None, None, 2023, None),
+                (3, ["MEETING_PLACE", "OPEN_DAYCARE"], "District:uusimaa", 2025, 0.1),
+            ]
+        )
     ],
 ]
 

@@ -1,0 +1,1 @@
+"""Figures for planners: where families live, and how far they are from a meeting place."""

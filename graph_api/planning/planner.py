@@ -1,0 +1,112 @@
+"""The planners' questions answered from a store: an area's coverage, and the municipalities ranked by gaps.
+
+The inputs are gathered through `GraphStore` alone (`get_many`, `find`, `traverse_many`, `agreements`), so
+both backends give the same figures; the arguments that GraphQL and the command line share are checked here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from graph_api.errors import InputError
+from graph_api.models import MeetingPlace, MeetingPlaceKind, Municipality, Node, NodeRef
+from graph_api.planning.coverage import (
+    AreaCoverage,
+    CoverageGaps,
+    CoverageInputs,
+    CoverageTerms,
+    MunicipalityCoverage,
+    measure,
+    ranked_gaps,
+)
+from graph_api.planning.population import Settlements
+from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, MUNICIPALITY_WELFARE_AREA
+from graph_api.store.base import GraphStore, NodeQuery
+
+AREA_LABELS = frozenset(MUNICIPALITIES_OF_AREA)
+DEFAULT_WITHIN_KM = 10.0
+MAX_WITHIN_KM = 1000.0
+FINNISH_TIME = ZoneInfo("Europe/Helsinki")
+
+
+def current_year() -> int:
+    """The year now in Finland, where the agreements run: the default year for `underAgreement`."""
+    return datetime.datetime.now(FINNISH_TIME).year
+
+
+def coverage_terms(within_km: float, kinds: frozenset[MeetingPlaceKind] | None, year: int | None) -> CoverageTerms:
+    """Checked terms; no year means the current one."""
+    if not 0 < within_km <= MAX_WITHIN_KM:
+        raise InputError("withinKm", f"{within_km:g} is outside (0, {MAX_WITHIN_KM:g}] km")
+    if kinds is not None and not kinds:
+        raise InputError("kinds", "is empty: name at least one kind of place, or leave it out for all kinds")
+    return CoverageTerms(within_km, kinds, current_year() if year is None else year)
+
+
+async def area_coverage(
+    store: GraphStore, settlements: Settlements, area: NodeRef, terms: CoverageTerms, argument: str = "areaId"
+) -> AreaCoverage:
+    """The figures of an area (its label one of `AREA_LABELS`) and of each of its municipalities."""
+    node, municipalities = await _area(store, area, argument)
+    inputs = await _inputs(store, municipalities, terms)
+    return AreaCoverage(node, terms, tuple(await _measured(inputs, settlements, terms)))
+
+
+async def coverage_gaps(
+    store: GraphStore,
+    settlements: Settlements,
+    terms: CoverageTerms,
+    area: NodeRef | None,
+    min_share_beyond: float | None,
+    limit: int | None,
+    argument: str = "areaId",
+) -> CoverageGaps:
+    """The municipalities of the area (all of them when None) ranked by their population beyond reach."""
+    if area is None:
+        found = (await store.find("Municipality", NodeQuery(first=None))).items
+        municipalities = [m for m in found if isinstance(m, Municipality)]
+    else:
+        _, municipalities = await _area(store, area, argument)
+    inputs = await _inputs(store, municipalities, terms)
+    ranked = ranked_gaps(await _measured(inputs, settlements, terms), min_share_beyond)
+    return CoverageGaps(terms, min_share_beyond, len(ranked), tuple(ranked[:limit]), inputs.is_demo)
+
+
+async def _measured(
+    inputs: CoverageInputs, settlements: Settlements, terms: CoverageTerms
+) -> list[MunicipalityCoverage]:
+    """Measured in a worker thread: the first national measure takes a few hundred ms, which would stall the
+    event loop and every other request with it."""
+    return await asyncio.to_thread(measure, inputs, settlements, terms.within_km)
+
+
+async def _area(store: GraphStore, ref: NodeRef, argument: str) -> tuple[Node, list[Municipality]]:
+    (node,) = await store.get_many([ref])
+    if node is None:
+        raise InputError(argument, f"no {ref.label} has the id {ref}")
+    (links,) = await store.traverse_many([ref], MUNICIPALITIES_OF_AREA[ref.label])
+    return node, [link.node for link in links if isinstance(link.node, Municipality)]
+
+
+async def _inputs(store: GraphStore, municipalities: Sequence[Municipality], terms: CoverageTerms) -> CoverageInputs:
+    """Read at once: on Neo4j each read is a round trip of its own."""
+    refs = [NodeRef.of(m) for m in municipalities]
+    found, located, counties, agreements = await asyncio.gather(
+        store.find("MeetingPlace", NodeQuery(first=None, kinds=terms.kinds)),
+        store.traverse_many(refs, MUNICIPALITY_MEETING_PLACES),
+        store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA),
+        store.agreements(terms.year),
+    )
+    places = tuple(place for place in found.items if isinstance(place, MeetingPlace))
+    counted = {place.key for place in places}
+    keys = [m.key for m in municipalities]
+    return CoverageInputs(
+        municipalities=tuple(municipalities),
+        counties={key: ls[0].node.key if ls else None for key, ls in zip(keys, counties, strict=True)},
+        places_in={key: sum(link.node.key in counted for link in ls) for key, ls in zip(keys, located, strict=True)},
+        places=places,
+        agreements=tuple(agreements),
+    )

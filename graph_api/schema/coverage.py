@@ -1,0 +1,144 @@
+"""GraphQL types and resolvers of the planners' coverage figures (`graph_api.planning`).
+
+The figures are the planning module's frozen dataclasses, shown field by field; resolvers check the
+arguments and hand over to `graph_api.planning.planner`.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from graph_api.models import POPULATION_YEAR
+from graph_api.planning import coverage, planner
+from graph_api.schema.context import Context
+from graph_api.schema.enums import MeetingPlaceKind
+from graph_api.schema.ids import parse_global_id
+from graph_api.schema.inputs import check_range, check_year, kinds_of
+from graph_api.schema.types import Municipality, Node
+
+DEFAULT_GAPS = 20
+MAX_GAPS = 500
+"""More than there are municipalities: every one fits in one answer."""
+
+IS_DEMO = "True when the meeting places or agreements the figures rest on include generated demo data."
+POPULATION = f"Inhabitants at the end of {POPULATION_YEAR}."
+POPULATION_YEAR_OF = "The year of the population figures, which every share and distance is weighted by."
+PLACES = "Meeting places of the kinds asked located in it."
+PER_10K = "Those places per 10,000 inhabitants."
+WEIGHTED_DISTANCE = (
+    "The mean geodesic distance in km from where its people live to the nearest meeting place of the kinds asked "
+    "(anywhere, across borders), weighted by population; null when there is no such place at all."
+)
+SHARE_WITHIN = "The share of its population (0 to 1) that lives within `withinKm` of such a place."
+POPULATION_BEYOND = "Inhabitants living farther than `withinKm` from any such place, to the nearest person."
+
+
+@strawberry.type(description="What the figures measure against.")
+class CoverageTerms:
+    within_km: float = strawberry.field(description="The distance that counts as within reach, in km.")
+    year: int = strawberry.field(description="The year whose agreements count for `underAgreement`.")
+
+    @strawberry.field(description="The kinds of meeting place counted, in the enum's order: all when none were asked.")
+    def kinds(self, root: strawberry.Parent[coverage.CoverageTerms]) -> list[MeetingPlaceKind]:
+        return root.kind_list
+
+
+@strawberry.type(description="How near one municipality's people live to a meeting place of the kinds asked.")
+class MunicipalityCoverage:
+    municipality: Municipality
+    population: int = strawberry.field(description=POPULATION)
+    population_year: int = strawberry.field(description=POPULATION_YEAR_OF)
+    places: int = strawberry.field(description=PLACES)
+    places_per_10k: float = strawberry.field(description=PER_10K)
+    weighted_distance_km: float | None = strawberry.field(description=WEIGHTED_DISTANCE)
+    share_within: float = strawberry.field(description=SHARE_WITHIN)
+    population_beyond: int = strawberry.field(description=POPULATION_BEYOND)
+    under_agreement: bool = strawberry.field(
+        description="Whether an agreement in force in the year covers it: one with the municipality or its county."
+    )
+    is_demo: bool = strawberry.field(description=IS_DEMO)
+
+
+@strawberry.type(
+    description="How near an area's people live to a meeting place: its totals, and each of its municipalities."
+)
+class AreaCoverage:
+    area: Node = strawberry.field(description="The Municipality, WelfareArea, Region or District asked about.")
+    terms: CoverageTerms
+    population: int = strawberry.field(description=POPULATION)
+    population_year: int = strawberry.field(description=POPULATION_YEAR_OF)
+    places: int = strawberry.field(description=PLACES)
+    places_per_10k: float = strawberry.field(description=PER_10K)
+    weighted_distance_km: float | None = strawberry.field(description=WEIGHTED_DISTANCE)
+    share_within: float = strawberry.field(description=SHARE_WITHIN)
+    population_beyond: int = strawberry.field(description="The sum of its municipalities' `populationBeyond`.")
+    municipality_count: int = strawberry.field(description="How many municipalities the area has.")
+    municipalities_under_agreement: int = strawberry.field(description="How many of them an agreement covers.")
+    population_under_agreement: int = strawberry.field(description="The population of those municipalities.")
+    is_demo: bool = strawberry.field(description=IS_DEMO)
+    municipalities: list[MunicipalityCoverage] = strawberry.field(description="In code order.")
+
+
+@strawberry.type(description="Municipalities ranked by how many of their people live beyond reach of a meeting place.")
+class CoverageGaps:
+    terms: CoverageTerms
+    min_share_beyond: float | None = strawberry.field(
+        description="Only municipalities with at least this share of their population beyond `withinKm` are ranked."
+    )
+    total_count: int = strawberry.field(description="How many municipalities are ranked, also those past `limit`.")
+    population_year: int = strawberry.field(description=POPULATION_YEAR_OF)
+    is_demo: bool = strawberry.field(description=IS_DEMO)
+    municipalities: list[MunicipalityCoverage] = strawberry.field(
+        description="Most `populationBeyond` first, then by municipality code; at most `limit`."
+    )
+
+
+def _terms(within_km: float, kinds: list[MeetingPlaceKind] | None, year: int | None) -> coverage.CoverageTerms:
+    return planner.coverage_terms(within_km, kinds_of(kinds), check_year(year))
+
+
+async def resolve_coverage(
+    info: Info[Context, None],
+    area_id: strawberry.ID,
+    within_km: float = planner.DEFAULT_WITHIN_KM,
+    kinds: list[MeetingPlaceKind] | None = None,
+    year: int | None = None,
+) -> AreaCoverage:
+    area = parse_global_id(area_id, "areaId", planner.AREA_LABELS)
+    terms = _terms(within_km, kinds, year)
+    return await planner.area_coverage(info.context.store, info.context.settlements, area, terms)  # type: ignore[return-value]
+
+
+async def resolve_coverage_gaps(
+    info: Info[Context, None],
+    within_km: float = planner.DEFAULT_WITHIN_KM,
+    kinds: list[MeetingPlaceKind] | None = None,
+    area_id: strawberry.ID | None = None,
+    year: int | None = None,
+    min_share_beyond: float | None = None,
+    limit: int = DEFAULT_GAPS,
+) -> CoverageGaps:
+    area = None if area_id is None else parse_global_id(area_id, "areaId", planner.AREA_LABELS)
+    terms = _terms(within_km, kinds, year)
+    if min_share_beyond is not None:
+        check_range(min_share_beyond, 0, 1, "minShareBeyond")
+    check_range(limit, 1, MAX_GAPS, "limit")
+    gaps = planner.coverage_gaps(info.context.store, info.context.settlements, terms, area, min_share_beyond, limit)
+    return await gaps  # type: ignore[return-value]
+
+
+coverage_field = strawberry.field(
+    resolver=resolve_coverage,
+    description="How near the people of an area (a Municipality, WelfareArea, Region or District) and of each of its "
+    f"municipalities live to a meeting place of the `kinds` asked (all when none), within `withinKm` (in (0, "
+    f"{planner.MAX_WITHIN_KM:g}]), with agreements in force in `year` (by default the current year in Finland). "
+    f"People live at GeoNames' populated places and the rest at the municipality's point; populations of "
+    f"{POPULATION_YEAR}.",
+)
+coverage_gaps_field = strawberry.field(
+    resolver=resolve_coverage_gaps,
+    description="Municipalities (of `areaId` when given, else all) ranked by their population farther than `withinKm` "
+    "from any meeting place of the `kinds` asked, most first, with the figures that explain the rank; "
+    f"`minShareBeyond` keeps those with at least that share beyond (0 to 1); `limit` 1 to {MAX_GAPS}.",
+)

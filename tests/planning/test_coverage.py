@@ -1,0 +1,143 @@
+"""The coverage figures on small made-up inputs, measured by hand with geopy's geodesic."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import pytest
+from geopy.distance import geodesic
+
+from graph_api.models import Agreement, District, MeetingPlace, MeetingPlaceKind, Municipality, Point, WelfareArea
+from graph_api.models import WelfareAreaKind as Kind
+from graph_api.planning.coverage import (
+    AreaCoverage,
+    CoverageInputs,
+    CoverageTerms,
+    MunicipalityCoverage,
+    NearestPlace,
+    measure,
+    ranked_gaps,
+)
+from graph_api.planning.population import Settlement, Settlements
+
+CAFE = MeetingPlaceKind.FAMILY_CAFE
+TERMS = CoverageTerms(10.0, None, 2023)
+OULU, KEMI = Point(65.0124, 25.4682), Point(65.7364, 24.5637)
+DISTRICT = District("lappi", "demo", "Lapin piiri", None, None)
+COUNTY = WelfareArea("LA", "yle", "Lapin hyvinvointialue", None, Kind.WELLBEING_SERVICES_COUNTY)
+
+
+def km(a: Point, b: Point) -> float:
+    return float(geodesic((a.lat, a.lon), (b.lat, b.lon)).km)
+
+
+def town(key: str, population: int, location: Point) -> Municipality:
+    return Municipality(key, "yle", f"Town {key}", None, population, 100.0, location)
+
+
+def place(key: str, location: Point, source: str = "demo") -> MeetingPlace:
+    return MeetingPlace(key, source, f"Place {key}", CAFE, location)
+
+
+def agreement(party: WelfareArea | Municipality, source: str = "demo") -> Agreement:
+    return Agreement(DISTRICT, party, datetime.date(2023, 1, 1), None, "COOPERATION", source)
+
+
+def inputs(
+    municipalities: list[Municipality],
+    places: list[MeetingPlace],
+    counties: dict[str, str | None] | None = None,
+    agreements: list[Agreement] | None = None,
+) -> CoverageInputs:
+    return CoverageInputs(tuple(municipalities), counties or {}, {}, tuple(places), tuple(agreements or []))
+
+
+def test_nearest_place_is_the_geodesic_minimum_however_far_it_is() -> None:
+    rng = random.Random(5)
+    places = [Point(rng.uniform(59.8, 70), rng.uniform(20, 31)) for _ in range(40)]
+    nearest_place = NearestPlace(places)
+    far_away = [Point(-33.87, 151.21), Point(-60.0, -160.0), Point(90.0, 0.0)]
+    for point in [*(Point(rng.uniform(59.8, 70), rng.uniform(20, 31)) for _ in range(60)), *far_away]:
+        assert nearest_place.km(point) == pytest.approx(min(km(point, p) for p in places), abs=1e-9)
+
+
+def test_without_places_nobody_is_within_reach_and_there_is_no_distance() -> None:
+    (figures,) = measure(inputs([town("001", 5000, OULU)], []), Settlements({}), 10.0)
+    assert (figures.weighted_distance_km, figures.share_within, figures.population_beyond) == (None, 0.0, 5000)
+    assert AreaCoverage(COUNTY, TERMS, (figures,)).weighted_distance_km is None
+
+
+def test_figures_weigh_each_point_by_its_residents() -> None:
+    """Oulu's 1,000 people: 600 at a village within 10 km of the only café, 400 at its location beyond that."""
+    village = Point(65.0124 + 3 / 111.3, 25.4682)
+    cafe = Point(65.0124 + 6 / 111.3, 25.4682 + 0.2)
+    to_village, to_centre = km(village, cafe), km(OULU, cafe)
+    assert to_village <= 10 < to_centre
+    settlements = Settlements({"564": [Settlement("Village", village, 600)]})
+    (figures,) = measure(inputs([town("564", 1000, OULU)], [place("p", cafe)]), settlements, 10.0)
+    assert figures.weighted_distance_km == pytest.approx((600 * to_village + 400 * to_centre) / 1000)
+    assert (figures.share_within, figures.population_beyond) == (0.6, 400)
+
+
+def test_a_resident_exactly_at_the_distance_is_within_reach() -> None:
+    oulu = town("564", 100, OULU)
+    (figures,) = measure(inputs([oulu], [place("p", KEMI)]), Settlements({}), km(OULU, KEMI))
+    assert figures.share_within == 1.0
+
+
+def test_places_are_counted_where_the_store_locates_them() -> None:
+    oulu, kemi = town("564", 20_000, OULU), town("240", 5_000, KEMI)
+    found = CoverageInputs((oulu, kemi), {}, {"564": 3}, (place("p", OULU),), ())
+    figures = measure(found, Settlements({}), 10.0)
+    assert [(f.places, f.places_per_10k) for f in figures] == [(3, 1.5), (0, 0.0)]
+
+
+@pytest.mark.parametrize(
+    ("party", "county", "covered"),
+    [
+        pytest.param(COUNTY, "LA", True, id="its-county"),
+        pytest.param(town("240", 1, KEMI), None, True, id="itself"),
+        pytest.param(COUNTY, None, False, id="no-county"),
+        pytest.param(town("564", 1, OULU), "LA", False, id="another-municipality"),
+    ],
+)
+def test_an_agreement_covers_a_municipality_through_itself_or_its_county(
+    party: WelfareArea | Municipality, county: str | None, covered: bool
+) -> None:
+    kemi = town("240", 5000, KEMI)
+    found = inputs([kemi], [place("p", KEMI)], {"240": county}, [agreement(party)])
+    assert measure(found, Settlements({}), 10.0)[0].under_agreement is covered
+
+
+@pytest.mark.parametrize(
+    ("place_source", "agreement_source", "is_demo"),
+    [("demo", "demo", True), ("partner", "demo", True), ("demo", "partner", True), ("partner", "partner", False)],
+)
+def test_figures_are_demo_when_the_places_or_agreements_are(
+    place_source: str, agreement_source: str, is_demo: bool
+) -> None:
+    kemi = town("240", 5000, KEMI)
+    found = inputs([kemi], [place("p", KEMI, place_source)], {}, [agreement(COUNTY, agreement_source)])
+    assert measure(found, Settlements({}), 10.0)[0].is_demo is is_demo
+
+
+def figures(key: str, population: int, within: float, places: int = 0, km: float = 1.0) -> MunicipalityCoverage:
+    return MunicipalityCoverage(town(key, population, OULU), places, km, within, key < "500", True)
+
+
+def test_an_area_adds_up_its_municipalities_and_weighs_their_averages_by_population() -> None:
+    area = AreaCoverage(COUNTY, TERMS, (figures("100", 1000, 900.4, 2, 2.0), figures("600", 3000, 1500, 1, 6.0)))
+    assert (area.population, area.places, area.places_per_10k) == (4000, 3, 7.5)
+    assert area.weighted_distance_km == pytest.approx((1000 * 2.0 + 3000 * 6.0) / 4000)
+    assert area.share_within == pytest.approx((900.4 + 1500) / 4000)
+    assert area.population_beyond == 100 + 1500
+    assert area.municipality_count == 2
+    assert (area.municipalities_under_agreement, area.population_under_agreement) == (1, 1000)
+
+
+def test_gaps_rank_by_population_beyond_then_code_and_keep_shares_from_the_minimum() -> None:
+    many = [figures("300", 1000, 0), figures("200", 1000, 0), figures("100", 4000, 2000), figures("400", 500, 400)]
+    assert [f.municipality.key for f in ranked_gaps(many, None)] == ["100", "200", "300", "400"]
+    assert [f.municipality.key for f in ranked_gaps(many, 0.5)] == ["100", "200", "300"]
+    assert [f.municipality.key for f in ranked_gaps(many, 0.51)] == ["200", "300"]
