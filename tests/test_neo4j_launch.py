@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from neo4j import GraphDatabase
 
 from tests.conftest import ROOT
+from tests.neo4j_server import Neo4jLaunchError, Neo4jServer
 
 
 def run_suite_without_java(tmp_path: Path, ci: bool) -> subprocess.CompletedProcess[str]:
@@ -61,3 +63,13 @@ def test_the_launcher_prints_the_uri_once_neo4j_answers_and_runs_until_terminate
         finally:
             launcher.send_signal(signal.SIGTERM)
             assert launcher.wait(timeout=120) == 0
+
+
+def test_a_port_someone_listens_on_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    """Else the other server would answer in the launcher's place, and the tests would wipe its data."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(Neo4jLaunchError, match=f"port {port} is already in use"):
+            Neo4jServer(tmp_path, port).start()

@@ -42,6 +42,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_in_use(port: int) -> bool:
+    """Whether something listens on the port already (SO_REUSEADDR: a closing connection does not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
 def _run(command: list[str], what: str) -> None:
     if shutil.which(command[0]) is None:
         raise Neo4jLaunchError(f"{command[0]} is not on PATH: it is needed to {what}")
@@ -100,7 +111,13 @@ class Neo4jServer:
         self._classpath: str | None = None
 
     def start(self) -> str:
-        """Start Neo4j and return its URI once it accepts Bolt connections."""
+        """Start Neo4j and return its URI once it accepts Bolt connections.
+
+        A port someone else listens on is refused first: that server would answer in this one's place, and
+        the tests wipe the database they are given.
+        """
+        if port_in_use(self.port):
+            raise Neo4jLaunchError(f"port {self.port} is already in use: another Neo4j (or program) listens on it")
         self._classpath = self._classpath or build()
         if shutil.which("java") is None:
             raise Neo4jLaunchError("java is not on PATH: Neo4j 5.26 needs Java 17 or 21")
@@ -115,7 +132,9 @@ class Neo4jServer:
             while True:
                 try:
                     driver.verify_connectivity()
-                    return self.uri
+                    if self._process.poll() is None:
+                        return self.uri
+                    raise Neo4jLaunchError(f"the launcher exited, yet something answers on {self.uri}")
                 except (DriverError, Neo4jError, OSError) as exc:
                     if self._process.poll() is not None or time.monotonic() > deadline:
                         self.stop()
