@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph_api.errors import DataError
-from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.geocoding import MAX_RESULTS, GeocodeResult, Geocoding, Precision, Provider
+from graph_api.geo.places import PLACES, Settlement, settlements_by_municipality
 from graph_api.models import Point
 from graph_api.text import fold
 
 MUNICIPALITIES = Path("reference/nodes/Municipality.csv")
 POSTAL_CODES = Path("reference/gazetteer/postal_codes.csv")
-PLACES = Path("reference/gazetteer/places.csv")
 
 STREET_POSTAL_CODE = "1"
 """Posti's type code for an ordinary street-address postal code; only those name a post office worth finding."""
@@ -152,7 +151,6 @@ class _Builder:
             if not (seeds_dir / path).is_file():
                 raise DataError(f"{seeds_dir} is not a seed folder: it has no {path}")
         self.seeds_dir = seeds_dir
-        self.locator = MunicipalityLocator.from_seeds(seeds_dir)
         self.names: dict[str, list[Entry]] = {}
         self.municipalities: dict[str, dict[str, str]] = {}
         self.places: dict[tuple[str, str], Entry] = {}
@@ -161,8 +159,9 @@ class _Builder:
         for row in self._rows(MUNICIPALITIES):
             self.municipalities[row["key"]] = row
             self._municipality(row)
-        for row in self._rows(PLACES):
-            self._place(row)
+        for code, settlements in settlements_by_municipality(self.seeds_dir).items():
+            for settlement in settlements:
+                self._place(settlement, code)
         postal_codes = {row["postcode"]: self._postal_code(row) for row in self._rows(POSTAL_CODES)}
         return Gazetteer(self.names, postal_codes)
 
@@ -180,18 +179,16 @@ class _Builder:
             result = GeocodeResult(location, label, Precision.MUNICIPALITY, row["key"], Provider.OFFLINE)
             self._add(name, Entry(result, int(row["population"])))
 
-    def _place(self, row: dict[str, str]) -> None:
-        location = Point(float(row["latitude"]), float(row["longitude"]))
-        code = self.locator.nearest(location)
+    def _place(self, place: Settlement, code: str) -> None:
         town = self.municipalities[code]["name_fi"]
-        centre = fold(row["name"]) in {fold(town), fold(self.municipalities[code]["name_sv"])}
-        label = row["name"] if centre else f"{row['name']}, {town}"
-        result = GeocodeResult(location, label, Precision.LOCALITY, code, Provider.OFFLINE)
-        entry = Entry(result, int(row["population"]), municipal=centre)
-        self._add(row["name"], entry)
-        self.places.setdefault((fold(row["name"]), code), entry)
-        alternates = {fold(name) for name in row["alternatenames"].split("|") if LATIN_NAME.fullmatch(name)}
-        for name in alternates - {fold(row["name"])}:
+        centre = fold(place.name) in {fold(town), fold(self.municipalities[code]["name_sv"])}
+        label = place.name if centre else f"{place.name}, {town}"
+        result = GeocodeResult(place.location, label, Precision.LOCALITY, code, Provider.OFFLINE)
+        entry = Entry(result, place.population, municipal=centre)
+        self._add(place.name, entry)
+        self.places.setdefault((fold(place.name), code), entry)
+        alternates = {fold(name) for name in place.alternate_names if LATIN_NAME.fullmatch(name)}
+        for name in alternates - {fold(place.name)}:
             self._add(name, dataclasses.replace(entry, primary=False))
 
     def _postal_code(self, row: dict[str, str]) -> Entry:

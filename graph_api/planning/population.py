@@ -11,25 +11,12 @@ factor, so that the people still add up to the municipality's population and nob
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph_api.errors import DataError
-from graph_api.geo.areas import MunicipalityLocator
-from graph_api.geo.gazetteer import PLACES
+from graph_api.geo.places import Settlement, settlements_by_municipality
 from graph_api.models import Municipality, Point
-
-
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    """A GeoNames populated place."""
-
-    name: str
-    location: Point
-    population: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,20 +34,9 @@ class Settlements:
         self._by_municipality = {code: tuple(places) for code, places in by_municipality.items()}
 
     @classmethod
-    @functools.cache
     def from_seeds(cls, seeds_dir: Path) -> Settlements:
         """The settlements of a seed folder, read once per process."""
-        path = seeds_dir / PLACES
-        if not path.is_file():
-            raise DataError(f"{seeds_dir} is not a seed folder: it has no {PLACES}")
-        locator = MunicipalityLocator.from_seeds(seeds_dir)
-        by_municipality: dict[str, list[Settlement]] = {}
-        with path.open(encoding="utf-8", newline="") as file:
-            for row in csv.DictReader(file):
-                location = Point(float(row["latitude"]), float(row["longitude"]))
-                settlement = Settlement(row["name"], location, int(row["population"]))
-                by_municipality.setdefault(locator.nearest(location), []).append(settlement)
-        return cls(by_municipality)
+        return cls(settlements_by_municipality(seeds_dir))
 
     def of(self, code: str) -> tuple[Settlement, ...]:
         return self._by_municipality.get(code, ())

@@ -8,6 +8,7 @@ import random
 import pytest
 from geopy.distance import geodesic
 
+from graph_api.geo.places import Settlement
 from graph_api.models import Agreement, District, MeetingPlace, MeetingPlaceKind, Municipality, Point, WelfareArea
 from graph_api.models import WelfareAreaKind as Kind
 from graph_api.planning.coverage import (
@@ -19,7 +20,7 @@ from graph_api.planning.coverage import (
     measure,
     ranked_gaps,
 )
-from graph_api.planning.population import Settlement, Settlements
+from graph_api.planning.population import Settlements
 
 CAFE = MeetingPlaceKind.FAMILY_CAFE
 TERMS = CoverageTerms(10.0, None, 2023)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from graph_api.errors import DataError
+from graph_api.geo.places import Settlement
 from graph_api.models import Dataset, Municipality, Point
-from graph_api.planning.population import Residents, Settlement, Settlements
+from graph_api.planning.population import Residents, Settlements
 from tests.conftest import SEEDS
 
 HERE = Point(61.0, 25.0)

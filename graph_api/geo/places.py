@@ -1,0 +1,46 @@
+"""GeoNames' populated places (500+ inhabitants), each in its municipality: read once per seed folder.
+
+Two features read them: the gazetteer finds them by name, and coverage places people at them. A place
+belongs to the municipality it lies in, or the closest one where the 1:4.5M coast cuts it off.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph_api.errors import DataError
+from graph_api.geo.areas import MunicipalityLocator
+from graph_api.models import Point
+
+PLACES = Path("reference/gazetteer/places.csv")
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """A GeoNames populated place; `alternate_names` are GeoNames' other spellings, in any language."""
+
+    name: str
+    location: Point
+    population: int
+    alternate_names: tuple[str, ...] = field(default=(), compare=False)
+
+
+@functools.cache
+def settlements_by_municipality(seeds_dir: Path) -> Mapping[str, tuple[Settlement, ...]]:
+    """The seed folder's populated places by the code of their municipality, in the file's order."""
+    path = seeds_dir / PLACES
+    if not path.is_file():
+        raise DataError(f"{seeds_dir} is not a seed folder: it has no {PLACES}")
+    locator = MunicipalityLocator.from_seeds(seeds_dir)
+    grouped: dict[str, list[Settlement]] = {}
+    with path.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            location = Point(float(row["latitude"]), float(row["longitude"]))
+            names = tuple(name for name in row["alternatenames"].split("|") if name)
+            settlement = Settlement(row["name"], location, int(row["population"]), names)
+            grouped.setdefault(locator.nearest(location), []).append(settlement)
+    return {code: tuple(settlements) for code, settlements in grouped.items()}
