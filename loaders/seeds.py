@@ -57,7 +57,8 @@ def read_dataset(seeds_dir: Path) -> Dataset:
             nodes.extend(_read_nodes(path))
         for path in sorted((seeds_dir / part / "relationships").glob("*.csv")):
             relationships.extend(_read_relationships(path))
-    schedules = _schedules_by_place(seeds_dir, {str(NodeRef.of(n)) for n in nodes if isinstance(n, MeetingPlace)})
+    places = {str(NodeRef.of(n)): n.source for n in nodes if isinstance(n, MeetingPlace)}
+    schedules = _schedules_by_place(seeds_dir, places)
     return Dataset(nodes=[_with_schedules(node, schedules) for node in nodes], relationships=relationships)
 
 
@@ -128,14 +129,21 @@ def _property(name: str, text: str) -> object:
     return datetime.date.fromisoformat(text) if name in DATE_PROPERTIES else text
 
 
-def _schedules_by_place(seeds_dir: Path, places: set[str]) -> dict[str, list[Schedule]]:
-    """The rows of every part's schedules file by meeting place; a bad row is refused naming its line and column."""
+def _schedules_by_place(seeds_dir: Path, places: dict[str, str]) -> dict[str, list[Schedule]]:
+    """The rows of every part's schedules file by meeting place; a bad row is refused naming its line and column.
+
+    `places` gives each meeting place's source: its opening hours must come from the same dataset, so that
+    the place's `isDemo` tells for them too (no generated hours on a real place).
+    """
     found: dict[str, list[Schedule]] = {}
     for path in (seeds_dir / part / SCHEDULES_FILE for part in SEED_PARTS):
         for line, row in enumerate(read_rows(path) if path.is_file() else (), start=2):
             ref = row.get("location_id") or ""
             if ref not in places:
                 raise DataError(f"{path}:{line}: column 'location_id': {ref!r} is no meeting place of the seeds")
+            if row.get("source") != places[ref]:
+                source, wanted = row.get("source"), places[ref]
+                raise DataError(f"{path}:{line}: column 'source': {source!r} is not {ref}'s source {wanted!r}")
             try:
                 found.setdefault(ref, []).append(Schedule.from_hsds(row))
             except ValueError as exc:

@@ -14,10 +14,13 @@ import csv
 import dataclasses
 import difflib
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import anyio.to_thread
 
 from graph_api.errors import DataError
 from graph_api.geo.geocoding import MAX_RESULTS, GeocodeResult, Geocoding, Precision, Provider
@@ -38,6 +41,9 @@ LATIN_NAME = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ' -]{2,}")
 
 MAX_PHRASE_WORDS = 4
 CLOSE_MATCH_CUTOFF = 0.8
+MAX_CLOSE_WORDS = 2
+MAX_CLOSE_PHRASES = 6
+MIN_CLOSE_LENGTH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,8 @@ class Gazetteer:
         return _Builder(seeds_dir).build()
 
     async def geocode(self, address: str) -> Geocoding:
-        return self.search(address)
+        """`search` in a worker thread: an address of unknown words takes the closest-spelling path (ms)."""
+        return await anyio.to_thread.run_sync(self.search, address)
 
     def search(self, address: str) -> Geocoding:
         """Up to `MAX_RESULTS` results for the address, best first: postal codes, then the longest names."""
@@ -101,12 +108,20 @@ class Gazetteer:
         return Geocoding(tuple(results.values()))
 
     def _named(self, address: str, *, close: bool) -> list[_Match]:
-        """Names among the address's phrases: exact (folded) matches, or with `close` the nearest spellings."""
+        """Names among the address's phrases: exact (folded) matches, or with `close` the nearest spellings.
+
+        Closest spellings are sought for the first `MAX_CLOSE_PHRASES` phrases of one or two words (the town
+        part first): each search compares with every known spelling, so it is kept from growing with the address.
+        """
+        phrases = _phrases(address)
+        if close:
+            short = (p for p in phrases if p[1] <= MAX_CLOSE_WORDS and len(p[2]) >= MIN_CLOSE_LENGTH)
+            phrases = itertools.islice(short, MAX_CLOSE_PHRASES)
         matches = []
-        for position, words, phrase in _phrases(address):
+        for position, words, phrase in phrases:
             spellings = (
                 difflib.get_close_matches(phrase, self._spellings, n=MAX_RESULTS, cutoff=CLOSE_MATCH_CUTOFF)
-                if close and len(phrase) >= 4
+                if close
                 else [phrase]
             )
             for spelling in spellings:

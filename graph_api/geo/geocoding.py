@@ -50,9 +50,6 @@ class Geocoding:
     results: tuple[GeocodeResult, ...]
     reason: str | None = None
 
-    def first(self, limit: int) -> Geocoding:
-        return Geocoding(self.results[:limit], self.reason)
-
 
 class Geocoder(Protocol):
     name: Provider

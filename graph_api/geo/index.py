@@ -24,6 +24,8 @@ from graph_api.models import MeetingPlace, Point
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
 MARGIN = 1.01
+FIRST_SEARCH_KM = 5.0
+"""Where a search for the nearest places starts when the index cannot rank by distance; it grows from there."""
 """Sphere and ellipsoid differ by under 0.6% (also for Neo4j's sphere of radius 6,378.14 km)."""
 
 T = TypeVar("T")

@@ -2,14 +2,20 @@
 
 geopy's `RateLimiter` spaces the provider's requests (Nominatim's policy allows one a second); a
 `diskcache` cache on disk keeps every answer for `CACHE_DAYS`, so the same address is not asked twice,
-even across restarts. Whatever fails (the network, a timeout, the provider's error) the offline gazetteer
-answers instead, and `Geocoding.reason` says so. A request waits at most `timeout` seconds in all,
-rate-limiter queue included: geopy is synchronous, so it runs in a worker thread that is abandoned (and
-finishes on its own) when the time is up.
+even across restarts. Whatever fails (the network, a timeout, the provider's error or a malformed answer)
+the offline gazetteer answers instead, and `Geocoding.reason` says so.
+
+A request waits at most `timeout` seconds in all, rate-limiter queue included: geopy is synchronous, so it
+runs in a worker thread that is abandoned when the time is up. The thread still finishes, and caches what
+the provider answers, so the next request for that address gets it. No more requests wait than the rate
+limiter can serve within the timeout (at most `MAX_WAITING`); beyond that the gazetteer answers at once, so
+a burst neither piles up threads nor spends the provider's quota on answers nobody waits for.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +34,9 @@ from graph_api.models import Point
 
 CACHE_DAYS = 30
 FINLAND = "fi"
+MAX_WAITING = 8
+PROVIDER_ERRORS = (GeopyError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+"""geopy's own errors, and what reading a malformed answer raises."""
 
 NOMINATIM_PRECISION = {
     "house": Precision.ADDRESS,
@@ -85,23 +94,37 @@ class OnlineGeocoder:
         self._locator = locator
         self._cache = diskcache.Cache(str(cache_dir))
         self._timeout_s = timeout_s
+        waiting = min(MAX_WAITING, max(1, math.floor(timeout_s / min_delay_s))) if min_delay_s else MAX_WAITING
+        self._waiting = threading.BoundedSemaphore(waiting)
+        self._threads = anyio.CapacityLimiter(waiting)
 
     async def geocode(self, address: str) -> Geocoding:
         key = (self.name.value, address.casefold())
         cached = self._cache.get(key)
         if isinstance(cached, Geocoding):
             return cached
+        if not self._waiting.acquire(blocking=False):
+            return await self._instead(address, "is busy: its rate limit lets no more requests wait")
         try:
             with anyio.fail_after(self._timeout_s):
-                locations = await anyio.to_thread.run_sync(self._search, address, abandon_on_cancel=True)
+                return await anyio.to_thread.run_sync(
+                    self._ask, address, key, abandon_on_cancel=True, limiter=self._threads
+                )
         except TimeoutError:
             return await self._instead(address, f"did not answer within {self._timeout_s:g} s")
-        except GeopyError as error:
+        except PROVIDER_ERRORS as error:
             return await self._instead(address, f"failed ({type(error).__name__}: {error})")
-        found = Geocoding(
-            tuple(self._result(location) for location in (locations or [])[:MAX_RESULTS]),
-            None if locations else f"{self.name.value} found nothing for {address!r}",
-        )
+
+    def _ask(self, address: str, key: tuple[str, str]) -> Geocoding:
+        """The provider's answer, cached; runs in a worker thread holding a waiting slot until it is done."""
+        try:
+            locations = self._search(address)
+            found = Geocoding(
+                tuple(self._result(location) for location in (locations or [])[:MAX_RESULTS]),
+                None if locations else f"{self.name.value} found nothing for {address!r}",
+            )
+        finally:
+            self._waiting.release()
         self._cache.set(key, found, expire=CACHE_DAYS * 86400)
         return found
 

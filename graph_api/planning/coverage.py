@@ -13,7 +13,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from graph_api.geo.index import PointIndex, nearest
+from graph_api.geo.index import FIRST_SEARCH_KM, PointIndex, nearest
 from graph_api.models import (
     POPULATION_YEAR,
     Agreement,
@@ -26,7 +26,6 @@ from graph_api.models import (
 )
 from graph_api.planning.population import Settlements
 
-FIRST_SEARCH_KM = 5.0
 SEARCH_GROWTH = 4.0
 WHOLE_EARTH_KM = 20_100.0
 """Farther than any two points on Earth (half the equator is 20,038 km), so the last search finds every place."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import datetime
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from graph_api.errors import InputError
+from graph_api.hours import HELSINKI
 from graph_api.models import MeetingPlace, MeetingPlaceKind, Municipality, Node, NodeRef
 from graph_api.planning.coverage import (
     AreaCoverage,
@@ -29,12 +29,11 @@ from graph_api.store.base import GraphStore, NodeQuery
 AREA_LABELS = frozenset(MUNICIPALITIES_OF_AREA)
 DEFAULT_WITHIN_KM = 10.0
 MAX_WITHIN_KM = 1000.0
-FINNISH_TIME = ZoneInfo("Europe/Helsinki")
 
 
 def current_year() -> int:
     """The year now in Finland, where the agreements run: the default year for `underAgreement`."""
-    return datetime.datetime.now(FINNISH_TIME).year
+    return datetime.datetime.now(HELSINKI).year
 
 
 def coverage_terms(within_km: float, kinds: frozenset[MeetingPlaceKind] | None, year: int | None) -> CoverageTerms:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
+from graph_api.errors import InputError
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.geocoding import Geocoder, Geocoding
 from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.planning.population import Settlements
 from graph_api.relations import Path
+from graph_api.schema.ids import parse_global_id
 from graph_api.store.base import GraphStore
 
 
@@ -45,6 +47,14 @@ class Context:
 
     async def node(self, ref: NodeRef) -> Node | None:
         return await self._node_loader().load(ref)
+
+    async def existing(self, global_id: str, argument: str, labels: frozenset[str] | None = None) -> Node:
+        """The node a client's id names, or an `InputError` on `argument`: malformed, wrong type or unknown."""
+        ref = parse_global_id(global_id, argument, labels)
+        node = await self.node(ref)
+        if node is None:
+            raise InputError(argument, f"no {ref.label} has the id {ref}")
+        return node
 
     async def nodes(self, refs: Sequence[NodeRef]) -> list[Node | None]:
         return list(await self._node_loader().load_many(refs))

@@ -17,7 +17,6 @@ from graph_api.analysis import neighbourhood, network, partners, paths
 from graph_api.errors import InputError
 from graph_api.models import global_id, label_of
 from graph_api.schema.context import Context
-from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import check_range, check_year
 from graph_api.schema.types import Agreement, MeetingPlace, Node
 
@@ -171,16 +170,6 @@ def _top(top: int) -> int:
     return int(check_range(top, 1, MAX_TOP, "top"))
 
 
-async def _existing(
-    info: Info[Context, None], value: str, argument: str, labels: frozenset[str] | None = None
-) -> models.Node:
-    ref = parse_global_id(value, argument, labels)
-    node = await info.context.node(ref)
-    if node is None:
-        raise InputError(argument, f"no {ref.label} has the id {ref}")
-    return node
-
-
 def _types(types: list[RelationshipType] | None) -> frozenset[str] | None:  # type: ignore[valid-type]
     if types is None:
         return None
@@ -201,7 +190,7 @@ async def relations(
     depth: int = 1,
     types: list[RelationshipType] | None = None,  # type: ignore[valid-type]
 ) -> Graph:
-    centre = await _existing(info, id, "id")
+    centre = await info.context.existing(id, "id")
     check_range(depth, 1, neighbourhood.MAX_DEPTH, "depth")
     return await neighbourhood.neighbourhood(info.context.store, centre, depth, _types(types))  # type: ignore[return-value]
 
@@ -217,8 +206,8 @@ async def path(
     to: strawberry.ID,
     types: list[RelationshipType] | None = None,  # type: ignore[valid-type]
 ) -> Path:
-    start = await _existing(info, from_, "from")
-    end = await _existing(info, to, "to")
+    start = await info.context.existing(from_, "from")
+    end = await info.context.existing(to, "to")
     return await paths.shortest_path(info.context.store, start, end, _types(types))  # type: ignore[return-value]
 
 
@@ -230,7 +219,7 @@ async def path(
     "an association and its district)."
 )
 async def partners_of(info: Info[Context, None], id: strawberry.ID) -> list[Partner]:
-    party = await _existing(info, id, "id", partners.PARTIES)
+    party = await info.context.existing(id, "id", partners.PARTIES)
     return await partners.partners_of(info.context.store, party)  # type: ignore[return-value]
 
 
@@ -239,7 +228,7 @@ async def partners_of(info: Info[Context, None], id: strawberry.ID) -> list[Part
     "(by `since`), ended ones included."
 )
 async def agreement_history(info: Info[Context, None], id: strawberry.ID) -> list[Agreement]:
-    party = await _existing(info, id, "id", partners.HISTORY_PARTIES)
+    party = await info.context.existing(id, "id", partners.HISTORY_PARTIES)
     return await partners.agreement_history(info.context.store, party)  # type: ignore[return-value]
 
 
@@ -249,5 +238,5 @@ async def agreement_history(info: Info[Context, None], id: strawberry.ID) -> lis
     "With `year`, only agreements in force in that year count."
 )
 async def area_network(info: Info[Context, None], area_id: strawberry.ID, year: int | None = None) -> Network:
-    area = await _existing(info, area_id, "areaId", network.AREAS)
+    area = await info.context.existing(area_id, "areaId", network.AREAS)
     return await network.area_network(info.context.store, area, check_year(year))  # type: ignore[return-value]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 import strawberry
@@ -11,7 +12,7 @@ from strawberry.types import Info
 from graph_api import maps
 from graph_api.errors import InputError
 from graph_api.geo.geocoding import MAX_RESULTS
-from graph_api.models import Point
+from graph_api.models import NodeRef, Point
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
 from graph_api.schema.context import Context
 from graph_api.schema.coverage import AreaCoverage, CoverageGaps, coverage_field, coverage_gaps_field
@@ -73,10 +74,9 @@ async def _keys_in_areas(
     info: Info[Context, None], area_ids: Iterable[str], extra: Path, argument: str
 ) -> frozenset[str]:
     """Keys of the municipalities (or, with `extra`, what `extra` leads to) in any of the areas."""
-    refs = [parse_global_id(area_id, argument, frozenset(MUNICIPALITIES_OF_AREA)) for area_id in area_ids]
-    for ref, node in zip(refs, await info.context.nodes(refs), strict=True):
-        if node is None:
-            raise InputError(argument, f"no {ref.label} has the id {ref}")
+    labels = frozenset(MUNICIPALITIES_OF_AREA)
+    areas = await asyncio.gather(*(info.context.existing(area_id, argument, labels) for area_id in area_ids))
+    refs = [NodeRef.of(area) for area in areas]
     keys: set[str] = set()
     for ref in refs:
         links = await info.context.store.traverse_many([ref], (*MUNICIPALITIES_OF_AREA[ref.label], *extra))

@@ -47,7 +47,7 @@ from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavail
 from neo4j.spatial import WGS84Point
 
 from graph_api.errors import DataError, StoreUnavailable
-from graph_api.geo.index import MARGIN, location_of, nearest
+from graph_api.geo.index import FIRST_SEARCH_KM, MARGIN, location_of, nearest
 from graph_api.hours import Schedule
 from graph_api.models import (
     IDENTIFYING_PROPERTIES,
@@ -85,11 +85,10 @@ from graph_api.text import fold
 BATCH_SIZE = 1000
 RETRY_PAUSE_S = 0.1
 LIVENESS_CHECK_S = 1.0
-FIRST_SEARCH_KM = 5.0
 FINLAND_BOX = ([19.0, 59.0], [32.0, 71.0])
 SCHEDULES = tuple[Schedule, ...]
-SCHEDULE_CACHE_SIZE = 65536
 """The type of `MeetingPlace.schedules`, stored as JSON texts (see the module's docstring)."""
+SCHEDULE_CACHE_SIZE = 65536
 T = TypeVar("T")
 
 # Both served by the POINT index (the indexed property is the first argument; see tests/store/test_neo4j.py).

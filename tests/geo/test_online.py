@@ -161,3 +161,47 @@ async def test_the_fallback_says_when_the_gazetteer_finds_nothing_either(tmp_pat
     found = await geocoder("nominatim", f"http://127.0.0.1:{free_port()}", tmp_path).geocode("Xyzzyplugh")
     assert found.results == ()
     assert "nominatim failed" in (found.reason or "") and "found nothing" in (found.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("kind", "answer"),
+    [
+        pytest.param("nominatim", [{"lat": "abc", "lon": "25.7", "display_name": "x"}], id="nominatim-bad-number"),
+        pytest.param("nominatim", {"unexpected": "object"}, id="nominatim-not-a-list"),
+        pytest.param("pelias", {"features": [{"geometry": None}]}, id="pelias-no-geometry"),
+        pytest.param("pelias", [1, 2], id="pelias-not-a-collection"),
+    ],
+)
+async def test_a_malformed_answer_falls_back(provider: FakeProvider, tmp_path: Path, kind: str, answer: Any) -> None:
+    provider.answer = lambda query: (200, answer)
+    found = await geocoder(kind, provider.url, tmp_path).geocode("Åbo")
+    assert found.results[0].provider is Provider.OFFLINE and found.results[0].municipality == "853"
+    assert f"{kind} failed" in (found.reason or "")
+
+
+async def test_an_answer_that_comes_after_the_timeout_is_kept_for_next_time(
+    provider: FakeProvider, tmp_path: Path
+) -> None:
+    """Kemi waits its turn at the rate limiter past the timeout; the provider's answer is still kept."""
+    provider.answer = lambda query: (200, [nominatim_place(65.7364, 24.5637, query["q"][0], "city")])
+    coder = geocoder("nominatim", provider.url, tmp_path, GEOCODER_MIN_DELAY=1.0, GEOCODER_TIMEOUT=0.5)
+    await coder.geocode("Oulu")
+    assert (await coder.geocode("Kemi")).results[0].provider is Provider.OFFLINE
+    await anyio.sleep(1.0)
+    assert (await coder.geocode("Kemi")).results[0].provider is Provider.NOMINATIM
+    assert len(provider.requests) == 2
+
+
+async def test_no_more_requests_wait_than_the_rate_limit_serves_within_the_timeout(
+    provider: FakeProvider, tmp_path: Path
+) -> None:
+    """With one request per 1.5 s and 0.5 s to answer, one may wait; the next is answered offline at once."""
+    coder = geocoder("nominatim", provider.url, tmp_path, GEOCODER_MIN_DELAY=1.5, GEOCODER_TIMEOUT=0.5)
+    await coder.geocode("Oulu")
+    assert "did not answer within 0.5 s" in ((await coder.geocode("Kemi")).reason or "")
+    started = time.monotonic()
+    busy = await coder.geocode("Salla")
+    assert time.monotonic() - started < 0.3
+    assert "nominatim is busy" in (busy.reason or "") and busy.results[0].municipality == "732"
+    await anyio.sleep(1.5)
+    assert [request.query["q"] for request in provider.requests] == [["Oulu"], ["Kemi"]]

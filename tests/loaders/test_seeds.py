@@ -205,6 +205,11 @@ SCHEDULE_HEADER = "location_id,freq,byday,opens_at,closes_at,valid_from,valid_to
             "schedules.csv:3: column 'timezone': 'Europe/Stockholm' is not 'Europe/Helsinki'",
             id="other-timezone",
         ),
+        pytest.param(
+            "MeetingPlace:mp-1,WEEKLY,MO,09:00,12:00,,,Europe/Helsinki,partner",
+            "schedules.csv:3: column 'source': 'partner' is not MeetingPlace:mp-1's source 'demo'",
+            id="hours-from-another-dataset",
+        ),
     ],
 )
 def test_malformed_schedules_are_refused_with_file_line_and_column(tmp_path: Path, row: str, message: str) -> None:
