@@ -15,23 +15,14 @@ from graph_api.schema.context import Context
 from graph_api.schema.enums import MeetingPlaceKind
 from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import check_range, check_year, kinds_of
-from graph_api.schema.types import Municipality, Node
+from graph_api.schema.types import Backed, Municipality, Node
 
 DEFAULT_GAPS = 20
 MAX_GAPS = 500
 """More than there are municipalities: every one fits in one answer."""
 
 IS_DEMO = "True when the meeting places or agreements the figures rest on include generated demo data."
-POPULATION = f"Inhabitants at the end of {POPULATION_YEAR}."
 POPULATION_YEAR_OF = "The year of the population figures, which every share and distance is weighted by."
-PLACES = "Meeting places of the kinds asked located in it."
-PER_10K = "Those places per 10,000 inhabitants."
-WEIGHTED_DISTANCE = (
-    "The mean geodesic distance in km from where its people live to the nearest meeting place of the kinds asked "
-    "(anywhere, across borders), weighted by population; null when there is no such place at all."
-)
-SHARE_WITHIN = "The share of its population (0 to 1) that lives within `withinKm` of such a place."
-POPULATION_BEYOND = "Inhabitants living farther than `withinKm` from any such place, to the nearest person."
 
 
 @strawberry.type(description="What the figures measure against.")
@@ -44,39 +35,45 @@ class CoverageTerms:
         return root.kind_list
 
 
-@strawberry.type(description="How near one municipality's people live to a meeting place of the kinds asked.")
-class MunicipalityCoverage:
-    municipality: Municipality
-    population: int = strawberry.field(description=POPULATION)
+@strawberry.interface(description="The figures a municipality and an area both have.")
+class CoverageFigures:
+    population: int = strawberry.field(description=f"Inhabitants at the end of {POPULATION_YEAR}.")
     population_year: int = strawberry.field(description=POPULATION_YEAR_OF)
-    places: int = strawberry.field(description=PLACES)
-    places_per_10k: float = strawberry.field(description=PER_10K)
-    weighted_distance_km: float | None = strawberry.field(description=WEIGHTED_DISTANCE)
-    share_within: float = strawberry.field(description=SHARE_WITHIN)
-    population_beyond: int = strawberry.field(description=POPULATION_BEYOND)
+    places: int = strawberry.field(description="Meeting places of the kinds asked located in it.")
+    places_per_10k: float = strawberry.field(description="Those places per 10,000 inhabitants.")
+    weighted_distance_km: float | None = strawberry.field(
+        description="The mean geodesic distance in km from where its people live to the nearest meeting place of "
+        "the kinds asked (anywhere, across borders), weighted by population; null when there is no such place at all."
+    )
+    share_within: float = strawberry.field(
+        description="The share of its population (0 to 1) that lives within `withinKm` of such a place."
+    )
+    is_demo: bool = strawberry.field(description=IS_DEMO)
+
+
+@strawberry.type(description="How near one municipality's people live to a meeting place of the kinds asked.")
+class MunicipalityCoverage(CoverageFigures, Backed):
+    model = coverage.MunicipalityCoverage
+    municipality: Municipality
+    population_beyond: int = strawberry.field(
+        description="Inhabitants living farther than `withinKm` from any such place, to the nearest person."
+    )
     under_agreement: bool = strawberry.field(
         description="Whether an agreement in force in the year covers it: one with the municipality or its county."
     )
-    is_demo: bool = strawberry.field(description=IS_DEMO)
 
 
 @strawberry.type(
     description="How near an area's people live to a meeting place: its totals, and each of its municipalities."
 )
-class AreaCoverage:
+class AreaCoverage(CoverageFigures, Backed):
+    model = coverage.AreaCoverage
     area: Node = strawberry.field(description="The Municipality, WelfareArea, Region or District asked about.")
     terms: CoverageTerms
-    population: int = strawberry.field(description=POPULATION)
-    population_year: int = strawberry.field(description=POPULATION_YEAR_OF)
-    places: int = strawberry.field(description=PLACES)
-    places_per_10k: float = strawberry.field(description=PER_10K)
-    weighted_distance_km: float | None = strawberry.field(description=WEIGHTED_DISTANCE)
-    share_within: float = strawberry.field(description=SHARE_WITHIN)
     population_beyond: int = strawberry.field(description="The sum of its municipalities' `populationBeyond`.")
     municipality_count: int = strawberry.field(description="How many municipalities the area has.")
     municipalities_under_agreement: int = strawberry.field(description="How many of them an agreement covers.")
     population_under_agreement: int = strawberry.field(description="The population of those municipalities.")
-    is_demo: bool = strawberry.field(description=IS_DEMO)
     municipalities: list[MunicipalityCoverage] = strawberry.field(description="In code order.")
 
 
