@@ -20,6 +20,7 @@ from graph_api.geo.areas import MunicipalityLocator
 from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
+from graph_api.schema.data_sizes import DataSizesCache
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 
@@ -34,14 +35,19 @@ class GraphQLApp(GraphQL[Context, None]):
         self.geocoder = settings.create_geocoder()
         self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
+        self.max_cost = settings.max_cost
+        self.data_sizes = DataSizesCache(store)
 
-    async def get_context(self, request: object, response: object) -> Context:
+    async def get_context(self, request: Request, response: object) -> Context:
         return Context(
             store=self.store,
             locator=self.locator,
             geocoder=self.geocoder,
             settlements=self.settlements,
             max_page_size=self.max_page_size,
+            data_sizes=self.data_sizes,
+            max_cost=self.max_cost,
+            state=request.state,
         )
 
     def parse_json(self, data: str | bytes) -> object:

@@ -16,6 +16,7 @@ from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+DEFAULT_MAX_COST = 100_000
 DEFAULT_GEOCODER_URLS = {
     Provider.NOMINATIM: "https://nominatim.openstreetmap.org",
     Provider.PELIAS: "https://api.digitransit.fi/geocoding",
@@ -40,6 +41,12 @@ class Settings(BaseSettings):
     graphiql: bool = Field(default=True, alias="GRAPH_API_GRAPHIQL", description="Serve GraphiQL on GET /graphql.")
     max_page_size: int = Field(
         default=100, ge=1, le=1000, alias="GRAPH_API_MAX_PAGE_SIZE", description="Largest `first` a list accepts."
+    )
+    max_cost: int = Field(
+        default=DEFAULT_MAX_COST,
+        ge=1,
+        alias="GRAPH_API_MAX_COST",
+        description="The largest estimated cost an operation may have; above it, it is refused before it runs.",
     )
     neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI", description="Neo4j's Bolt URI.")
     neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER", description="Neo4j user.")

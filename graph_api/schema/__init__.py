@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graph_api.errors import GraphApiError
+from graph_api.schema.cost_limit import CostLimit
 from graph_api.schema.query import Query
 from graph_api.schema.types import ALL_NODE_TYPES
 
@@ -62,6 +63,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: AddValidationRules(LIMIT_RULES),
+            CostLimit,
             lambda: MaskErrors(should_mask_error=should_mask),
         ],
     )

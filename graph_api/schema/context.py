@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from starlette.datastructures import State
 from strawberry.dataloader import DataLoader
 
 from graph_api.errors import InputError
@@ -13,6 +14,7 @@ from graph_api.geo.geocoding import Geocoder, Geocoding
 from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.planning.population import Settlements
 from graph_api.relations import Path
+from graph_api.schema.data_sizes import DataSizesCache
 from graph_api.schema.ids import parse_global_id
 from graph_api.store.base import GraphStore
 
@@ -26,10 +28,18 @@ class Context:
     geocoder: Geocoder
     settlements: Settlements
     max_page_size: int
+    data_sizes: DataSizesCache
+    max_cost: int
+    state: State | None = None
     _nodes: DataLoader[NodeRef, Node | None] | None = None
     _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)
     _agreements: DataLoader[tuple[NodeRef, int | None], list[Agreement]] | None = None
     _geocodings: DataLoader[str, Geocoding] | None = None
+
+    def record_cost(self, cost: int) -> None:
+        """The operation's estimated cost, on the request's state where the logs find it."""
+        if self.state is not None:
+            self.state.cost_estimate = cost
 
     async def geocode(self, address: str) -> Geocoding:
         """Geocoded once per request, so `geocode` and `nearby(near: {address})` side by side agree."""

@@ -40,6 +40,10 @@ def ctx(info: Info[Context, None]) -> Context:
     return info.context
 
 
+PATH_METADATA = "path"
+"""A list field's metadata key for the path it follows: the cost limit sizes the list by the data along it."""
+
+
 def related(path: Path, description: str | None = None) -> Any:
     """A field listing the nodes at the end of `path`; its GraphQL type is the field's annotation."""
 
@@ -47,7 +51,7 @@ def related(path: Path, description: str | None = None) -> Any:
     async def resolve(root: strawberry.Parent[models.Node], info: Info[Context, None]):  # type: ignore[no-untyped-def]
         return await ctx(info).related(root, path)
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, metadata={PATH_METADATA: path})
 
 
 def related_one(path: Path, description: str | None = None) -> Any:
@@ -267,7 +271,9 @@ class MeetingPlace(Node, Backed):
 
     municipality: Municipality = related_one(relations.MEETING_PLACE_MUNICIPALITY)
 
-    @strawberry.field(description="Coordinators first, then partners.")
+    @strawberry.field(
+        description="Coordinators first, then partners.", metadata={PATH_METADATA: relations.MEETING_PLACE_RUN_BY}
+    )
     async def run_by(self, root: strawberry.Parent[models.MeetingPlace], info: Info[Context, None]) -> list[RunBy]:
         links = await ctx(info).links(root, relations.MEETING_PLACE_RUN_BY)
         runs = [

@@ -1,0 +1,279 @@
+"""The cost limit: an operation's answer size estimated before it runs, from its selection and list sizes.
+
+Each field in the answer counts 1, each item of a list 1 more, and a list's items are multiplied by the most
+the list can hold: its `first`, `limit`, `top` or `ids`, or else the largest the data gives it (a county's
+municipalities, a district's associations: `DataSizes`). Fields that compute over many nodes (coverage,
+networks, map layers) add the work they do. The estimate is never below the answer's real count of fields
+and list items, because every size is an upper bound; fragments on several types are all counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+    get_nullable_type,
+    is_abstract_type,
+    is_composite_type,
+    is_list_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
+
+from graph_api.analysis import neighbourhood, paths
+from graph_api.models import RELATIONSHIP_TYPES, MeetingPlaceKind
+from graph_api.schema.data_sizes import DataSizes
+from graph_api.schema.types import PATH_METADATA
+
+Arguments = Mapping[str, Any]
+Size = Callable[[DataSizes, Arguments, Arguments], int]
+"""A list's largest size from the data, the field's own arguments and its parent field's."""
+
+AGREEMENTS_OF_ONE: Size = lambda data, args, parent: data.max_agreements  # noqa: E731
+ALL_NODES: Size = lambda data, args, parent: data.all_nodes  # noqa: E731
+ALL_RELATIONSHIPS: Size = lambda data, args, parent: data.relationships  # noqa: E731
+KINDS: Size = lambda data, args, parent: len(MeetingPlaceKind)  # noqa: E731
+
+
+def count_of(label: str) -> Size:
+    return lambda data, args, parent: data.nodes[label]
+
+
+def sized_by(argument: str, label: str | None = None, *, parents: bool = False) -> Size:
+    """Sized by an argument of the field (or, with `parents`, of the field above it: a connection's `first`,
+    `inBounds`' `limit`), and never more than the nodes of `label` there are, or all nodes."""
+
+    def size(data: DataSizes, args: Arguments, parent: Arguments) -> int:
+        value = (parent if parents else args).get(argument)
+        asked = len(value) if isinstance(value, list) else max(0, value) if isinstance(value, int) else data.all_nodes
+        return min(asked, data.nodes[label] if label else data.all_nodes)
+
+    return size
+
+
+LIST_SIZES: dict[str, Size] = {
+    "Query.nodes": sized_by("ids"),
+    "Query.regions": count_of("Region"),
+    "Query.welfareAreas": count_of("WelfareArea"),
+    "Query.districts": count_of("District"),
+    "Query.activities": count_of("Activity"),
+    "Query.familyCentreTasks": count_of("FamilyCentreTask"),
+    "Query.nearby": sized_by("limit", "MeetingPlace"),
+    "Query.agreements": lambda data, args, parent: data.agreements,
+    "Query.agreementHistory": AGREEMENTS_OF_ONE,
+    "Query.partners": lambda data, args, parent: data.max_partners,
+    "MunicipalityConnection.edges": sized_by("first", "Municipality", parents=True),
+    "MeetingPlaceConnection.edges": sized_by("first", "MeetingPlace", parents=True),
+    "PlacesInBounds.places": sized_by("limit", "MeetingPlace", parents=True),
+    "Clusters.clusters": count_of("MeetingPlace"),
+    "Cluster.kinds": KINDS,
+    "Geocoding.results": sized_by("limit", parents=True),
+    "Municipality.agreements": AGREEMENTS_OF_ONE,
+    "WelfareArea.agreements": AGREEMENTS_OF_ONE,
+    "District.agreements": AGREEMENTS_OF_ONE,
+    "MeetingPlace.openingHours": lambda data, args, parent: data.max_opening_hours,
+    "OpeningHours.weekdays": lambda data, args, parent: 7,
+    "WhereIs.districts": lambda data, args, parent: data.hops["Region", "COVERS", "IN", "District"],
+    "CoverageTerms.kinds": KINDS,
+    "AreaCoverage.municipalities": count_of("Municipality"),
+    "CoverageGaps.municipalities": sized_by("limit", "Municipality", parents=True),
+    "Graph.nodes": lambda data, args, parent: min(neighbourhood.MAX_NODES, data.all_nodes),
+    "Graph.edges": ALL_RELATIONSHIPS,
+    "Path.nodes": lambda data, args, parent: paths.MAX_LENGTH + 1,
+    "Path.edges": lambda data, args, parent: paths.MAX_LENGTH,
+    "Partner.meetingPlaces": lambda data, args, parent: data.max_shared_places,
+    "Partner.agreements": AGREEMENTS_OF_ONE,
+    "Partner.ties": lambda data, args, parent: len(RELATIONSHIP_TYPES),
+    "Network.nodes": ALL_NODES,
+    "Network.edges": ALL_RELATIONSHIPS,
+    "Network.unconnected": ALL_NODES,
+    "Network.counts": lambda data, args, parent: len(data.nodes),
+    "Network.byDegree": sized_by("top"),
+    "Network.byBetweenness": sized_by("top"),
+}
+"""The largest size of every list field that does not follow a path (those have `PATH_METADATA`)."""
+
+WORK: dict[str, Size] = {
+    "Query.coverage": count_of("Municipality"),
+    "Query.coverageGaps": count_of("Municipality"),
+    "Query.network": ALL_RELATIONSHIPS,
+    "Query.relations": ALL_RELATIONSHIPS,
+    "Query.path": ALL_RELATIONSHIPS,
+    "Query.partners": ALL_RELATIONSHIPS,
+    "Query.clusters": count_of("MeetingPlace"),
+    "Query.meetingPlacesGeoJson": lambda data, args, parent: 10 * data.nodes["MeetingPlace"],
+    "Query.municipalitiesGeoJson": lambda data, args, parent: 100 * data.nodes["Municipality"],
+    "Query.welfareAreasGeoJson": lambda data, args, parent: 100 * data.nodes["Municipality"],
+}
+"""What a field computes beyond its answer's size: the nodes or relationships it goes through."""
+
+
+class IntrospectionCost:
+    """Introspection's exact answer size, walked over the schema itself (it is fixed and small), each object and
+    selection once: GraphiQL's introspection query counts what it answers, and a nested one cannot multiply."""
+
+    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self._known: dict[tuple[int, int], int] = {}
+
+    def of(self, selections: SelectionSetNode, value: object) -> int:
+        known = self._known.get((id(selections), id(value)))
+        if known is None:
+            known = self._known[id(selections), id(value)] = sum(
+                1 + self._value(node, getattr(value, "of_type", None) if name == "ofType" else self._list(value, name))
+                for name, node in self._fields(selections)
+            )
+        return known
+
+    def _value(self, node: FieldNode, value: object) -> int:
+        if node.selection_set is None or value is None:
+            return len(value) if isinstance(value, list) else 0
+        if isinstance(value, list):
+            return sum(1 + self.of(node.selection_set, item) for item in value)
+        return self.of(node.selection_set, value)
+
+    def _list(self, value: object, name: str) -> object:
+        schema = self.schema
+        found: dict[str, object] = {
+            "types": list(schema.type_map.values()) if value is schema else None,
+            "directives": list(schema.directives) if value is schema else None,
+            "queryType": schema.query_type if value is schema else None,
+            "fields": list(getattr(value, "fields", {}).values()) or None,
+            "inputFields": list(getattr(value, "fields", {}).values()) or None,
+            "args": list(getattr(value, "args", {}).values()) if hasattr(value, "args") else None,
+            "interfaces": list(getattr(value, "interfaces", ())) or None,
+            "possibleTypes": list(schema.get_possible_types(value)) if is_abstract_type(value) else None,
+            "enumValues": list(getattr(value, "values", {}).values()) or None,
+            "locations": list(getattr(value, "locations", ())) or None,
+            "type": getattr(value, "type", None),
+        }
+        return found.get(name)
+
+    def _fields(self, selections: SelectionSetNode) -> list[tuple[str, FieldNode]]:
+        fields: list[tuple[str, FieldNode]] = []
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                fields.append((selection.name.value, selection))
+            else:
+                inner = (
+                    self.fragments[selection.name.value].selection_set
+                    if isinstance(selection, FragmentSpreadNode)
+                    else selection.selection_set  # type: ignore[attr-defined]
+                )
+                fields += self._fields(inner)
+        return fields
+
+
+class CostEstimate:
+    """One operation's estimate; `estimate()` walks its selection once, each fragment once per place used."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+        data: DataSizes,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self._coerced: VariableValues | None = None
+        self.data = data
+        self.introspection = IntrospectionCost(schema, fragments)
+        self._known: dict[tuple[int, str, int], int] = {}
+
+    def estimate(self, operation: OperationDefinitionNode) -> int:
+        """The cost; 0 when the variables do not fit the operation, as then execution refuses it anyway."""
+        root = self.schema.get_root_type(operation.operation)
+        coerced = get_variable_values(self.schema, operation.variable_definitions or (), dict(self.variables))
+        if root is None or isinstance(coerced, list):
+            return 0
+        self._coerced = coerced
+        return self._selections(operation.selection_set, root, {}, 0)
+
+    def _selections(self, selections: SelectionSetNode, on: GraphQLNamedType, parent: Arguments, key: int) -> int:
+        known = self._known.get((id(selections), on.name, key))
+        if known is not None:
+            return known
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                total += self._field(selection, on, parent)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else on
+                total += self._selections(selection.selection_set, target or on, parent, key)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments[selection.name.value]
+                target = self.schema.get_type(fragment.type_condition.name.value) or on
+                total += self._selections(fragment.selection_set, target, parent, key)
+        self._known[id(selections), on.name, key] = total
+        return total
+
+    def _field(self, node: FieldNode, on: GraphQLNamedType, parent: Arguments) -> int:
+        definition = self._definition(node.name.value, on)
+        if definition is None:
+            return 1
+        args = self._arguments(definition, node)
+        if definition in (SchemaMetaFieldDef, TypeMetaFieldDef) and node.selection_set is not None:
+            value = self.schema if definition is SchemaMetaFieldDef else self.schema.get_type(args.get("name", ""))
+            return 1 + self.introspection.of(node.selection_set, value)
+        name = f"{on.name}.{node.name.value}"
+        work = WORK[name](self.data, args, parent) if name in WORK else 0
+        items = self._list_size(on, node.name.value, definition, args, parent)
+        each = 1 if items is not None else 0
+        if node.selection_set is not None and is_composite_type(get_named_type(definition.type)):
+            each += self._selections(node.selection_set, get_named_type(definition.type), args, id(node))
+        return 1 + work + (each if items is None else items * each)
+
+    def _definition(self, name: str, on: GraphQLNamedType) -> GraphQLField | None:
+        if name == "__typename":
+            return TypeNameMetaFieldDef
+        if on is self.schema.query_type and name in ("__schema", "__type"):
+            return SchemaMetaFieldDef if name == "__schema" else TypeMetaFieldDef
+        return getattr(on, "fields", {}).get(name)  # type: ignore[no-any-return]
+
+    def _arguments(self, definition: GraphQLField, node: FieldNode) -> Arguments:
+        """The arguments as execution will see them; a bad one errors there, so it sizes nothing here."""
+        try:
+            return get_argument_values(definition, node, self._coerced)
+        except GraphQLError:
+            return {}
+
+    def _list_size(
+        self, on: GraphQLNamedType, name: str, definition: GraphQLField, args: Arguments, parent: Arguments
+    ) -> int | None:
+        """The most items the field can list, or None when it is not a list."""
+        if not is_list_type(get_nullable_type(definition.type)):
+            return None
+        strawberry_field = (definition.extensions or {}).get("strawberry-definition")
+        path = getattr(strawberry_field, "metadata", {}).get(PATH_METADATA)
+        if path is not None:
+            return self.data.fan_out(on.name, path)
+        size = LIST_SIZES.get(f"{on.name}.{name}")
+        return self.data.all_nodes if size is None else size(self.data, args, parent)
+
+
+def list_fields(schema: GraphQLSchema) -> list[str]:
+    """`Type.field` of every list field of the API's own object and interface types."""
+    return [
+        f"{type_.name}.{name}"
+        for type_ in schema.type_map.values()
+        if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__")
+        for name, field in type_.fields.items()
+        if is_list_type(get_nullable_type(field.type))
+    ]

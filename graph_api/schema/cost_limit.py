@@ -1,0 +1,49 @@
+"""Refuse an operation whose estimated cost is above the maximum, before anything of it runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from graphql import ExecutionResult, FragmentDefinitionNode, GraphQLError, get_operation_ast
+from strawberry.extensions import SchemaExtension
+
+from graph_api.schema.context import Context
+from graph_api.schema.cost import CostEstimate
+
+COST_LIMIT = "COST_LIMIT"
+
+
+class CostLimit(SchemaExtension):
+    """Estimates the operation's cost (`graph_api.schema.cost`) and answers `COST_LIMIT` above the context's
+    `max_cost`. The answer's `extensions.cost` tells the client both, so it can see how near it is; the
+    estimate is also kept on the request for the logs."""
+
+    cost: dict[str, int] | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        document = execution.graphql_document
+        operation = None if document is None else get_operation_ast(document, execution.operation_name)
+        if isinstance(context, Context) and document is not None and operation is not None:
+            schema = execution.schema._schema
+            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            data = await context.data_sizes.current()
+            estimate = CostEstimate(schema, fragments, execution.variables or {}, data)
+            cost = estimate.estimate(operation)
+            context.record_cost(cost)
+            self.cost = {"estimated": cost, "maximum": context.max_cost}
+            if cost > context.max_cost:
+                execution.result = ExecutionResult(data=None, errors=[refusal(cost, context.max_cost)])
+        yield
+
+    def get_results(self) -> dict[str, object]:
+        return {} if self.cost is None else {"cost": self.cost}
+
+
+def refusal(cost: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"The operation's estimated cost is {cost:,}, above the maximum of {max_cost:,}: ask for fewer fields, "
+        "smaller lists (first, limit, top), fewer aliases or less nesting",
+        extensions={"code": COST_LIMIT, "cost": cost, "maxCost": max_cost},
+    )

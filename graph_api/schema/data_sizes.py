@@ -1,0 +1,144 @@
+"""How long the data lets a list be: the figures the cost limit multiplies by, measured from the store.
+
+A depth limit cannot see that `welfareAreas { municipalities { welfareArea { municipalities ... } } }`
+multiplies its work some 30-fold a level; the largest number of municipalities a county has can. The
+figures are measured through the `GraphStore` interface only (every node, every relationship), so both
+backends give the same ones, and measured again when older than `max_age_s`, as loads change the data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from graph_api.analysis.partners import DIRECT, IN_A_PLACE
+from graph_api.models import NODE_TYPES, Direction, Edge, Hop, MeetingPlace, NodeRef
+from graph_api.relations import Path
+from graph_api.store.base import GraphStore, NodeQuery
+
+HopKey = tuple[str, str, Direction, str]
+"""The start label, the relationship type, the direction and the end label of one hop."""
+
+DEFAULT_MAX_AGE_S = 60.0
+EVERY = NodeQuery(first=None)
+
+
+@dataclass(frozen=True)
+class DataSizes:
+    """Counts and the largest fan-outs in the graph: every list the API answers is at most one of these."""
+
+    nodes: Counter[str] = field(default_factory=Counter)
+    hops: Counter[HopKey] = field(default_factory=Counter)
+    relationships: int = 0
+    agreements: int = 0
+    max_agreements: int = 0
+    max_partners: int = 0
+    max_shared_places: int = 0
+    max_opening_hours: int = 0
+
+    @classmethod
+    def of(cls, counts: Counter[str], edges: Iterable[Edge], places: Iterable[MeetingPlace]) -> DataSizes:
+        """The figures of a graph with these node counts, relationships and meeting places."""
+        fan_outs: Counter[tuple[HopKey, NodeRef]] = Counter()
+        agreements: Counter[NodeRef] = Counter()
+        partners: defaultdict[NodeRef, set[NodeRef]] = defaultdict(set)
+        in_place: defaultdict[NodeRef, set[NodeRef]] = defaultdict(set)
+        relationships = 0
+        for edge in edges:
+            relationships += 1
+            start, end = NodeRef.of(edge.start), NodeRef.of(edge.end)
+            fan_outs[(start.label, edge.type, Direction.OUT, end.label), start] += 1
+            fan_outs[(end.label, edge.type, Direction.IN, start.label), end] += 1
+            if edge.type == "HAS_AGREEMENT":
+                agreements.update((start, end))
+            if edge.type in DIRECT:
+                partners[start].add(end)
+                partners[end].add(start)
+            if edge.type in IN_A_PLACE:
+                in_place[start].add(end)
+        shared: Counter[tuple[NodeRef, NodeRef]] = Counter()
+        for parties in in_place.values():
+            for one, other in itertools.permutations(parties, 2):
+                partners[one].add(other)
+                shared[one, other] += 1
+        hops: Counter[HopKey] = Counter()
+        for (hop, _), count in fan_outs.items():
+            hops[hop] = max(hops[hop], count)
+        return cls(
+            nodes=counts,
+            hops=hops,
+            relationships=relationships,
+            agreements=sum(agreements.values()) // 2,
+            max_agreements=max(agreements.values(), default=0),
+            max_partners=max(map(len, partners.values()), default=0),
+            max_shared_places=max(shared.values(), default=0),
+            max_opening_hours=max((len(place.schedules) for place in places), default=0),
+        )
+
+    @property
+    def all_nodes(self) -> int:
+        return sum(self.nodes.values())
+
+    def fan_out(self, label: str, path: Path) -> int:
+        """At most how many nodes `path` reaches from one node of `label`: the product of its hops' largest."""
+        size, labels = 1, {label}
+        for hop in path:
+            size *= max((self._hop(start, hop) for start in labels), default=0)
+            labels = {hop.label} if hop.label else set(NODE_TYPES)
+        return size
+
+    def _hop(self, start: str, hop: Hop) -> int:
+        """The most nodes one hop reaches from one node: a hop towards any label may reach several labels."""
+        return sum(
+            count
+            for (s, t, d, e), count in self.hops.items()
+            if (s, t, d) == (start, hop.type, hop.direction) and hop.label in (None, e)
+        )
+
+
+async def measure(store: GraphStore) -> DataSizes:
+    """Read every node and relationship once (a few reads on either backend) and count."""
+    pages = dict(
+        zip(NODE_TYPES, await asyncio.gather(*(store.find(label, EVERY) for label in NODE_TYPES)), strict=True)
+    )
+    counts = Counter({label: page.total_count for label, page in pages.items()})
+    refs = [NodeRef.of(node) for page in pages.values() for node in page.items]
+    places = [node for node in pages["MeetingPlace"].items if isinstance(node, MeetingPlace)]
+    return DataSizes.of(counts, await store.relationships_of(refs), places)
+
+
+class DataSizesCache:
+    """The store's figures, measured on first use and again in the background once older than `max_age_s`."""
+
+    def __init__(self, store: GraphStore, max_age_s: float = DEFAULT_MAX_AGE_S) -> None:
+        self.store = store
+        self.max_age_s = max_age_s
+        self._sizes: DataSizes | None = None
+        self._measured_at = 0.0
+        self._lock = asyncio.Lock()
+        self._refresh: asyncio.Task[None] | None = None
+
+    async def current(self) -> DataSizes:
+        if self._sizes is None:
+            async with self._lock:
+                if self._sizes is None:
+                    await self._measure()
+        elif time.monotonic() - self._measured_at > self.max_age_s and self._refresh is None:
+            self._refresh = asyncio.create_task(self._measure())
+            self._refresh.add_done_callback(self._refreshed)
+        assert self._sizes is not None
+        return self._sizes
+
+    def _refreshed(self, task: asyncio.Task[None]) -> None:
+        """A failed refresh (say, the store is down) keeps the figures it had and is tried again later."""
+        self._refresh = None
+        if not task.cancelled():
+            task.exception()
+
+    async def _measure(self) -> None:
+        self._sizes = await measure(self.store)
+        self._measured_at = time.monotonic()

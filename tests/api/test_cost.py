@@ -1,0 +1,180 @@
+"""The cost limit: estimated from list sizes before execution, never below the answer, refused above the maximum."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from graphql import get_introspection_query
+
+from graph_api import relations
+from graph_api.app import create_app
+from graph_api.models import NodeRef
+from graph_api.schema import build_schema
+from graph_api.schema.cost import LIST_SIZES, list_fields
+from graph_api.schema.data_sizes import measure
+from graph_api.schema.types import PATH_METADATA
+from graph_api.settings import DEFAULT_MAX_COST, Settings
+from graph_api.store.base import GraphStore, NodeQuery
+from tests.conftest import GraphQLClient
+
+pytestmark = pytest.mark.anyio
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+BOMB = """{ welfareAreas { municipalities { welfareArea { municipalities { welfareArea { municipalities {
+  welfareArea { municipalities { welfareArea { id } } } } } } } } } }"""
+FINLAND = "{south: 59.5, west: 19.0, north: 70.1, east: 31.6}"
+
+# Queries of every shape a client sends, each answered in full: the estimate must not be below any answer.
+ANSWERED = {
+    "plain lists": "{ regions { id nameFi municipalities { id } districts { id } } districts { id nameFi } }",
+    "nested relations": """{ welfareArea: node(id: "WelfareArea:KY") { ... on WelfareArea { municipalities { id
+        meetingPlaces { id name kind
+        runBy { role organiser { __typename ... on District { id } ... on LocalAssociation { id } } }
+        openingHours { weekdays } } localAssociations { id } } } } }""",
+    "connections": """query ($n: Int!) { municipalities(first: $n) { totalCount edges { cursor node { id
+        districts { id } agreements { since isDemo } } } pageInfo { hasNextPage endCursor } } }""",
+    "aliases and fragments": """{ a: nearby(near: {lat: 60.17, lon: 24.94}, radiusKm: 50, limit: 30) { ...hit }
+        b: nearby(near: {lat: 61.5, lon: 23.76}, limit: 10) { ...hit }
+        c: inBounds(bounds: {south: 60, west: 24, north: 61, east: 26}, limit: 300) { totalCount places { id } } }
+        fragment hit on NearbyHit { distanceKm place { id name location { lat lon } municipality { nameFi } } }""",
+    "interfaces": """{ nodes(ids: ["Municipality:091", "District:hame", "MeetingPlace:mp-091-1", "Region:FI1B1"]) {
+        id ... on Municipality { meetingPlaces { id } } ... on District { localAssociations { id } regions { id } }
+        ... on Region { municipalities { id } } } }""",
+    "partners": """{ partners(id: "District:hame") { partner { ... on Node { id } } ties
+        meetingPlaces { id } agreements { since until } } agreementHistory(id: "District:hame") { since } }""",
+    "relations": """{ relations(id: "Municipality:091", depth: 2) { nodes { id type label } edges { source target
+        type properties } } path(from: "MeetingPlace:mp-091-1", to: "District:uusimaa") { length nodes { id } } }""",
+    "network": """{ network(areaId: "WelfareArea:VS") { partnerCount counts { type count } nodes { id }
+        edges { source } unconnected { id } byDegree(top: 20) { degree node { id } } } }""",
+    "coverage": """{ coverage(areaId: "WelfareArea:KY") { shareWithin municipalities { shareWithin } terms { kinds } }
+        coverageGaps(withinKm: 10, limit: 20) { totalCount municipalities { municipality { id } populationBeyond } } }""",
+    "maps": f"""{{ clusters(bounds: {FINLAND}, zoom: 5) {{ totalCount clusters {{ count kinds {{ kind count }} }} }}
+        whereIs(lat: 60.17, lon: 24.94) {{ districts {{ id }} }} geocode(address: "Åbo", limit: 3) {{ results {{ label }} }}
+        agreements(year: 2023) {{ district {{ id }} }} }}""",
+    "introspection": get_introspection_query(descriptions=True),
+}
+
+
+def answer_size(value: Any) -> int:
+    """What the estimate counts: each field of the answer, and each item of a list (a JSON scalar is one value)."""
+    if isinstance(value, dict):
+        return sum(1 + answer_size(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(1 + answer_size(item) for item in value)
+    return 0
+
+
+async def test_cost_limit_refuses_the_nested_bomb_before_running_it(gql: GraphQLClient) -> None:
+    body = await gql.execute(BOMB)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "COST_LIMIT"
+    assert error["extensions"]["maxCost"] == DEFAULT_MAX_COST
+    assert error["extensions"]["cost"] > 100 * DEFAULT_MAX_COST
+    assert f"{error['extensions']['cost']:,}" in error["message"] and f"{DEFAULT_MAX_COST:,}" in error["message"]
+
+
+async def test_cost_limit_counts_every_alias(gql: GraphQLClient) -> None:
+    aliased = "{ " + " ".join(f"a{i}: " + BOMB.strip()[1:-1] for i in range(30)) + " }"
+    one = (await gql.execute(BOMB))["errors"][0]["extensions"]["cost"]
+    error = await gql.error(aliased)
+    assert error["extensions"]["code"] == "COST_LIMIT"
+    assert error["extensions"]["cost"] == 30 * one
+
+
+async def test_cost_limit_refuses_thirty_map_views_of_a_thousand_places(gql: GraphQLClient) -> None:
+    view = f"inBounds(bounds: {FINLAND}, limit: 1000) {{ places {{ id name location {{ lat lon }} }} }}"
+    assert "errors" not in await gql.execute("{ " + view + " }")
+    error = await gql.error("{ " + " ".join(f"v{i}: {view}" for i in range(30)) + " }")
+    assert error["extensions"]["code"] == "COST_LIMIT"
+
+
+async def test_cost_limit_sees_fragments_that_multiply(gql: GraphQLClient) -> None:
+    """Each fragment spreads the next twice: 2^20 copies of one field, estimated without expanding them."""
+    fragments = [f"fragment f{i} on Query {{ ...f{i + 1} ...f{i + 1} }}" for i in range(20)]
+    query = "{ ...f0 } " + " ".join(fragments) + " fragment f20 on Query { welfareAreas { id } }"
+    error = await gql.error(query)
+    assert error["extensions"]["code"] == "COST_LIMIT"
+    assert error["extensions"]["cost"] == 2**20 * 45
+
+
+@pytest.mark.parametrize("name", ANSWERED)
+async def test_cost_estimate_is_never_below_the_answer(gql: GraphQLClient, name: str) -> None:
+    body = await gql.execute(ANSWERED[name], n=100)
+    assert "errors" not in body, body["errors"]
+    cost = body["extensions"]["cost"]
+    assert cost["maximum"] == DEFAULT_MAX_COST
+    assert answer_size(body["data"]) <= cost["estimated"] <= DEFAULT_MAX_COST
+
+
+async def test_cost_estimate_follows_list_arguments_and_variables(gql: GraphQLClient) -> None:
+    query = "query ($n: Int!) { municipalities(first: $n) { edges { node { id } } } }"
+    costs = [(await gql.execute(query, n=n))["extensions"]["cost"]["estimated"] for n in (10, 20, 40)]
+    assert costs[0] < costs[1] < costs[2]
+    assert costs[2] - costs[1] == 2 * (costs[1] - costs[0])
+
+
+async def test_cost_limit_is_a_setting(store: GraphStore) -> None:
+    app = create_app(store, Settings(_env_file=None, GRAPH_API_MAX_COST=50))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        small = (await http.post("/graphql", json={"query": "{ districts { id } }"})).json()
+        large = (await http.post("/graphql", json={"query": "{ welfareAreas { id nameFi nameSv } }"})).json()
+    assert small["extensions"]["cost"] == {"estimated": 21, "maximum": 50}
+    assert large["errors"][0]["extensions"] == {"code": "COST_LIMIT", "cost": 89, "maxCost": 50}
+
+
+async def test_every_list_field_has_a_size() -> None:
+    """A new list field must say how long it can be, here or by the path it follows."""
+    schema = build_schema()._schema
+    following_paths = {
+        f"{type_.name}.{name}"
+        for type_ in schema.type_map.values()
+        for name, field in getattr(type_, "fields", {}).items()
+        if PATH_METADATA in getattr(field.extensions.get("strawberry-definition"), "metadata", {})
+    }
+    assert set(list_fields(schema)) == set(LIST_SIZES) | following_paths
+    assert not set(LIST_SIZES) & following_paths
+
+
+async def test_data_sizes_bound_every_path_of_the_seeds(store: GraphStore) -> None:
+    """The largest fan-out of each path field, walked node by node, is within the measured figure."""
+    sizes = await measure(store)
+    schema = build_schema()._schema
+    for type_ in schema.type_map.values():
+        for field in getattr(type_, "fields", {}).values():
+            path = getattr(field.extensions.get("strawberry-definition"), "metadata", {}).get(PATH_METADATA)
+            if path is None:
+                continue
+            nodes = (await store.find(type_.name, NodeQuery(first=None))).items
+            reached = await store.traverse_many([NodeRef.of(node) for node in nodes], path)
+            assert max(map(len, reached), default=0) <= sizes.fan_out(type_.name, path), (type_.name, path)
+
+
+async def test_data_sizes_of_the_seeds(store: GraphStore) -> None:
+    sizes = await measure(store)
+    assert sizes.nodes["Municipality"] == 309 and sizes.all_nodes == 1541 and sizes.relationships == 5159
+    assert sizes.fan_out("WelfareArea", relations.WELFARE_AREA_MUNICIPALITIES) == 30  # Pohjois-Pohjanmaa
+    assert sizes.fan_out("Municipality", relations.MUNICIPALITY_WELFARE_AREA) == 1
+    assert sizes.agreements == 32
+
+
+def readme_queries() -> list[str]:
+    return re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+README_VARIABLES = {
+    "address": "Mannerheimintie 1, Helsinki",
+    "view": {"south": 60.1, "west": 24.8, "north": 60.3, "east": 25.2},
+    "now": "2026-12-02T10:00:00+02:00",
+}
+
+
+@pytest.mark.parametrize("query", readme_queries())
+async def test_every_readme_query_is_within_the_limit(gql: GraphQLClient, query: str) -> None:
+    body = await gql.execute(query, **README_VARIABLES)
+    assert "errors" not in body, body["errors"]
+    assert body["extensions"]["cost"]["estimated"] <= DEFAULT_MAX_COST
