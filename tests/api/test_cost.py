@@ -51,9 +51,11 @@ ANSWERED = {
     "network": """{ network(areaId: "WelfareArea:VS") { partnerCount counts { type count } nodes { id }
         edges { source } unconnected { id } byDegree(top: 20) { degree node { id } } } }""",
     "coverage": """{ coverage(areaId: "WelfareArea:KY") { shareWithin municipalities { shareWithin } terms { kinds } }
-        coverageGaps(withinKm: 10, limit: 20) { totalCount municipalities { municipality { id } populationBeyond } } }""",
+        coverageGaps(withinKm: 10, limit: 20) { totalCount
+          municipalities { municipality { id } populationBeyond } } }""",
     "maps": f"""{{ clusters(bounds: {FINLAND}, zoom: 5) {{ totalCount clusters {{ count kinds {{ kind count }} }} }}
-        whereIs(lat: 60.17, lon: 24.94) {{ districts {{ id }} }} geocode(address: "Åbo", limit: 3) {{ results {{ label }} }}
+        whereIs(lat: 60.17, lon: 24.94) {{ districts {{ id }} }}
+        geocode(address: "Åbo", limit: 3) {{ results {{ label }} }}
         agreements(year: 2023) {{ district {{ id }} }} }}""",
     "introspection": get_introspection_query(descriptions=True),
 }
