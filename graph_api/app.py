@@ -29,13 +29,15 @@ LAYER_MAX_AGE_S = 300
 
 class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, store: GraphStore, settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(
+            build_schema(settings.document_cache_size), graphql_ide="graphiql" if settings.graphiql else None
+        )
         self.store = store
         self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
         self.geocoder = settings.create_geocoder()
         self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
-        self.max_cost = settings.max_cost
+        self.max_cost = settings.cost_ceiling
         self.data_sizes = DataSizesCache(store)
 
     async def get_context(self, request: Request, response: object) -> Context:

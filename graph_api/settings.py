@@ -17,6 +17,9 @@ from graph_api.store.memory import MemoryStore
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_MAX_COST = 100_000
+MEMORY_PER_COST = 1024
+"""Bytes a request may allocate per unit of its estimated cost: measured at about 250 (tests/api/test_memory.py
+holds the bound), with room to spare."""
 DEFAULT_GEOCODER_URLS = {
     Provider.NOMINATIM: "https://nominatim.openstreetmap.org",
     Provider.PELIAS: "https://api.digitransit.fi/geocoding",
@@ -47,6 +50,19 @@ class Settings(BaseSettings):
         ge=1,
         alias="GRAPH_API_MAX_COST",
         description="The largest estimated cost an operation may have; above it, it is refused before it runs.",
+    )
+    max_request_memory_mb: int = Field(
+        default=128,
+        ge=1,
+        alias="GRAPH_API_MAX_REQUEST_MEMORY",
+        description="Megabytes one request may grow the process by: with MEMORY_PER_COST bytes per unit of "
+        "estimated cost, a lower ceiling on the cost than GRAPH_API_MAX_COST when it is the smaller.",
+    )
+    document_cache_size: int = Field(
+        default=256,
+        ge=0,
+        alias="GRAPH_API_DOCUMENT_CACHE_SIZE",
+        description="How many distinct query documents' parses and validations are kept (least recently used go).",
     )
     neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI", description="Neo4j's Bolt URI.")
     neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER", description="Neo4j user.")
@@ -95,6 +111,17 @@ class Settings(BaseSettings):
         alias="GEOCODER_CACHE",
         description="Folder of the online providers' answer cache, kept across restarts.",
     )
+    geocoder_cache_mb: int = Field(
+        default=100,
+        ge=1,
+        alias="GEOCODER_CACHE_SIZE",
+        description="Megabytes the providers' answer cache may take on disk; the least recently used go first.",
+    )
+
+    @property
+    def cost_ceiling(self) -> int:
+        """The largest estimated cost allowed: `max_cost`, or less where the memory allowed is smaller."""
+        return min(self.max_cost, self.max_request_memory_mb * 2**20 // MEMORY_PER_COST)
 
     def create_geocoder(self) -> Geocoder:
         """The configured geocoder; the online ones fall back to the offline gazetteer."""
@@ -122,6 +149,7 @@ class Settings(BaseSettings):
             fallback=gazetteer,
             locator=MunicipalityLocator.from_seeds(self.seeds_dir),
             cache_dir=self.geocoder_cache_dir,
+            cache_mb=self.geocoder_cache_mb,
             min_delay_s=self.geocoder_min_delay_s,
             timeout_s=self.geocoder_timeout_s,
         )

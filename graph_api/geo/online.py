@@ -84,6 +84,7 @@ class OnlineGeocoder:
         fallback: Geocoder,
         locator: MunicipalityLocator,
         cache_dir: Path,
+        cache_mb: int,
         min_delay_s: float,
         timeout_s: float,
     ) -> None:
@@ -92,7 +93,9 @@ class OnlineGeocoder:
         self._interpret = interpret
         self._fallback = fallback
         self._locator = locator
-        self._cache = diskcache.Cache(str(cache_dir))
+        self._cache = diskcache.Cache(
+            str(cache_dir), size_limit=cache_mb * 2**20, eviction_policy="least-recently-used"
+        )
         self._timeout_s = timeout_s
         waiting = min(MAX_WAITING, max(1, math.floor(timeout_s / min_delay_s))) if min_delay_s else MAX_WAITING
         self._waiting = threading.BoundedSemaphore(waiting)

@@ -53,15 +53,16 @@ LIMIT_RULES = [
 ]
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
+    """The schema; the last `document_cache_size` documents' parses and validations are kept (LRU)."""
     return Schema(
         query=Query,
         types=ALL_NODE_TYPES,
         config=StrawberryConfig(),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: ParserCache(maxsize=document_cache_size),
+            lambda: ValidationCache(maxsize=document_cache_size),
             lambda: AddValidationRules(LIMIT_RULES),
             CostLimit,
             lambda: MaskErrors(should_mask_error=should_mask),
