@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graph_api.errors import GraphApiError
+from graph_api.schema.operation import OperationSelection
 from graph_api.schema.query import Query
 from graph_api.schema.types import ALL_NODE_TYPES
 
@@ -60,6 +61,7 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=CACHE_SIZE),
+            OperationSelection,
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaskErrors(should_mask_error=should_mask),
