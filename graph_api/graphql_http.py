@@ -46,7 +46,7 @@ def negotiate(accept: str | None) -> str | None:
     if not accept:
         return JSON
     try:
-        return mimeparse.best_match(ANSWERABLE, accept) or None  # type: ignore[no-any-return]
+        return mimeparse.best_match(ANSWERABLE, accept) or None
     except mimeparse.MimeTypeParseException:
         return JSON
 
@@ -62,7 +62,7 @@ def response_status(body: GraphQLHTTPResponse, media_type: str) -> int:
         return 200
     first: Mapping[str, object] = (body.get("errors") or [{}])[0]  # type: ignore[assignment]
     code = (first.get("extensions") or {}).get("code")  # type: ignore[attr-defined]
-    return SERVER_FAILURES.get(code, 400)  # type: ignore[arg-type]
+    return SERVER_FAILURES.get(code, 400)
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -111,7 +111,7 @@ class GraphQLOverHTTP(GraphQL[Context, RootValue]):
             raise HTTPException(400, "The request body must be a JSON object")
         return parsed
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         body = await super().process_result(request, result)
         if is_request_error(result):  # the GraphQL spec: a request error's response has no `data` entry
             del body["data"]
@@ -126,7 +126,7 @@ class GraphQLOverHTTP(GraphQL[Context, RootValue]):
         response.headers["content-type"] = media_type if media_type == JSON else f"{media_type}; charset=utf-8"
         return response
 
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:  # type: ignore[override]
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self.graphql_ide_html, headers={"Content-Security-Policy": self.graphiql_policy})
 
     @cached_property
