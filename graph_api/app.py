@@ -7,16 +7,19 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from cross_web import HTTPException  # strawberry's own: its view turns it into the HTTP answer
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from graph_api import __version__, maps
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator
+from graph_api.graphql_http import GraphQLOverHTTP
+from graph_api.middleware.body_limit import BodySizeLimitMiddleware
+from graph_api.middleware.cors import PathCORSMiddleware
+from graph_api.middleware.nosniff import NoSniffMiddleware
 from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
@@ -27,7 +30,7 @@ from graph_api.store.base import GraphStore
 LAYER_MAX_AGE_S = 300
 
 
-class GraphQLApp(GraphQL[Context, None]):
+class GraphQLApp(GraphQLOverHTTP[Context, None]):
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         super().__init__(
             build_schema(settings.document_cache_size), graphql_ide="graphiql" if settings.graphiql else None
@@ -51,12 +54,6 @@ class GraphQLApp(GraphQL[Context, None]):
             max_cost=self.max_cost,
             state=request.state,
         )
-
-    def parse_json(self, data: str | bytes) -> object:
-        parsed = super().parse_json(data)
-        if not isinstance(parsed, dict | list):
-            raise HTTPException(400, "The request body must be a JSON object")
-        return parsed
 
 
 def create_app(
@@ -106,16 +103,26 @@ def create_app(
 
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # any method: the view answers 405 as GraphQL
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/geojson/meeting-places", meeting_places),
             Route("/geojson/municipalities", municipalities),
             Route("/geojson/welfare-areas", welfare_areas),
         ],
+        middleware=edge_middleware(settings),
         exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]
         lifespan=lifespan,
     )
+
+
+def edge_middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: nosniff on every answer, CORS headers on refusals too, then the body limit."""
+    return [
+        Middleware(NoSniffMiddleware),
+        Middleware(PathCORSMiddleware, paths=["/graphql", "/geojson/"], allow_origins=settings.cors_origins),
+        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
 
 
 async def geojson(request: Request, layer: Awaitable[dict[str, object]]) -> Response:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph_api import __version__
 from graph_api.geo.areas import MunicipalityLocator
@@ -63,6 +64,17 @@ class Settings(BaseSettings):
         ge=0,
         alias="GRAPH_API_DOCUMENT_CACHE_SIZE",
         description="How many distinct query documents' parses and validations are kept (least recently used go).",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["*"],
+        alias="GRAPH_API_CORS_ORIGINS",
+        description="Origins whose pages may call /graphql and /geojson/*: comma-separated or JSON; `*` for any.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        alias="GRAPH_API_MAX_BODY_BYTES",
+        description="Largest request body read; a larger one is answered 413 before it is read whole.",
     )
     neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI", description="Neo4j's Bolt URI.")
     neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER", description="Neo4j user.")
@@ -122,6 +134,17 @@ class Settings(BaseSettings):
     def cost_ceiling(self) -> int:
         """The largest estimated cost allowed: `max_cost`, or less where the memory allowed is smaller."""
         return min(self.max_cost, self.max_request_memory_mb * 2**20 // MEMORY_PER_COST)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        """`https://a.fi, https://b.fi` as well as `["https://a.fi", "https://b.fi"]`."""
+        if isinstance(value, str):
+            text = value.strip()
+            return (
+                json.loads(text) if text.startswith("[") else [part.strip() for part in text.split(",") if part.strip()]
+            )
+        return value
 
     def create_geocoder(self) -> Geocoder:
         """The configured geocoder; the online ones fall back to the offline gazetteer."""

@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 
 from graph_api.errors import GraphApiError
 from graph_api.schema.cost_limit import CostLimit
+from graph_api.schema.operation import OperationSelection
 from graph_api.schema.query import Query
 from graph_api.schema.types import ALL_NODE_TYPES
 
@@ -62,6 +63,7 @@ def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=document_cache_size),
+            OperationSelection,
             lambda: ValidationCache(maxsize=document_cache_size),
             lambda: AddValidationRules(LIMIT_RULES),
             CostLimit,

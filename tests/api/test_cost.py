@@ -72,7 +72,7 @@ def answer_size(value: Any) -> int:
 
 async def test_cost_limit_refuses_the_nested_bomb_before_running_it(gql: GraphQLClient) -> None:
     body = await gql.execute(BOMB)
-    assert body["data"] is None
+    assert body.get("data") is None
     [error] = body["errors"]
     assert error["extensions"]["code"] == "COST_LIMIT"
     assert error["extensions"]["maxCost"] == DEFAULT_MAX_COST

@@ -1,0 +1,43 @@
+"""Starlette's CORS for the paths map frontends on other origins call, with refused preflights as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from graph_api.graphql_http import error_response
+
+METHODS = ["GET", "POST", "OPTIONS"]
+REQUEST_HEADERS = ["Content-Type", "Authorization", "If-None-Match"]
+EXPOSED_HEADERS = ["ETag", "X-Request-ID"]
+
+
+class PathCORSMiddleware(CORSMiddleware):
+    """CORS under `paths` only; elsewhere (health, readiness) requests pass untouched."""
+
+    def __init__(self, app: ASGIApp, paths: Sequence[str], allow_origins: Sequence[str]) -> None:
+        super().__init__(
+            app,
+            allow_origins=allow_origins,
+            allow_methods=METHODS,
+            allow_headers=REQUEST_HEADERS,
+            expose_headers=EXPOSED_HEADERS,
+        )
+        self.paths = tuple(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(self.paths):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        cors_headers = {name: value for name, value in response.headers.items() if name.startswith("access-control")}
+        return error_response(response.status_code, bytes(response.body).decode(), cors_headers)

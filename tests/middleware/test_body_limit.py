@@ -1,0 +1,105 @@
+"""Bodies over GRAPH_API_MAX_BODY_BYTES get 413 before they are read whole, declared or streamed."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from graph_api.app import create_app
+from graph_api.settings import Settings
+from graph_api.store.memory import MemoryStore
+
+pytestmark = pytest.mark.anyio
+
+LIMIT = 4096
+CHUNK = 1024
+
+
+def small_limit_app() -> object:
+    return create_app(MemoryStore(), Settings(_env_file=None, GRAPH_API_MAX_BODY_BYTES=LIMIT))
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small_limit_app()), base_url="http://t") as http:
+        yield http
+
+
+def assert_refused(response: httpx.Response) -> None:
+    assert response.status_code == 413
+    assert response.json() == {
+        "errors": [
+            {
+                "message": f"the request body is over {LIMIT} bytes, the most this service reads",
+                "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+            }
+        ]
+    }
+
+
+async def test_body_limit_refuses_a_declared_length_over_it(client: httpx.AsyncClient) -> None:
+    padding = " " * LIMIT
+    response = await client.post("/graphql", content=f'{{"query": "{{ regions {{ id }} }}"}}{padding}'.encode())
+    assert_refused(response)
+
+
+async def test_body_limit_lets_a_body_at_it_through(client: httpx.AsyncClient) -> None:
+    body = b'{"query": "{ regions { id } }"}'
+    response = await client.post(
+        "/graphql", content=body + b" " * (LIMIT - len(body)), headers={"content-type": "application/json"}
+    )
+    assert response.json() == {"data": {"regions": []}}
+
+
+async def test_body_limit_stops_reading_a_streamed_body_once_past_it(client: httpx.AsyncClient) -> None:
+    sent: list[int] = []
+
+    async def endless_json() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ regions { id } }", "padding": "'
+        while True:
+            sent.append(CHUNK)
+            yield b"x" * CHUNK
+
+    response = await client.post("/graphql", content=endless_json(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert_refused(response)
+    assert sum(sent) <= LIMIT + CHUNK
+
+
+@pytest.fixture
+def server_port() -> Iterator[int]:
+    """The app under a real uvicorn on a free local port, for as long as the test runs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(small_limit_app(), log_level="warning", lifespan="off"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.01)
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(5)
+        listener.close()
+
+
+def test_body_limit_answers_a_real_connection_before_the_body_is_sent(server_port: int) -> None:
+    """The client declares 50 MB and sends 100 bytes of it: the answer comes, and the connection closes."""
+    with socket.create_connection(("127.0.0.1", server_port), timeout=5) as connection:
+        connection.sendall(
+            b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 50000000\r\n\r\n" + b'{"query": "' + b"x" * 89
+        )
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert b"connection: close" in head.lower()
+    assert b"PAYLOAD_TOO_LARGE" in body
