@@ -46,7 +46,7 @@ async def test_several_operations_without_operation_name_run_none(client: httpx.
 
 async def test_operation_name_chooses_among_several(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": TWO_OPERATIONS, "operationName": "Districts"})
-    assert response.json() == {"data": {"districts": []}}
+    assert response.json()["data"] == {"districts": []}
 
 
 async def test_operation_name_naming_no_operation_is_an_error(client: httpx.AsyncClient) -> None:
@@ -58,7 +58,7 @@ async def test_operation_name_naming_no_operation_is_an_error(client: httpx.Asyn
 
 async def test_one_operation_needs_no_name(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": "query Regions { regions { id } }"})
-    assert response.json() == {"data": {"regions": []}}
+    assert response.json()["data"] == {"regions": []}
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ async def test_graphql_response_json_answers_request_errors_400_without_data(
 
 async def test_graphql_response_json_answers_200_once_execution_started(client: httpx.AsyncClient) -> None:
     good = await client.post("/graphql", json={"query": REGIONS}, headers=PREFERS_GRAPHQL_RESPONSE)
-    assert (good.status_code, good.json()) == (200, {"data": {"regions": []}})
+    assert (good.status_code, good.json()["data"]) == (200, {"regions": []})
     assert good.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
     field_error = await client.post(
         "/graphql", json={"query": '{ node(id: "no colon") { id } }'}, headers=PREFERS_GRAPHQL_RESPONSE

@@ -197,12 +197,12 @@ class CostEstimate:
         self.introspection = IntrospectionCost(schema, fragments)
         self._known: dict[tuple[int, str, int], int] = {}
 
-    def estimate(self, operation: OperationDefinitionNode) -> int:
-        """The cost; 0 when the variables do not fit the operation, as then execution refuses it anyway."""
+    def estimate(self, operation: OperationDefinitionNode) -> int | None:
+        """The cost; None when the variables do not fit the operation, as then execution refuses it anyway."""
         root = self.schema.get_root_type(operation.operation)
         coerced = get_variable_values(self.schema, operation.variable_definitions or (), dict(self.variables))
         if root is None or isinstance(coerced, list):
-            return 0
+            return None
         self._coerced = coerced
         return self._selections(operation.selection_set, root, {}, 0)
 

@@ -23,19 +23,24 @@ class CostLimit(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         context = execution.context
-        document = execution.graphql_document
-        operation = None if document is None else get_operation_ast(document, execution.operation_name)
-        if isinstance(context, Context) and document is not None and operation is not None:
-            schema = execution.schema._schema
-            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-            data = await context.data_sizes.current()
-            estimate = CostEstimate(schema, fragments, execution.variables or {}, data)
-            cost = estimate.estimate(operation)
+        cost = await self._estimate(context) if isinstance(context, Context) else None
+        if cost is not None:
             context.record_cost(cost)
             self.cost = {"estimated": cost, "maximum": context.max_cost}
             if cost > context.max_cost:
                 execution.result = ExecutionResult(data=None, errors=[refusal(cost, context.max_cost)])
         yield
+
+    async def _estimate(self, context: Context) -> int | None:
+        """None when there is nothing to estimate: execution refuses the operation or its variables itself."""
+        execution = self.execution_context
+        document = execution.graphql_document
+        operation = None if document is None else get_operation_ast(document, execution.operation_name)
+        if document is None or operation is None:
+            return None
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        data = await context.data_sizes.current()
+        return CostEstimate(execution.schema._schema, fragments, execution.variables or {}, data).estimate(operation)
 
     def get_results(self) -> dict[str, object]:
         return {} if self.cost is None else {"cost": self.cost}
