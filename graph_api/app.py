@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (GraphiQL on GET), /healthz and /readyz, over one injected store."""
+"""The ASGI application: /graphql (GraphiQL on GET), /healthz, /readyz and /metrics, over one injected store."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from cross_web import HTTPException  # strawberry's own: its view turns it into the HTTP answer
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,21 +18,25 @@ from strawberry.asgi import GraphQL
 from graph_api import __version__, maps
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.instrumented import InstrumentedGeocoder
+from graph_api.observability.metrics import Metrics
+from graph_api.observability.middleware import RequestObserver
 from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
+from graph_api.store.instrumented import InstrumentedStore
 
 LAYER_MAX_AGE_S = 300
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, store: GraphStore, settings: Settings) -> None:
+    def __init__(self, store: GraphStore, settings: Settings, metrics: Metrics) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self.store = store
         self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
-        self.geocoder = settings.create_geocoder()
+        self.geocoder = InstrumentedGeocoder(settings.create_geocoder(), metrics.geocodings)
         self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
 
@@ -58,6 +63,8 @@ def create_app(
 ) -> Starlette:
     """Build the app around a store; `on_startup` runs after the store opens (e.g. to load seeds)."""
     settings = settings or Settings()
+    metrics = Metrics()
+    store = InstrumentedStore(store, metrics.store_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -79,7 +86,11 @@ def create_app(
             return JSONResponse({"status": "unavailable", "store": store.name, "reason": str(exc)}, status_code=503)
         return JSONResponse({"status": "ready", "store": store.name})
 
-    graphql = GraphQLApp(store, settings)
+    async def prometheus(request: Request) -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, headers={"Content-Type": content_type})
+
+    graphql = GraphQLApp(store, settings, metrics)
     locator = graphql.locator
 
     async def meeting_places(request: Request) -> Response:
@@ -101,10 +112,12 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", prometheus),
             Route("/geojson/meeting-places", meeting_places),
             Route("/geojson/municipalities", municipalities),
             Route("/geojson/welfare-areas", welfare_areas),
         ],
+        middleware=[Middleware(RequestObserver, metrics=metrics, slow_request_ms=settings.slow_request_ms)],
         exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]
         lifespan=lifespan,
     )

@@ -43,12 +43,21 @@ class GeocodeResult:
     note: str | None = None
 
 
+class Answer(enum.Enum):
+    """How a geocoder came by its answer, for the metrics: asked its source, its cache, or its fallback."""
+
+    ASKED = "asked"
+    CACHE_HIT = "cache_hit"
+    FALLBACK = "fallback"
+
+
 @dataclass(frozen=True, slots=True)
 class Geocoding:
     """The results for one address, best first; `reason` says why there are none or who answered instead."""
 
     results: tuple[GeocodeResult, ...]
     reason: str | None = None
+    answer: Answer = Answer.ASKED
 
 
 class Geocoder(Protocol):

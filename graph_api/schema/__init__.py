@@ -19,6 +19,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graph_api.errors import GraphApiError
+from graph_api.observability.caches import register_cache
+from graph_api.observability.requests import OperationRecorder
 from graph_api.schema.query import Query
 from graph_api.schema.types import ALL_NODE_TYPES
 
@@ -53,11 +55,14 @@ LIMIT_RULES = [
 
 
 def build_schema() -> strawberry.Schema:
+    register_cache("parsed_documents", ParserCache(maxsize=CACHE_SIZE).cached_parse_document)
+    register_cache("validated_documents", ValidationCache(maxsize=CACHE_SIZE).cached_validate_document)
     return Schema(
         query=Query,
         types=ALL_NODE_TYPES,
         config=StrawberryConfig(),
         extensions=[
+            OperationRecorder,  # first, so that it sees the errors as the client gets them
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
