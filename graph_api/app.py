@@ -64,7 +64,7 @@ def create_app(
     """Build the app around a store; `on_startup` runs after the store opens (e.g. to load seeds)."""
     settings = settings or Settings()
     metrics = Metrics()
-    store = InstrumentedStore(store, metrics.store_seconds)
+    served = InstrumentedStore(store, metrics.store_seconds)  # the start-up hook gets the store as given
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -81,31 +81,31 @@ def create_app(
 
     async def readyz(request: Request) -> JSONResponse:
         try:
-            await store.ping()
+            await served.ping()
         except StoreUnavailable as exc:
-            return JSONResponse({"status": "unavailable", "store": store.name, "reason": str(exc)}, status_code=503)
-        return JSONResponse({"status": "ready", "store": store.name})
+            return JSONResponse({"status": "unavailable", "store": served.name, "reason": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ready", "store": served.name})
 
     async def prometheus(request: Request) -> Response:
         body, content_type = metrics.exposition()
         return Response(body, headers={"Content-Type": content_type})
 
-    graphql = GraphQLApp(store, settings, metrics)
+    graphql = GraphQLApp(served, settings, metrics)
     locator = graphql.locator
 
     async def meeting_places(request: Request) -> Response:
         params = request.query_params
         bounds = maps.parse_bbox(params["bbox"]) if "bbox" in params else None
         kinds = maps.parse_kinds(params["kinds"]) if "kinds" in params else None
-        return await geojson(request, maps.meeting_places_layer(store, bounds, kinds))
+        return await geojson(request, maps.meeting_places_layer(served, bounds, kinds))
 
     async def municipalities(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
-        return await geojson(request, maps.municipalities_layer(store, locator, tolerance))
+        return await geojson(request, maps.municipalities_layer(served, locator, tolerance))
 
     async def welfare_areas(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
-        return await geojson(request, maps.welfare_areas_layer(store, locator, tolerance))
+        return await geojson(request, maps.welfare_areas_layer(served, locator, tolerance))
 
     return Starlette(
         routes=[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from graph_api.models import Point
@@ -57,7 +57,8 @@ class Geocoding:
 
     results: tuple[GeocodeResult, ...]
     reason: str | None = None
-    answer: Answer = Answer.ASKED
+    answer: Answer = field(default=Answer.ASKED, compare=False)
+    """Not part of the answer's value: a cached answer equals the one first given."""
 
 
 class Geocoder(Protocol):
