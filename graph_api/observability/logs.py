@@ -13,8 +13,14 @@ from graph_api.observability.requests import current_request_id
 LogFormat = Literal["text", "json"]
 
 TEXT_FORMAT = "%(levelname)s:     [%(request_id)s] %(message)s"
-STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
-"""What every LogRecord has; anything else on a record came as `extra=` and goes into the JSON object."""
+STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+}
+"""What every LogRecord has (and uvicorn's terminal-coloured copy of the message); anything else on a record
+came as `extra=` and goes into the JSON object."""
 
 
 class RequestIdFilter(logging.Filter):

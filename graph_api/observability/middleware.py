@@ -6,6 +6,7 @@ view leaves in `request.state` (the cost estimate) is there to read afterwards, 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -21,6 +22,10 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
 """An incoming id is kept when it is short and plain, so it can go into logs and headers as it is."""
 UNMATCHED_ROUTE = "unmatched"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Methods labelled as they are; clients may send any token, so the rest are `other`."""
+CLIENT_CLOSED = 499
+"""The status of a request cancelled before it was answered (the client went away), as nginx logs it."""
 
 logger = logging.getLogger("graph_api.requests")
 
@@ -39,7 +44,7 @@ class RequestObserver:
             return
         record = RequestRecord(request_id_of(scope))
         scope.setdefault("state", {})
-        status = 500  # unless the app answers: Starlette's error middleware answers an exception outside this one
+        status: int | None = None
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -50,21 +55,28 @@ class RequestObserver:
 
         token = CURRENT.set(record)
         started = time.perf_counter()
+        cancelled = False
         try:
             await self.app(scope, receive, send_with_id)
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
         finally:
-            self._observe(scope, record, status, time.perf_counter() - started)
+            # no answer yet: Starlette's error middleware, outside this one, answers an exception with 500
+            answered = status or (CLIENT_CLOSED if cancelled else 500)
+            self._observe(scope, record, answered, time.perf_counter() - started)
             CURRENT.reset(token)
 
     def _observe(self, scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
-        self.metrics.http_seconds.labels(route, scope["method"], str(status)).observe(seconds)
+        method = scope["method"] if scope["method"] in METHODS else "other"
+        self.metrics.http_seconds.labels(route, method, str(status)).observe(seconds)
         if record.outcome is not None:
             self.metrics.observe_graphql(record.operation, record.outcome, seconds)
         slow = seconds * 1000 > self.slow_request_ms
         fields = {
             "route": route,
-            "method": scope["method"],
+            "method": method,
             "status": status,
             "operation": None if record.outcome is None else operation_name(record.operation),
             "outcome": None if record.outcome is None else record.outcome.value,

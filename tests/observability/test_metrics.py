@@ -88,15 +88,17 @@ async def test_store_calls_are_timed_by_backend_and_operation(store: GraphStore,
     assert value(samples, "graph_api_store_call_duration_seconds_sum", backend=store.name, operation="find") > 0
 
 
-async def test_the_geojson_routes_are_timed_by_route_not_by_url(http: httpx.AsyncClient) -> None:
+async def test_requests_are_timed_by_route_and_known_method_not_by_url(http: httpx.AsyncClient) -> None:
     await http.get("/geojson/meeting-places?bbox=24,60,25,61")
     await http.get("/geojson/meeting-places?bbox=nonsense")
     await http.get("/no/such/page")
+    await http.request("BREW", "/healthz")
     samples = await scrape(http)
     count = "graph_api_http_request_duration_seconds_count"
     assert value(samples, count, route="/geojson/meeting-places", method="GET", status="200") == 1
     assert value(samples, count, route="/geojson/meeting-places", method="GET", status="400") == 1
     assert value(samples, count, route="unmatched", method="GET", status="404") == 1
+    assert value(samples, count, route="/healthz", method="other", status="405") == 1
 
 
 GEOCODE = "query ($address: String!) { geocode(address: $address) { results { label } } }"
