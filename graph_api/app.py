@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (GraphiQL on GET), /healthz and /readyz, over one injected store."""
+"""The ASGI application: /graphql (GraphiQL on GET), /healthz, /readyz and /metrics, over one injected store."""
 
 from __future__ import annotations
 
@@ -16,28 +16,32 @@ from starlette.routing import Route
 from graph_api import __version__, maps
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.instrumented import InstrumentedGeocoder
 from graph_api.graphql_http import GraphQLOverHTTP
 from graph_api.middleware.body_limit import BodySizeLimitMiddleware
 from graph_api.middleware.cors import PathCORSMiddleware
 from graph_api.middleware.nosniff import NoSniffMiddleware
+from graph_api.observability.metrics import Metrics
+from graph_api.observability.middleware import RequestObserver
 from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
 from graph_api.schema.data_sizes import DataSizesCache
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
+from graph_api.store.instrumented import InstrumentedStore
 
 LAYER_MAX_AGE_S = 300
 
 
 class GraphQLApp(GraphQLOverHTTP[Context, None]):
-    def __init__(self, store: GraphStore, settings: Settings) -> None:
+    def __init__(self, store: GraphStore, settings: Settings, metrics: Metrics) -> None:
         super().__init__(
             build_schema(settings.document_cache_size), graphql_ide="graphiql" if settings.graphiql else None
         )
         self.store = store
         self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
-        self.geocoder = settings.create_geocoder()
+        self.geocoder = InstrumentedGeocoder(settings.create_geocoder(), metrics.geocodings)
         self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
         self.max_cost = settings.cost_ceiling
@@ -63,6 +67,8 @@ def create_app(
 ) -> Starlette:
     """Build the app around a store; `on_startup` runs after the store opens (e.g. to load seeds)."""
     settings = settings or Settings()
+    metrics = Metrics()
+    served = InstrumentedStore(store, metrics.store_seconds)  # the start-up hook gets the store as given
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -79,38 +85,46 @@ def create_app(
 
     async def readyz(request: Request) -> JSONResponse:
         try:
-            await store.ping()
+            await served.ping()
         except StoreUnavailable as exc:
-            return JSONResponse({"status": "unavailable", "store": store.name, "reason": str(exc)}, status_code=503)
-        return JSONResponse({"status": "ready", "store": store.name})
+            return JSONResponse({"status": "unavailable", "store": served.name, "reason": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ready", "store": served.name})
 
-    graphql = GraphQLApp(store, settings)
+    async def prometheus(request: Request) -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, headers={"Content-Type": content_type})
+
+    graphql = GraphQLApp(served, settings, metrics)
     locator = graphql.locator
 
     async def meeting_places(request: Request) -> Response:
         params = request.query_params
         bounds = maps.parse_bbox(params["bbox"]) if "bbox" in params else None
         kinds = maps.parse_kinds(params["kinds"]) if "kinds" in params else None
-        return await geojson(request, maps.meeting_places_layer(store, bounds, kinds))
+        return await geojson(request, maps.meeting_places_layer(served, bounds, kinds))
 
     async def municipalities(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
-        return await geojson(request, maps.municipalities_layer(store, locator, tolerance))
+        return await geojson(request, maps.municipalities_layer(served, locator, tolerance))
 
     async def welfare_areas(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
-        return await geojson(request, maps.welfare_areas_layer(store, locator, tolerance))
+        return await geojson(request, maps.welfare_areas_layer(served, locator, tolerance))
 
     return Starlette(
         routes=[
             Route("/graphql", graphql),  # any method: the view answers 405 as GraphQL
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", prometheus),
             Route("/geojson/meeting-places", meeting_places),
             Route("/geojson/municipalities", municipalities),
             Route("/geojson/welfare-areas", welfare_areas),
         ],
-        middleware=edge_middleware(settings),
+        middleware=[
+            Middleware(RequestObserver, metrics=metrics, slow_request_ms=settings.slow_request_ms),
+            *edge_middleware(settings),
+        ],
         exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]
         lifespan=lifespan,
     )

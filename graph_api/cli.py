@@ -14,6 +14,7 @@ from graph_api import maps
 from graph_api.app import create_app
 from graph_api.errors import GraphApiError
 from graph_api.models import Dataset, NodeRef
+from graph_api.observability.logs import configure_logging
 from graph_api.planning import planner
 from graph_api.planning.coverage import CoverageTerms
 from graph_api.planning.reports import FORMATS, coverage_report
@@ -60,11 +61,12 @@ def serve(host: str | None, port: int | None, backend: str | None, seeds_dir: Pa
     The embedded store loads the seeds at start-up; Neo4j serves what `graph-api load` wrote into it.
     """
     settings = settings_with(host=host, port=port, backend=backend, seeds_dir=seeds_dir)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    configure_logging(settings.log_format)
     store = settings.create_store()
     on_startup = (lambda s: load_seeds(s, settings.seeds_dir)) if settings.backend == "memory" else None
     app = create_app(store, settings, on_startup=on_startup)
-    uvicorn.run(app, host=settings.host, port=settings.port)
+    # uvicorn's loggers go through the handler above; its access log would repeat the app's request lines
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
 
 
 async def load_seeds(store: GraphStore, seeds_dir: Path) -> None:

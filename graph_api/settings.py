@@ -13,6 +13,7 @@ from graph_api import __version__
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.gazetteer import Gazetteer
 from graph_api.geo.geocoding import Geocoder, Provider
+from graph_api.observability.logs import LogFormat
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 
@@ -75,6 +76,17 @@ class Settings(BaseSettings):
         ge=1024,
         alias="GRAPH_API_MAX_BODY_BYTES",
         description="Largest request body read; a larger one is answered 413 before it is read whole.",
+    )
+    log_format: LogFormat = Field(
+        default="text",
+        alias="GRAPH_API_LOG_FORMAT",
+        description="Log lines as `text`, or as `json`: one JSON object a line.",
+    )
+    slow_request_ms: float = Field(
+        default=1000,
+        ge=0,
+        alias="GRAPH_API_SLOW_REQUEST_MS",
+        description="Requests slower than this many milliseconds are logged at WARNING, with their cost estimate.",
     )
     neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI", description="Neo4j's Bolt URI.")
     neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER", description="Neo4j user.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from graph_api.models import Point
@@ -43,12 +43,22 @@ class GeocodeResult:
     note: str | None = None
 
 
+class Answer(enum.Enum):
+    """How a geocoder came by its answer, for the metrics: asked its source, its cache, or its fallback."""
+
+    ASKED = "asked"
+    CACHE_HIT = "cache_hit"
+    FALLBACK = "fallback"
+
+
 @dataclass(frozen=True, slots=True)
 class Geocoding:
     """The results for one address, best first; `reason` says why there are none or who answered instead."""
 
     results: tuple[GeocodeResult, ...]
     reason: str | None = None
+    answer: Answer = field(default=Answer.ASKED, compare=False)
+    """Not part of the answer's value: a cached answer equals the one first given."""
 
 
 class Geocoder(Protocol):

@@ -29,8 +29,9 @@ from geopy.geocoders import Nominatim, Pelias
 from geopy.location import Location
 
 from graph_api.geo.areas import MunicipalityLocator
-from graph_api.geo.geocoding import MAX_RESULTS, Geocoder, GeocodeResult, Geocoding, Precision, Provider
+from graph_api.geo.geocoding import MAX_RESULTS, Answer, Geocoder, GeocodeResult, Geocoding, Precision, Provider
 from graph_api.models import Point
+from graph_api.observability.caches import register_cache
 
 CACHE_DAYS = 30
 FINLAND = "fi"
@@ -96,6 +97,7 @@ class OnlineGeocoder:
         self._cache = diskcache.Cache(
             str(cache_dir), size_limit=cache_mb * 2**20, eviction_policy="least-recently-used"
         )
+        register_cache("geocodings", self._cache)
         self._timeout_s = timeout_s
         waiting = min(MAX_WAITING, max(1, math.floor(timeout_s / min_delay_s))) if min_delay_s else MAX_WAITING
         self._waiting = threading.BoundedSemaphore(waiting)
@@ -105,7 +107,7 @@ class OnlineGeocoder:
         key = (self.name.value, address.casefold())
         cached = self._cache.get(key)
         if isinstance(cached, Geocoding):
-            return cached
+            return Geocoding(cached.results, cached.reason, Answer.CACHE_HIT)
         if not self._waiting.acquire(blocking=False):
             return await self._instead(address, "is busy: its rate limit lets no more requests wait")
         try:
@@ -135,7 +137,7 @@ class OnlineGeocoder:
         """The offline answer, saying why the provider gave none; not cached, so the provider is asked again."""
         offline = await self._fallback.geocode(address)
         why = f"{self.name.value} {failure}; answered by the offline gazetteer"
-        return Geocoding(offline.results, f"{why}: {offline.reason}" if offline.reason else why)
+        return Geocoding(offline.results, f"{why}: {offline.reason}" if offline.reason else why, Answer.FALLBACK)
 
     def _result(self, location: Location) -> GeocodeResult:
         label, precision = self._interpret(location)

@@ -24,6 +24,7 @@ from graph_api.models import (
     NodeRef,
     Point,
 )
+from graph_api.observability.caches import register_cache
 from graph_api.planning.population import Settlements
 
 SEARCH_GROWTH = 4.0
@@ -212,6 +213,9 @@ class NearestPlace:
 def nearest_place(places: tuple[Point, ...]) -> NearestPlace:
     """The one `NearestPlace` of these places in this process: room for one per set of kinds."""
     return NearestPlace(places)
+
+
+register_cache("coverage_place_sets", nearest_place)
 
 
 def _itself(point: Point) -> Point:

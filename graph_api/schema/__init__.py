@@ -19,6 +19,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graph_api.errors import GraphApiError
+from graph_api.observability.caches import register_cache
+from graph_api.observability.requests import OperationRecorder
 from graph_api.schema.cost_limit import CostLimit
 from graph_api.schema.operation import OperationSelection
 from graph_api.schema.query import Query
@@ -56,11 +58,14 @@ LIMIT_RULES = [
 
 def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
     """The schema; the last `document_cache_size` documents' parses and validations are kept (LRU)."""
+    register_cache("parsed_documents", ParserCache(maxsize=document_cache_size).cached_parse_document)
+    register_cache("validated_documents", ValidationCache(maxsize=document_cache_size).cached_validate_document)
     return Schema(
         query=Query,
         types=ALL_NODE_TYPES,
         config=StrawberryConfig(),
         extensions=[
+            OperationRecorder,  # first, so that it sees the errors as the client gets them
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=document_cache_size),
             OperationSelection,

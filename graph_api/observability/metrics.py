@@ -1,0 +1,96 @@
+"""The app's Prometheus metrics, in a registry of its own so that several apps in one process never clash."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from graph_api.observability.caches import CacheSizes
+from graph_api.observability.outcomes import Outcome
+
+MAX_OPERATION_NAMES = 100
+OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+ANONYMOUS = "anonymous"
+OTHER = "other"
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
+
+
+def operation_name(name: str | None) -> str:
+    """The name as logs and labels show it: `anonymous` when none, `other` when it is no plain GraphQL name."""
+    if not name:
+        return ANONYMOUS
+    return name if OPERATION_NAME.fullmatch(name) else OTHER
+
+
+class OperationNames:
+    """Clients name their operations, so the label is bounded: the first `limit` valid names, then `other`."""
+
+    def __init__(self, limit: int = MAX_OPERATION_NAMES) -> None:
+        self._limit = limit
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def label(self, name: str | None) -> str:
+        name = operation_name(name)
+        if name in (ANONYMOUS, OTHER):
+            return name
+        with self._lock:
+            if name not in self._seen and len(self._seen) >= self._limit:
+                return OTHER
+            self._seen.add(name)
+        return name
+
+
+class Metrics:
+    """Every metric the app exposes on `/metrics`; the parts of the app record through these."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.operation_names = OperationNames()
+        self.http_seconds = Histogram(
+            "graph_api_http_request_duration_seconds",
+            "HTTP requests by route, method and status: how long each took to answer.",
+            ["route", "method", "status"],
+            registry=self.registry,
+            buckets=LATENCY_BUCKETS,
+        )
+        self.graphql_requests = Counter(
+            "graph_api_graphql_requests",
+            "GraphQL operations executed, by operation name and outcome.",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.graphql_seconds = Histogram(
+            "graph_api_graphql_request_duration_seconds",
+            "GraphQL requests by operation name and outcome: how long each took to answer.",
+            ["operation", "outcome"],
+            registry=self.registry,
+            buckets=LATENCY_BUCKETS,
+        )
+        self.store_seconds = Histogram(
+            "graph_api_store_call_duration_seconds",
+            "Calls to the graph store by backend and operation: how long each took.",
+            ["backend", "operation"],
+            registry=self.registry,
+            buckets=STORE_BUCKETS,
+        )
+        self.geocodings = Counter(
+            "graph_api_geocodings",
+            "Geocoder calls by provider and outcome (found, nothing, cache_hit, fallback).",
+            ["provider", "outcome"],
+            registry=self.registry,
+        )
+        self.registry.register(CacheSizes())
+
+    def observe_graphql(self, operation: str | None, outcome: Outcome, seconds: float) -> None:
+        labels = (self.operation_names.label(operation), outcome.value)
+        self.graphql_requests.labels(*labels).inc()
+        self.graphql_seconds.labels(*labels).observe(seconds)
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The metrics in Prometheus' text format, and its content type."""
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

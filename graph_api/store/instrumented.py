@@ -1,0 +1,93 @@
+"""A `GraphStore` that times every call of the store it wraps, as httpx transports wrap one another.
+
+Resolvers still see a `GraphStore`; the histogram gets each call's seconds by backend and operation,
+failed calls included (an unavailable Neo4j shows as calls that take its connection timeout).
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
+
+from prometheus_client import Histogram
+
+from graph_api.models import (
+    Agreement,
+    Bounds,
+    Dataset,
+    Edge,
+    Hop,
+    Link,
+    MeetingPlaceKind,
+    NearbyHit,
+    Node,
+    NodeRef,
+    Point,
+)
+from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds, Progress
+
+T = TypeVar("T")
+
+
+class InstrumentedStore(GraphStore):
+    """Delegates to `inner`, observing each call in `seconds` (labels: backend, operation)."""
+
+    def __init__(self, inner: GraphStore, seconds: Histogram) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._seconds = seconds
+
+    async def _timed(self, operation: str, call: Awaitable[T]) -> T:
+        started = time.perf_counter()
+        try:
+            return await call
+        finally:
+            self._seconds.labels(self.name, operation).observe(time.perf_counter() - started)
+
+    async def open(self) -> None:
+        await self.inner.open()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def ping(self) -> None:
+        await self._timed("ping", self.inner.ping())
+
+    async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+        return await self._timed("load", self.inner.load(dataset, progress))
+
+    async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:
+        return await self._timed("get_many", self.inner.get_many(refs))
+
+    async def traverse_many(self, refs: Sequence[NodeRef], path: Sequence[Hop]) -> list[list[Link]]:
+        return await self._timed("traverse_many", self.inner.traverse_many(refs, path))
+
+    async def find(self, label: str, query: NodeQuery) -> Page:
+        return await self._timed("find", self.inner.find(label, query))
+
+    async def nearby(
+        self,
+        center: Point,
+        radius_km: float,
+        limit: int,
+        kinds: frozenset[MeetingPlaceKind] | None,
+        open_at: datetime.datetime | None = None,
+    ) -> list[NearbyHit]:
+        return await self._timed("nearby", self.inner.nearby(center, radius_km, limit, kinds, open_at))
+
+    async def in_bounds(
+        self,
+        bounds: Bounds,
+        limit: int,
+        kinds: frozenset[MeetingPlaceKind] | None,
+        open_at: datetime.datetime | None = None,
+    ) -> PlacesInBounds:
+        return await self._timed("in_bounds", self.inner.in_bounds(bounds, limit, kinds, open_at))
+
+    async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
+        return await self._timed("agreements", self.inner.agreements(year, involving))
+
+    async def relationships_of(self, refs: Sequence[NodeRef], types: frozenset[str] | None = None) -> list[Edge]:
+        return await self._timed("relationships_of", self.inner.relationships_of(refs, types))
