@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 import httpx
 import shapely
 from geopy.distance import geodesic
+from graphql import get_introspection_query, parse
 
 from graph_api.analysis.network import AreaNetwork, area_network
 from graph_api.app import create_app
@@ -30,11 +32,14 @@ from graph_api.geo.gazetteer import Gazetteer
 from graph_api.models import Dataset, MeetingPlace, Municipality, Node, NodeRef, Point, WelfareArea, global_id
 from graph_api.planning import coverage, planner
 from graph_api.planning.population import Settlements
+from graph_api.schema import build_schema
+from graph_api.schema.cost import estimate_cost
+from graph_api.schema.data_sizes import measure
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
-from tests.conftest import SEEDS, claim, neo4j_store_for, wipe
+from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe
 from tests.neo4j_server import Neo4jServer, free_port
 
 NEARBY = (
@@ -47,6 +52,7 @@ LIMIT = 20
 COVERAGE_KM = 10.0
 HELSINKI = NodeRef("Municipality", "091")
 NETWORK_RUNS = 20
+README = ROOT / "README.md"
 
 
 def brute_force(places: list[MeetingPlace], center: Point) -> list[tuple[float, str]]:
@@ -205,6 +211,34 @@ async def neo4j_figures(
     return {**times, "network": network_s, "coverage": coverage_first, "coverage again": coverage_again}, network
 
 
+COST_QUERIES = {
+    "nearby": NEARBY,
+    "the README's relations query": re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)[4],
+    "GraphiQL's introspection": get_introspection_query(descriptions=True),
+    "the depth-10 bomb (refused)": (
+        "{ welfareAreas { municipalities { welfareArea { municipalities { welfareArea { municipalities { "
+        "welfareArea { municipalities { welfareArea { id } } } } } } } } } }"
+    ),
+}
+
+
+async def cost_check_medians(store: GraphStore, rounds: int) -> dict[str, float]:
+    """Median seconds of estimating each query's cost, as the cost limit does before every request."""
+    schema = build_schema()._schema
+    data = await measure(store)
+    medians = {}
+    for name, query in COST_QUERIES.items():
+        document = parse(query)
+        variables = {"lat": 60.17, "lon": 24.94} if "$lat" in query else {}
+        runs = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            estimate_cost(schema, document, None, variables, data)
+            runs.append(time.perf_counter() - started)
+        medians[name] = statistics.median(runs)
+    return medians
+
+
 async def run(queries: int, neo4j_uri: str | None) -> None:
     rng = random.Random(42)
     geocoding = geocoding_figures(rng, max(queries, 100))
@@ -228,6 +262,7 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     county = await largest_county(store, dataset)
     network_s, network = await network_median(store, county, min(queries, NETWORK_RUNS))
     coverage_first, coverage_again = await national_coverage_seconds(store)
+    cost_checks = await cost_check_medians(store, queries)
 
     print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
     print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
@@ -238,6 +273,8 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"nearby brute-force geodesic:      {median_scan * 1e6:9.1f} µs median over the same points")
     print(f"ratio brute-force / kd-tree:      {median_scan / indexed:9.1f} x")
     print(f"nearby through the ASGI app:      {over_asgi * 1000:9.2f} ms median")
+    for name, seconds in cost_checks.items():
+        print(f"cost check, {name}: {seconds * 1e6:.1f} µs median ({seconds / over_asgi:.1%} of nearby over ASGI)")
     print(f"whereIs point-in-polygon (STRtree): {located * 1e6:7.1f} µs median over the same points")
     print(f"whereIs loop over all 309 polygons: {looped * 1e6:7.1f} µs median over the same points")
     print(f"ratio loop / STRtree:             {looped / located:9.1f} x")

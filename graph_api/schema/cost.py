@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -26,6 +27,7 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
     get_nullable_type,
+    get_operation_ast,
     is_abstract_type,
     is_composite_type,
     is_list_type,
@@ -122,6 +124,18 @@ WORK: dict[str, Size] = {
 """What a field computes beyond its answer's size: the nodes or relationships it goes through."""
 
 
+INTROSPECTED = {
+    "fields": "fields",
+    "inputFields": "fields",
+    "args": "args",
+    "interfaces": "interfaces",
+    "enumValues": "values",
+    "locations": "locations",
+    "type": "type",
+}
+"""The graphql-core attribute behind each introspection field that answers a list or another object."""
+
+
 class IntrospectionCost:
     """Introspection's exact answer size, walked over the schema itself (it is fixed and small), each object and
     selection once: GraphiQL's introspection query counts what it answers, and a nested one cannot multiply."""
@@ -148,21 +162,19 @@ class IntrospectionCost:
         return self.of(node.selection_set, value)
 
     def _list(self, value: object, name: str) -> object:
+        """What introspection answers for the field `name` of `value`, as graphql-core's resolvers would."""
         schema = self.schema
-        found: dict[str, object] = {
-            "types": list(schema.type_map.values()) if value is schema else None,
-            "directives": list(schema.directives) if value is schema else None,
-            "queryType": schema.query_type if value is schema else None,
-            "fields": list(getattr(value, "fields", {}).values()) or None,
-            "inputFields": list(getattr(value, "fields", {}).values()) or None,
-            "args": list(getattr(value, "args", {}).values()) if hasattr(value, "args") else None,
-            "interfaces": list(getattr(value, "interfaces", ())) or None,
-            "possibleTypes": list(schema.get_possible_types(value)) if is_abstract_type(value) else None,
-            "enumValues": list(getattr(value, "values", {}).values()) or None,
-            "locations": list(getattr(value, "locations", ())) or None,
-            "type": getattr(value, "type", None),
-        }
-        return found.get(name)
+        if name in ("types", "directives", "queryType"):
+            if value is not schema:
+                return None
+            return {"types": list(schema.type_map.values()), "directives": schema.directives}.get(
+                name, schema.query_type
+            )
+        if name == "possibleTypes":
+            return list(schema.get_possible_types(value)) if is_abstract_type(value) else None  # type: ignore[arg-type]
+        attribute = INTROSPECTED.get(name)
+        found = getattr(value, attribute, None) if attribute else None
+        return list(found.values()) if isinstance(found, dict) else found
 
     def _fields(self, selections: SelectionSetNode) -> list[tuple[str, FieldNode]]:
         fields: list[tuple[str, FieldNode]] = []
@@ -267,6 +279,21 @@ class CostEstimate:
             return self.data.fan_out(on.name, path)
         size = LIST_SIZES.get(f"{on.name}.{name}")
         return self.data.all_nodes if size is None else size(self.data, args, parent)
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    data: DataSizes,
+) -> int | None:
+    """The cost of the document's operation to run; None when there is none to run or its variables do not fit."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    return CostEstimate(schema, fragments, variables, data).estimate(operation)
 
 
 def list_fields(schema: GraphQLSchema) -> list[str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from graphql import ExecutionResult, FragmentDefinitionNode, GraphQLError, get_operation_ast
+from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph_api.schema.context import Context
-from graph_api.schema.cost import CostEstimate
+from graph_api.schema.cost import estimate_cost
 
 COST_LIMIT = "COST_LIMIT"
 
@@ -32,15 +32,17 @@ class CostLimit(SchemaExtension):
         yield
 
     async def _estimate(self, context: Context) -> int | None:
-        """None when there is nothing to estimate: execution refuses the operation or its variables itself."""
         execution = self.execution_context
-        document = execution.graphql_document
-        operation = None if document is None else get_operation_ast(document, execution.operation_name)
-        if document is None or operation is None:
+        if execution.graphql_document is None:
             return None
-        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         data = await context.data_sizes.current()
-        return CostEstimate(execution.schema._schema, fragments, execution.variables or {}, data).estimate(operation)
+        return estimate_cost(
+            execution.schema._schema,
+            execution.graphql_document,
+            execution.operation_name,
+            execution.variables or {},
+            data,
+        )
 
     def get_results(self) -> dict[str, object]:
         return {} if self.cost is None else {"cost": self.cost}
