@@ -7,14 +7,20 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from cross_web import HTTPException  # strawberry's own: its view turns it into the HTTP answer
+from cross_web import (
+    AsyncHTTPRequestAdapter,
+    HTTPException,  # strawberry's own: its view turns it into the HTTP answer
+)
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from graph_api import __version__, maps
+from graph_api.budget import Stopped, stopped_result, within_budget
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.planning.population import Settlements
@@ -34,6 +40,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.geocoder = settings.create_geocoder()
         self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
+        self.request_timeout_s = settings.request_timeout_s
 
     async def get_context(self, request: object, response: object) -> Context:
         return Context(
@@ -43,6 +50,20 @@ class GraphQLApp(GraphQL[Context, None]):
             settlements=self.settlements,
             max_page_size=self.max_page_size,
         )
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Within the time budget, and only while the client is there to read the answer."""
+        operation = super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
+        result = await within_budget(operation, self.request_timeout_s, request.receive)
+        return stopped_result(result, self.request_timeout_s) if isinstance(result, Stopped) else result
 
     def parse_json(self, data: str | bytes) -> object:
         parsed = super().parse_json(data)

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     max_page_size: int = Field(
         default=100, ge=1, le=1000, alias="GRAPH_API_MAX_PAGE_SIZE", description="Largest `first` a list accepts."
     )
+    request_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        alias="GRAPH_API_REQUEST_TIMEOUT",
+        description="Seconds a GraphQL request may run before it is stopped and answered with a TIMEOUT error.",
+    )
     neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI", description="Neo4j's Bolt URI.")
     neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER", description="Neo4j user.")
     neo4j_password: SecretStr = Field(default=SecretStr(""), alias="NEO4J_PASSWORD", description="Neo4j password.")
