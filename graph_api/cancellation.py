@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
@@ -18,6 +21,11 @@ from graph_api.errors import RequestCancelled
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+CPU_WORKERS = 2
+"""Python holds one lock to run (the GIL): every CPU-bound thread more is one more the event loop waits behind
+for its turn, and none adds speed. Two let a small job run beside a long one; the rest wait in line."""
+_workers = ThreadPoolExecutor(max_workers=CPU_WORKERS, thread_name_prefix="graph-api-cpu")
 
 
 class Cancellation:
@@ -55,6 +63,8 @@ def checkpoint() -> None:
 async def in_worker(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run CPU-heavy work in a worker thread, so the event loop keeps serving other requests.
 
-    When the awaiting request is cancelled the await ends at once; the thread stops at its next `checkpoint`.
+    When the awaiting request is cancelled the await ends at once: work still waiting for a worker never starts,
+    and work under way stops at its next `checkpoint`.
     """
-    return await asyncio.to_thread(function, *args, **kwargs)
+    job = functools.partial(contextvars.copy_context().run, function, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_workers, job)

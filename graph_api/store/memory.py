@@ -179,6 +179,10 @@ class MemoryStore(GraphStore):
         return sorted((a for a in found if year is None or a.in_force(year)), key=lambda a: a.order)
 
     async def relationships_of(self, refs: Sequence[NodeRef], types: frozenset[str] | None = None) -> list[Edge]:
+        """Listed in a worker thread: a district's network lists thousands, tens of milliseconds of CPU."""
+        return await in_worker(self._relationships_of, refs, types)
+
+    def _relationships_of(self, refs: Sequence[NodeRef], types: frozenset[str] | None) -> list[Edge]:
         found: dict[tuple[str, str, object], Edge] = {}
         for ref in {str(ref) for ref in refs if str(ref) in self._graph}:
             touching = (
