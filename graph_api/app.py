@@ -7,13 +7,17 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from graph_api import __version__, maps
+from graph_api.budget import Stopped, stopped_result, within_budget
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.instrumented import InstrumentedGeocoder
@@ -23,6 +27,8 @@ from graph_api.middleware.cors import PathCORSMiddleware
 from graph_api.middleware.nosniff import NoSniffMiddleware
 from graph_api.observability.metrics import Metrics
 from graph_api.observability.middleware import RequestObserver
+from graph_api.observability.outcomes import outcome_of
+from graph_api.observability.requests import note
 from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
@@ -46,6 +52,7 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         self.max_page_size = settings.max_page_size
         self.max_cost = settings.cost_ceiling
         self.data_sizes = DataSizesCache(store)
+        self.request_timeout_s = settings.request_timeout_s
 
     async def get_context(self, request: Request, response: object) -> Context:
         return Context(
@@ -58,6 +65,25 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
             max_cost=self.max_cost,
             state=request.state,
         )
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Within the time budget, and only while the client is there to read the answer."""
+        operation = super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
+        result = await within_budget(operation, self.request_timeout_s, request.receive)
+        if not isinstance(result, Stopped):
+            return result
+        stopped = stopped_result(result, self.request_timeout_s)
+        name = request_data.operation_name if isinstance(request_data, GraphQLRequestData) else None
+        note(name, outcome_of(stopped.errors))
+        return stopped
 
 
 def create_app(

@@ -2,6 +2,7 @@
 
 GraphApiError
 ├── InputError          a client's argument is wrong: names the argument and the reason
+├── RequestCancelled    the request that work was for is over (timed out, or its client left)
 └── StoreError
     ├── DataError       a dataset that cannot be loaded as it is (nothing is written)
     └── StoreUnavailable the backend cannot be reached
@@ -32,6 +33,12 @@ class InputError(GraphApiError):
     @property
     def extensions(self) -> dict[str, object]:
         return {"code": self.code, "argument": self.argument}
+
+
+class RequestCancelled(GraphApiError):
+    """Raised in a worker thread at a checkpoint once its request is over, so that it stops spending CPU."""
+
+    code = "CANCELLED"
 
 
 class StoreError(GraphApiError):

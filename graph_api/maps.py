@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph_api.cancellation import in_worker
 from graph_api.errors import InputError
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.clusters import Clusters
@@ -55,7 +56,8 @@ async def municipalities_layer(store: GraphStore, locator: MunicipalityLocator, 
     municipalities = [m for m in found if isinstance(m, Municipality)]
     links = await store.traverse_many([NodeRef.of(m) for m in municipalities], MUNICIPALITY_WELFARE_AREA)
     areas = {m.key: str(NodeRef.of(ls[0].node)) if ls else None for m, ls in zip(municipalities, links, strict=True)}
-    return collection(municipality_features(municipalities, locator.boundaries, areas, check_tolerance(tolerance)))
+    tolerance = check_tolerance(tolerance)
+    return collection(await in_worker(municipality_features, municipalities, locator.boundaries, areas, tolerance))
 
 
 async def welfare_areas_layer(store: GraphStore, locator: MunicipalityLocator, tolerance: float) -> dict[str, Any]:
@@ -65,7 +67,8 @@ async def welfare_areas_layer(store: GraphStore, locator: MunicipalityLocator, t
         area.key: [link.node for link in found if isinstance(link.node, Municipality)]
         for area, found in zip(areas, links, strict=True)
     }
-    return collection(welfare_area_features(areas, members, locator.boundaries, check_tolerance(tolerance)))
+    tolerance = check_tolerance(tolerance)
+    return collection(await in_worker(welfare_area_features, areas, members, locator.boundaries, tolerance))
 
 
 def check_tolerance(tolerance: float) -> float:

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
         alias="GRAPH_API_SLOW_REQUEST_MS",
         description="Requests slower than this many milliseconds are logged at WARNING, with their cost estimate.",
     )
+    request_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        alias="GRAPH_API_REQUEST_TIMEOUT",
+        description="Seconds a GraphQL request may run before it is stopped and answered with a TIMEOUT error.",
+    )
     neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI", description="Neo4j's Bolt URI.")
     neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER", description="Neo4j user.")
     neo4j_password: SecretStr = Field(default=SecretStr(""), alias="NEO4J_PASSWORD", description="Neo4j password.")

@@ -16,7 +16,6 @@ are joined. With a year, only agreements in force at some time in that year coun
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graph_api.analysis._graphs import undirected
+from graph_api.cancellation import in_worker
 from graph_api.models import Agreement, District, Edge, Node, NodeRef, global_id, label_of
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_WELFARE_AREA
 from graph_api.store.base import GraphStore
@@ -101,7 +101,7 @@ async def area_network(store: GraphStore, area: Node, year: int | None = None) -
         if edge.type in COOPERATION and global_id(edge.start) in members and global_id(edge.end) in members
     ]
     # Betweenness is pure Python: a district's takes a few hundred ms, which must not stall the event loop.
-    return await asyncio.to_thread(_figures, area, year, list(members.values()), edges)
+    return await in_worker(_figures, area, year, list(members.values()), edges)
 
 
 def _bring_in(members: dict[str, Node], nodes: Iterable[Node]) -> None:

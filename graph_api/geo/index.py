@@ -19,6 +19,7 @@ from typing import TypeVar
 import numpy as np
 from scipy.spatial import cKDTree
 
+from graph_api.cancellation import checkpoint
 from graph_api.geo.distance import geodesic_km
 from graph_api.models import MeetingPlace, Point
 
@@ -47,6 +48,7 @@ def nearest(
     for order, (approx_km, item) in ordered:
         if len(kept) == limit and approx_km / MARGIN > -kept[0][0]:
             break
+        checkpoint()
         km = geodesic_km(center, location(item))
         if km > radius_km:
             continue

@@ -13,6 +13,7 @@ class Outcome(enum.Enum):
     USER_ERROR = "user_error"
     COST_LIMIT = "cost_limit"
     TIMEOUT = "timeout"
+    CLIENT_DISCONNECTED = "client_disconnected"
     STORE_UNAVAILABLE = "store_unavailable"
     ERROR = "error"
 
@@ -23,10 +24,18 @@ CODES = {
     "GRAPHQL_PARSE_FAILED": Outcome.USER_ERROR,
     "COST_LIMIT": Outcome.COST_LIMIT,
     "TIMEOUT": Outcome.TIMEOUT,
+    "CLIENT_DISCONNECTED": Outcome.CLIENT_DISCONNECTED,
     "STORE_UNAVAILABLE": Outcome.STORE_UNAVAILABLE,
 }
 
-PRECEDENCE = [Outcome.ERROR, Outcome.STORE_UNAVAILABLE, Outcome.TIMEOUT, Outcome.COST_LIMIT, Outcome.USER_ERROR]
+PRECEDENCE = [
+    Outcome.ERROR,
+    Outcome.STORE_UNAVAILABLE,
+    Outcome.TIMEOUT,
+    Outcome.CLIENT_DISCONNECTED,
+    Outcome.COST_LIMIT,
+    Outcome.USER_ERROR,
+]
 """When errors differ, the one an operator must act on first names the request."""
 
 

@@ -44,8 +44,19 @@ class OperationRecorder(SchemaExtension):
         result = self.execution_context.result
         self._note(outcome_of(None if result is None else result.errors))
 
+    def on_execute(self) -> Iterator[None]:
+        """The operation is known once parsed: noted now, for a request stopped before it ends."""
+        note(self.execution_context.operation_name, None)
+        yield
+
     def _note(self, outcome: Outcome) -> None:
-        record = CURRENT.get()
-        if record is not None:
-            record.operation = self.execution_context.operation_name
-            record.outcome = outcome
+        note(self.execution_context.operation_name, outcome)
+
+
+def note(operation: str | None, outcome: Outcome | None) -> None:
+    """The request's operation (None: the one known already) and how it ended, also for a request stopped
+    before it could end (a time budget)."""
+    record = CURRENT.get()
+    if record is not None:
+        record.operation = operation or record.operation
+        record.outcome = outcome

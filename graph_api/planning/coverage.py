@@ -13,6 +13,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from graph_api.cancellation import checkpoint
 from graph_api.geo.index import FIRST_SEARCH_KM, PointIndex, nearest
 from graph_api.models import (
     POPULATION_YEAR,
@@ -229,6 +230,7 @@ def measure(inputs: CoverageInputs, settlements: Settlements, within_km: float) 
     is_demo = inputs.is_demo
     figures = []
     for municipality in inputs.municipalities:
+        checkpoint()
         people_km = [(r.people, nearest_km(r.location)) for r in settlements.residents(municipality)]
         within = sum(people for people, km in people_km if km is not None and km <= within_km)
         measured = bool(inputs.places) and municipality.population > 0

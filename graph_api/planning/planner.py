@@ -10,6 +10,7 @@ import asyncio
 import datetime
 from collections.abc import Sequence
 
+from graph_api.cancellation import in_worker
 from graph_api.errors import InputError
 from graph_api.hours import HELSINKI
 from graph_api.models import MeetingPlace, MeetingPlaceKind, Municipality, Node, NodeRef
@@ -79,7 +80,7 @@ async def _measured(
 ) -> list[MunicipalityCoverage]:
     """Measured in a worker thread: the first national measure takes a few hundred ms, which would stall the
     event loop and every other request with it."""
-    return await asyncio.to_thread(measure, inputs, settlements, terms.within_km)
+    return await in_worker(measure, inputs, settlements, terms.within_km)
 
 
 async def _area(store: GraphStore, ref: NodeRef, argument: str) -> tuple[Node, list[Municipality]]:

@@ -12,9 +12,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
-    max_aliases,
 )
-from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -22,12 +20,11 @@ from graph_api.errors import GraphApiError
 from graph_api.observability.caches import register_cache
 from graph_api.observability.requests import OperationRecorder
 from graph_api.schema.cost_limit import CostLimit
+from graph_api.schema.limits import DocumentLimits
 from graph_api.schema.operation import OperationSelection
 from graph_api.schema.query import Query
 from graph_api.schema.types import ALL_NODE_TYPES
 
-MAX_DEPTH = 10
-MAX_ALIASES = 30
 MAX_TOKENS = 5000
 CACHE_SIZE = 256
 
@@ -49,11 +46,8 @@ class Schema(strawberry.Schema):
         """Client errors are answers, not server faults: `should_mask` logs the unexpected ones."""
 
 
-# Built once: a rule class made per request would change the ValidationCache key and the cache never hits.
-LIMIT_RULES = [
-    create_validator(max_depth=MAX_DEPTH, should_ignore=None),
-    max_aliases.create_validator(max_alias_count=MAX_ALIASES),
-]
+# One class, not made per request: a new rule class would change the ValidationCache key and the cache never hits.
+LIMIT_RULES = [DocumentLimits]
 
 
 def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:

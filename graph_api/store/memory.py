@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 import networkx as nx
 import numpy as np
 
+from graph_api.cancellation import in_worker
 from graph_api.errors import DataError
 from graph_api.geo.index import PointIndex, location_of, nearest
 from graph_api.models import (
@@ -149,7 +150,7 @@ class MemoryStore(GraphStore):
             for km, i in self._index.candidates(center, radius_km)
             if (kinds is None or self._places[i].kind in kinds) and is_open_at(self._places[i], open_at)
         )
-        hits = nearest(center, candidates, location_of, radius_km, limit)
+        hits = await in_worker(nearest, center, candidates, location_of, radius_km, limit)
         return [NearbyHit(distance_km=km, place=place) for km, place in hits]
 
     async def in_bounds(
@@ -178,6 +179,10 @@ class MemoryStore(GraphStore):
         return sorted((a for a in found if year is None or a.in_force(year)), key=lambda a: a.order)
 
     async def relationships_of(self, refs: Sequence[NodeRef], types: frozenset[str] | None = None) -> list[Edge]:
+        """Listed in a worker thread: a district's network lists thousands, tens of milliseconds of CPU."""
+        return await in_worker(self._relationships_of, refs, types)
+
+    def _relationships_of(self, refs: Sequence[NodeRef], types: frozenset[str] | None) -> list[Edge]:
         found: dict[tuple[str, str, object], Edge] = {}
         for ref in {str(ref) for ref in refs if str(ref) in self._graph}:
             touching = (

@@ -46,6 +46,7 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Asyn
 from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
+from graph_api.cancellation import in_worker
 from graph_api.errors import DataError, StoreUnavailable
 from graph_api.geo.index import FIRST_SEARCH_KM, MARGIN, location_of, nearest
 from graph_api.hours import Schedule
@@ -331,7 +332,7 @@ class Neo4jStore(GraphStore):
             )
             found = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
             candidates = [(km, place) for km, place in found if is_open_at(place, open_at)]
-            hits = nearest(center, candidates, location_of, search_km, limit)
+            hits = await in_worker(nearest, center, candidates, location_of, search_km, limit)
             # Whatever lies beyond search_km is farther than every hit, so a full list is the answer.
             if len(hits) == limit or search_km >= radius_km:
                 return [NearbyHit(distance_km=km, place=place) for km, place in hits]

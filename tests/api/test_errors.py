@@ -172,3 +172,18 @@ async def test_nested_year_arguments_are_checked_too(gql: GraphQLClient) -> None
 async def test_a_json_body_that_is_no_object_gets_400(gql: GraphQLClient, body: bytes) -> None:
     response = await gql.http.post("/graphql", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400
+
+
+async def test_depth_counts_through_fragments(gql: GraphQLClient) -> None:
+    fragments = " ".join(
+        f"fragment f{i} on Region {{ municipalities {{ region {{ ...f{i + 1} }} }} }}" for i in range(5)
+    )
+    error = await gql.error("{ regions { ...f0 } } " + fragments + " fragment f5 on Region { id }")
+    assert "exceeds maximum operation depth of 10" in error["message"]
+
+
+async def test_aliases_count_each_time_their_fragment_is_used(gql: GraphQLClient) -> None:
+    fragment = "fragment many on Query { " + " ".join(f"a{i}: regions {{ id }}" for i in range(16)) + " }"
+    assert "errors" not in await gql.execute("{ ...many } " + fragment)
+    error = await gql.error("{ ...many ... on Query { ...many } } " + fragment)
+    assert error["message"] == "32 aliases found. Allowed: 30"

@@ -202,3 +202,12 @@ async def test_apps_in_one_process_count_apart(store: GraphStore) -> None:
         await GraphQLClient(first).data("query Apart { regions { id } }")
         assert requests(await scrape(first), "Apart", "ok") == 1
         assert requests(await scrape(second), "Apart", "ok") == 0
+
+
+async def test_a_request_past_its_time_budget_is_counted_as_timeout(store: GraphStore) -> None:
+    app = create_app(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=0.001))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        error = await GraphQLClient(http).error("query Slow { coverageGaps(withinKm: 1) { totalCount } }")
+        assert error["extensions"]["code"] == "TIMEOUT"
+        samples = await scrape(http)
+    assert requests(samples, "Slow", "timeout") == 1
