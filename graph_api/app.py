@@ -101,6 +101,7 @@ def create_app(
         await store.open()
         if on_startup is not None:
             await on_startup(store)
+        graphql.data_sizes.refresh()  # the cost limit's figures, measured before the first request needs them
         try:
             yield
         finally:

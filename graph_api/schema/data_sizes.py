@@ -23,7 +23,7 @@ from graph_api.store.base import GraphStore, NodeQuery
 HopKey = tuple[str, str, Direction, str]
 """The start label, the relationship type, the direction and the end label of one hop."""
 
-DEFAULT_MAX_AGE_S = 60.0
+DEFAULT_MAX_AGE_S = 300.0
 EVERY = NodeQuery(first=None)
 
 
@@ -112,33 +112,41 @@ async def measure(store: GraphStore) -> DataSizes:
 
 
 class DataSizesCache:
-    """The store's figures, measured on first use and again in the background once older than `max_age_s`."""
+    """The store's figures, measured from start-up and again in the background once older than `max_age_s`.
+
+    One measure at a time, shared: a request cancelled while it waits for the first one (its time budget ran
+    out) does not cancel it, and a failed measure keeps the figures there were until the next try.
+    """
 
     def __init__(self, store: GraphStore, max_age_s: float = DEFAULT_MAX_AGE_S) -> None:
         self.store = store
         self.max_age_s = max_age_s
         self._sizes: DataSizes | None = None
         self._measured_at = 0.0
-        self._lock = asyncio.Lock()
-        self._refresh: asyncio.Task[None] | None = None
+        self._measuring: asyncio.Task[DataSizes] | None = None
+
+    def refresh(self) -> asyncio.Task[DataSizes]:
+        """Start measuring, unless a measure is under way already."""
+        if self._measuring is None:
+            self._measuring = asyncio.create_task(self._measure())
+            self._measuring.add_done_callback(self._measured)
+        return self._measuring
 
     async def current(self) -> DataSizes:
         if self._sizes is None:
-            async with self._lock:
-                if self._sizes is None:
-                    await self._measure()
-        elif time.monotonic() - self._measured_at > self.max_age_s and self._refresh is None:
-            self._refresh = asyncio.create_task(self._measure())
-            self._refresh.add_done_callback(self._refreshed)
-        assert self._sizes is not None
+            return await asyncio.shield(self.refresh())
+        if time.monotonic() - self._measured_at > self.max_age_s:
+            self.refresh()
         return self._sizes
 
-    def _refreshed(self, task: asyncio.Task[None]) -> None:
-        """A failed refresh (say, the store is down) keeps the figures it had and is tried again later."""
-        self._refresh = None
-        if not task.cancelled():
-            task.exception()
+    async def _measure(self) -> DataSizes:
+        try:
+            self._sizes = await measure(self.store)
+            return self._sizes
+        finally:
+            self._measured_at = time.monotonic()
 
-    async def _measure(self) -> None:
-        self._sizes = await measure(self.store)
-        self._measured_at = time.monotonic()
+    def _measured(self, task: asyncio.Task[DataSizes]) -> None:
+        self._measuring = None
+        if not task.cancelled():
+            task.exception()  # retrieved here: a request waiting for the first measure gets it too

@@ -57,24 +57,26 @@ def budgeted(seconds: float) -> Settings:
     return Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=seconds, GRAPH_API_MAX_COST=10**9)
 
 
+async def measured(gql: GraphQLClient) -> None:
+    """As in a running service, the cost limit's figures are measured already: on a cold Neo4j that first
+    measure may take longer than a tight budget, and goes on while the requests waiting for it time out."""
+    for _ in range(10):
+        if "errors" not in await gql.execute(SMALL):
+            return
+    raise AssertionError("the cost limit's first measure of the data did not end")
+
+
 def cold() -> None:
     """As in a fresh process: no distance measured yet, so coverage measures every resident again."""
     nearest_place.cache_clear()
 
 
-async def test_a_request_past_its_budget_gets_timeout_and_the_next_one_is_answered(
-    store: GraphStore, request: pytest.FixtureRequest
-) -> None:
-    if store.name == "neo4j":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="open: after the cancelled reads, the next small read on Neo4j takes over 1 s here", strict=False
-            )
-        )
+async def test_a_request_past_its_budget_gets_timeout_and_the_next_one_is_answered(store: GraphStore) -> None:
     cold()
     app = create_app(store, budgeted(TIGHT_BUDGET_S))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
         gql = GraphQLClient(http)
+        await measured(gql)
         started = time.perf_counter()
         body = await gql.execute(HEAVY)
         assert time.perf_counter() - started < TIGHT_BUDGET_S + 1.0
@@ -89,6 +91,7 @@ async def test_a_stopped_request_stops_its_worker_threads(store: GraphStore) -> 
     cold()
     app = create_app(store, budgeted(TIGHT_BUDGET_S))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        await measured(GraphQLClient(http))
         errors = (await GraphQLClient(http).execute(HEAVY))["errors"]
         assert [error["extensions"]["code"] for error in errors] == ["TIMEOUT"]
         await asyncio.sleep(0.05)
@@ -141,6 +144,8 @@ def live_server(request: pytest.FixtureRequest, dataset: Dataset) -> Iterator[Li
     port = free_port()
     app = create_app(store, budgeted(LIVE_BUDGET_S), on_startup=start)
     with serving(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))):
+        # Answered once the cost limit's figures are measured (from start-up): the tests watch the heavy work alone.
+        httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": SMALL}, timeout=30).raise_for_status()
         yield LiveServer(f"http://127.0.0.1:{port}", port, request.param, lag)
         lag_watch[0].get_loop().call_soon_threadsafe(lag_watch[0].cancel)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from graph_api.app import create_app
 from graph_api.models import NodeRef
 from graph_api.schema import build_schema
 from graph_api.schema.cost import LIST_SIZES, list_fields
-from graph_api.schema.data_sizes import measure
+from graph_api.schema.data_sizes import DataSizesCache, measure
 from graph_api.schema.types import PATH_METADATA
 from graph_api.settings import DEFAULT_MAX_COST, Settings
 from graph_api.store.base import GraphStore, NodeQuery
@@ -154,6 +155,24 @@ async def test_data_sizes_bound_every_path_of_the_seeds(store: GraphStore) -> No
             nodes = (await store.find(type_.name, NodeQuery(first=None))).items
             reached = await store.traverse_many([NodeRef.of(node) for node in nodes], path)
             assert max(map(len, reached), default=0) <= sizes.fan_out(type_.name, path), (type_.name, path)
+
+
+async def test_a_request_cancelled_waiting_for_the_first_measure_leaves_it_running(store: GraphStore) -> None:
+    cache = DataSizesCache(store)
+    waiting = asyncio.ensure_future(cache.current())
+    await asyncio.sleep(0)
+    measuring = cache.refresh()
+    waiting.cancel()
+    sizes = await measuring
+    assert sizes.nodes["Municipality"] == 309
+    assert await cache.current() is sizes
+
+
+async def test_data_sizes_are_measured_again_in_the_background_when_old(store: GraphStore) -> None:
+    cache = DataSizesCache(store, max_age_s=0)
+    first = await cache.current()
+    assert await cache.current() is first  # answered at once, while a new measure starts
+    assert await cache.refresh() is not first
 
 
 async def test_data_sizes_of_the_seeds(store: GraphStore) -> None:
