@@ -18,6 +18,7 @@ from graph_api.geo.layers import (
 )
 from graph_api.models import Bounds, MeetingPlace, MeetingPlaceKind, Municipality, NodeRef, WelfareArea
 from graph_api.relations import MUNICIPALITY_WELFARE_AREA, WELFARE_AREA_MUNICIPALITIES
+from graph_api.restrictions import chosen
 from graph_api.store.base import GraphStore, NodeQuery
 
 MAX_PLACES = 5000
@@ -98,10 +99,11 @@ def parse_bbox(text: str) -> Bounds:
 def parse_kinds(text: str) -> frozenset[MeetingPlaceKind]:
     names = [name.strip().upper() for name in text.split(",") if name.strip()]
     try:
-        return frozenset(MeetingPlaceKind(name) for name in names)
+        kinds = [MeetingPlaceKind(name) for name in names]
     except ValueError:
         known = ", ".join(kind.value for kind in MeetingPlaceKind)
         raise InputError("kinds", f"{text!r} names a kind that is not one of {known}") from None
+    return chosen(kinds, "kinds", "kind of meeting place")
 
 
 def parse_tolerance(text: str) -> float:

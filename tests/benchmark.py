@@ -53,11 +53,28 @@ COVERAGE_KM = 10.0
 HELSINKI = NodeRef("Municipality", "091")
 NETWORK_RUNS = 20
 README = ROOT / "README.md"
+FUZZ_QUERIES_PER_EXAMPLE = 60
+"""The fuzz run sends `queries // 60` queries per root field: 5 by default, as the test suite does."""
 
 
 def brute_force(places: list[MeetingPlace], center: Point) -> list[tuple[float, str]]:
     hits = ((geodesic((center.lat, center.lon), (p.location.lat, p.location.lon)).km, p.key) for p in places)
     return sorted(hit for hit in hits if hit[0] <= RADIUS_KM)[:LIMIT]
+
+
+def fuzz_peak_memory(examples: int) -> tuple[float, float, str]:
+    """Peak resident memory in MiB of `python -m tests.fuzz` on the embedded store, its seconds and its summary.
+
+    Measured in a child process (`os.wait4` gives that child's own peak), so nothing else counts.
+    """
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "tests.fuzz", "--examples", str(examples), "--seed", "1"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as child:
+        output = child.stdout.read() if child.stdout else ""
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait for it again
+    summary = next((line for line in output.splitlines() if line.endswith(("findings", "finding"))), "no summary")
+    return usage.ru_maxrss / 1024, time.perf_counter() - started, summary
 
 
 async def timed(call: Callable[[], Awaitable[object]]) -> float:
@@ -269,6 +286,8 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"start-up, load embedded store:    {load_s * 1000:9.1f} ms")
     ready = statistics.median(seconds_to_ready() for _ in range(3))
     print(f"start-up, launch to ready:        {ready * 1000:9.1f} ms median of 3 (Python imports included)")
+    peak_mib, fuzz_s, fuzz_summary = fuzz_peak_memory(max(1, queries // FUZZ_QUERIES_PER_EXAMPLE))
+    print(f"fuzz run, peak memory:            {peak_mib:9.1f} MiB ({fuzz_summary}, {fuzz_s:.1f} s, embedded store)")
     print(f"nearby in process (kd-tree):      {indexed * 1e6:9.1f} µs median over {queries} points")
     print(f"nearby brute-force geodesic:      {median_scan * 1e6:9.1f} µs median over the same points")
     print(f"ratio brute-force / kd-tree:      {median_scan / indexed:9.1f} x")

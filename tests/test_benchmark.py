@@ -14,6 +14,7 @@ def test_benchmark_prints_each_figure_for_both_backends(neo4j_uri: str, capsys: 
     asyncio.run(benchmark.run(queries=3, neo4j_uri=neo4j_uri))
     output = capsys.readouterr().out
     labels = ["read seeds", "load embedded store", "launch to ready", "kd-tree", "brute-force", "ratio", "ASGI app"]
+    labels += ["fuzz run, peak memory", "findings"]
     labels += ["whereIs point-in-polygon", "whereIs loop", "ratio loop / STRtree"]
     labels += ["build the gazetteer", "geocode offline, exact", "geocode offline, misspelt", "ratio exact / misspelt"]
     labels += ["neo4j, load seeds", "neo4j, load again", "neo4j, nearby in process", "ratio neo4j", "neo4j, nearby"]

@@ -71,12 +71,17 @@ class CoverageInputs:
 
 @dataclass(frozen=True, slots=True)
 class MunicipalityCoverage:
-    """One municipality's figures; `population_within` may be fractional (see `population.py`)."""
+    """One municipality's figures.
+
+    Residents may be fractional (see `population.py`), so the people within are rounded to whole people
+    once, in `measure`; every other count and share derives from that integer, so `share_within` stays in
+    [0, 1] and `population_beyond` is exactly `population - population_within`.
+    """
 
     municipality: Municipality
     places: int
     weighted_distance_km: float | None
-    population_within: float
+    population_within: int
     under_agreement: bool
     is_demo: bool
 
@@ -98,12 +103,11 @@ class MunicipalityCoverage:
 
     @property
     def share_beyond(self) -> float:
-        return 1.0 - self.share_within if self.population else 0.0
+        return _ratio(self.population_beyond, self.population)
 
     @property
     def population_beyond(self) -> int:
-        """Rounded to whole people."""
-        return round(self.population - self.population_within)
+        return self.population - self.population_within
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +236,7 @@ def measure(inputs: CoverageInputs, settlements: Settlements, within_km: float) 
     for municipality in inputs.municipalities:
         checkpoint()
         people_km = [(r.people, nearest_km(r.location)) for r in settlements.residents(municipality)]
-        within = sum(people for people, km in people_km if km is not None and km <= within_km)
+        within = round(sum(people for people, km in people_km if km is not None and km <= within_km))
         measured = bool(inputs.places) and municipality.population > 0
         weighted = sum(people * (km or 0.0) for people, km in people_km) / municipality.population if measured else None
         figures.append(

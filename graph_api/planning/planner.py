@@ -41,8 +41,6 @@ def coverage_terms(within_km: float, kinds: frozenset[MeetingPlaceKind] | None, 
     """Checked terms; no year means the current one."""
     if not 0 < within_km <= MAX_WITHIN_KM:
         raise InputError("withinKm", f"{within_km:g} is outside (0, {MAX_WITHIN_KM:g}] km")
-    if kinds is not None and not kinds:
-        raise InputError("kinds", "is empty: name at least one kind of place, or leave it out for all kinds")
     return CoverageTerms(within_km, kinds, current_year() if year is None else year)
 
 

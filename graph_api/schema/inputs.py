@@ -11,6 +11,7 @@ from graph_api.errors import InputError
 from graph_api.geo.geocoding import MAX_ADDRESS_LENGTH, normalise_address
 from graph_api.hours import helsinki_time
 from graph_api.models import Bounds, Point
+from graph_api.restrictions import restriction
 from graph_api.schema.enums import MeetingPlaceKind
 
 MAX_SEARCH_LENGTH = 100
@@ -119,8 +120,8 @@ def bounds_of(bounds: BoundsInput) -> Bounds:
     )
 
 
-def kinds_of(kinds: list[MeetingPlaceKind] | None) -> frozenset[MeetingPlaceKind] | None:
-    return None if kinds is None else frozenset(kinds)
+def kinds_of(kinds: list[MeetingPlaceKind] | None, argument: str = "kinds") -> frozenset[MeetingPlaceKind] | None:
+    return restriction(kinds, argument, "kind of meeting place")
 
 
 def search_text(search: str | None, argument: str) -> str | None:

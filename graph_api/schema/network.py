@@ -14,8 +14,8 @@ from strawberry.types import Info
 
 from graph_api import models
 from graph_api.analysis import neighbourhood, network, partners, paths
-from graph_api.errors import InputError
 from graph_api.models import global_id, label_of
+from graph_api.restrictions import restriction
 from graph_api.schema.context import Context
 from graph_api.schema.inputs import check_range, check_year
 from graph_api.schema.types import Agreement, MeetingPlace, Node
@@ -171,11 +171,8 @@ def _top(top: int) -> int:
 
 
 def _types(types: list[RelationshipType] | None) -> frozenset[str] | None:  # type: ignore[valid-type]
-    if types is None:
-        return None
-    if not types:
-        raise InputError("types", "give at least one relationship type, or leave types out for all of them")
-    return frozenset(kind.value for kind in types)  # type: ignore[attr-defined]
+    chosen = restriction(types, "types", "relationship type")
+    return None if chosen is None else frozenset(kind.value for kind in chosen)
 
 
 @strawberry.field(

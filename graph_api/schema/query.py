@@ -14,6 +14,7 @@ from graph_api.errors import InputError
 from graph_api.geo.geocoding import MAX_RESULTS
 from graph_api.models import NodeRef, Point
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
+from graph_api.restrictions import non_empty, restriction
 from graph_api.schema.context import Context
 from graph_api.schema.coverage import AreaCoverage, CoverageGaps, coverage_field, coverage_gaps_field
 from graph_api.schema.ids import parse_global_id
@@ -71,11 +72,14 @@ async def _all(info: Info[Context, None], label: str) -> list:  # type: ignore[t
 
 
 async def _keys_in_areas(
-    info: Info[Context, None], area_ids: Iterable[str], extra: Path, argument: str
-) -> frozenset[str]:
-    """Keys of the municipalities (or, with `extra`, what `extra` leads to) in any of the areas."""
+    info: Info[Context, None], area_ids: Iterable[str] | None, extra: Path, argument: str
+) -> frozenset[str] | None:
+    """Keys of the municipalities (or, with `extra`, what `extra` leads to) in any of the areas; None for all."""
+    areas_asked = restriction(area_ids, argument, "area id")
+    if areas_asked is None:
+        return None
     labels = frozenset(MUNICIPALITIES_OF_AREA)
-    areas = await asyncio.gather(*(info.context.existing(area_id, argument, labels) for area_id in area_ids))
+    areas = await asyncio.gather(*(info.context.existing(area_id, argument, labels) for area_id in sorted(areas_asked)))
     refs = [NodeRef.of(area) for area in areas]
     keys: set[str] = set()
     for ref in refs:
@@ -92,6 +96,7 @@ class Query:
 
     @strawberry.field(description=f"The nodes with these global ids (at most {MAX_IDS}), null where there is none.")
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        non_empty(ids, "ids", "id")
         if len(ids) > MAX_IDS:
             raise InputError("ids", f"{len(ids)} ids asked; at most {MAX_IDS} at a time")
         return await info.context.nodes([parse_global_id(value, "ids") for value in ids])
@@ -125,7 +130,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Municipality]:
         filter = filter or MunicipalityFilter()
-        keys = None if filter.area_ids is None else await _keys_in_areas(info, filter.area_ids, (), "filter.areaIds")
+        keys = await _keys_in_areas(info, filter.area_ids, (), "filter.areaIds")
         query = page_query(
             "Municipality",
             first,
@@ -146,18 +151,14 @@ class Query:
         open_at: OpenAt = None,
     ) -> Connection[MeetingPlace]:
         filter = filter or MeetingPlaceFilter()
-        keys = (
-            None
-            if filter.area_ids is None
-            else await _keys_in_areas(info, filter.area_ids, MUNICIPALITY_MEETING_PLACES, "filter.areaIds")
-        )
+        keys = await _keys_in_areas(info, filter.area_ids, MUNICIPALITY_MEETING_PLACES, "filter.areaIds")
         query = page_query(
             "MeetingPlace",
             first,
             after,
             info.context.max_page_size,
             keys=keys,
-            kinds=kinds_of(filter.kinds),
+            kinds=kinds_of(filter.kinds, "filter.kinds"),
             search=search_text(filter.search, "filter.search"),
             open_at=check_moment(open_at, "openAt"),
         )

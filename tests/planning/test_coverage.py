@@ -81,6 +81,24 @@ def test_figures_weigh_each_point_by_its_residents() -> None:
     assert (figures.share_within, figures.population_beyond) == (0.6, 400)
 
 
+def test_scaled_down_places_that_add_up_past_the_population_still_make_a_share_of_one() -> None:
+    """Two places of 594 scaled to 1,000 people add up to 1000.0000000000001 in floating point."""
+    village = Point(65.0124 + 3 / 111.3, 25.4682)
+    settlements = Settlements({"564": [Settlement("A", OULU, 594), Settlement("B", village, 594)]})
+    assert sum(r.people for r in settlements.residents(town("564", 1000, OULU))) > 1000
+    (figures,) = measure(inputs([town("564", 1000, OULU)], [place("p", OULU)]), settlements, 10.0)
+    assert (figures.population_within, figures.share_within, figures.population_beyond) == (1000, 1.0, 0)
+
+
+def test_people_within_are_rounded_once_and_the_other_figures_follow_exactly() -> None:
+    """594 * 1000/1188 = 500 people at each place; a share of whole people, and the rest beyond."""
+    far = Point(65.0124 + 30 / 111.3, 25.4682)
+    settlements = Settlements({"564": [Settlement("A", OULU, 594), Settlement("B", far, 595)]})
+    (figures,) = measure(inputs([town("564", 1000, OULU)], [place("p", OULU)]), settlements, 10.0)
+    assert figures.population_within == round(594 * 1000 / 1189) == 500
+    assert (figures.share_within, figures.population_beyond, figures.share_beyond) == (0.5, 500, 0.5)
+
+
 def test_a_resident_exactly_at_the_distance_is_within_reach() -> None:
     oulu = town("564", 100, OULU)
     (figures,) = measure(inputs([oulu], [place("p", KEMI)]), Settlements({}), km(OULU, KEMI))
@@ -123,15 +141,15 @@ def test_figures_are_demo_when_the_places_or_agreements_are(
     assert measure(found, Settlements({}), 10.0)[0].is_demo is is_demo
 
 
-def figures(key: str, population: int, within: float, places: int = 0, km: float = 1.0) -> MunicipalityCoverage:
+def figures(key: str, population: int, within: int, places: int = 0, km: float = 1.0) -> MunicipalityCoverage:
     return MunicipalityCoverage(town(key, population, OULU), places, km, within, key < "500", True)
 
 
 def test_an_area_adds_up_its_municipalities_and_weighs_their_averages_by_population() -> None:
-    area = AreaCoverage(COUNTY, TERMS, (figures("100", 1000, 900.4, 2, 2.0), figures("600", 3000, 1500, 1, 6.0)))
+    area = AreaCoverage(COUNTY, TERMS, (figures("100", 1000, 900, 2, 2.0), figures("600", 3000, 1500, 1, 6.0)))
     assert (area.population, area.places, area.places_per_10k) == (4000, 3, 7.5)
     assert area.weighted_distance_km == pytest.approx((1000 * 2.0 + 3000 * 6.0) / 4000)
-    assert area.share_within == pytest.approx((900.4 + 1500) / 4000)
+    assert area.share_within == (900 + 1500) / 4000
     assert area.population_beyond == 100 + 1500
     assert area.municipality_count == 2
     assert (area.municipalities_under_agreement, area.population_under_agreement) == (1, 1000)
