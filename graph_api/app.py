@@ -41,7 +41,7 @@ LAYER_MAX_AGE_S = 300
 
 
 class GraphQLApp(GraphQLOverHTTP[Context, None]):
-    def __init__(self, store: GraphStore, settings: Settings, metrics: Metrics) -> None:
+    def __init__(self, store: GraphStore, settings: Settings, metrics: Metrics, data_sizes: DataSizesCache) -> None:
         super().__init__(
             build_schema(settings.document_cache_size), graphql_ide="graphiql" if settings.graphiql else None
         )
@@ -51,7 +51,7 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
         self.max_cost = settings.cost_ceiling
-        self.data_sizes = DataSizesCache(store)
+        self.data_sizes = data_sizes
         self.request_timeout_s = settings.request_timeout_s
 
     async def get_context(self, request: Request, response: object) -> Context:
@@ -121,7 +121,7 @@ def create_app(
         body, content_type = metrics.exposition()
         return Response(body, headers={"Content-Type": content_type})
 
-    graphql = GraphQLApp(served, settings, metrics)
+    graphql = GraphQLApp(served, settings, metrics, DataSizesCache.of(store))
     locator = graphql.locator
 
     async def meeting_places(request: Request) -> Response:

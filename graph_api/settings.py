@@ -18,7 +18,7 @@ from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
-DEFAULT_MAX_COST = 100_000
+DEFAULT_MAX_COST = 500_000
 MEMORY_PER_COST = 1024
 """Bytes a request may allocate per unit of its estimated cost: measured at about 250 (tests/api/test_memory.py
 holds the bound), with room to spare."""
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
         description="The largest estimated cost an operation may have; above it, it is refused before it runs.",
     )
     max_request_memory_mb: int = Field(
-        default=128,
+        default=512,
         ge=1,
         alias="GRAPH_API_MAX_REQUEST_MEMORY",
         description="Megabytes one request may grow the process by: with MEMORY_PER_COST bytes per unit of "

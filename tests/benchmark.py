@@ -228,14 +228,19 @@ async def neo4j_figures(
     return {**times, "network": network_s, "coverage": coverage_first, "coverage again": coverage_again}, network
 
 
+BOMB = (
+    "{ welfareAreas { municipalities { welfareArea { municipalities { welfareArea { municipalities { "
+    "welfareArea { municipalities { welfareArea { id } } } } } } } } } }"
+)
+BOMBS = {
+    "the depth-10 bomb": BOMB,
+    "the same, 30 aliases": "{ " + " ".join(f"a{i}: {BOMB[1:-1]}" for i in range(30)) + " }",
+}
 COST_QUERIES = {
     "nearby": NEARBY,
     "the README's relations query": re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)[4],
     "GraphiQL's introspection": get_introspection_query(descriptions=True),
-    "the depth-10 bomb (refused)": (
-        "{ welfareAreas { municipalities { welfareArea { municipalities { welfareArea { municipalities { "
-        "welfareArea { municipalities { welfareArea { id } } } } } } } } } }"
-    ),
+    "the depth-10 bomb (refused)": BOMB,
 }
 
 
@@ -253,6 +258,22 @@ async def cost_check_medians(store: GraphStore, rounds: int) -> dict[str, float]
             estimate_cost(schema, document, None, variables, data)
             runs.append(time.perf_counter() - started)
         medians[name] = statistics.median(runs)
+    return medians
+
+
+async def refusal_medians(store: GraphStore, rounds: int) -> dict[str, float]:
+    """Median seconds of a refused request through the ASGI app: a new document each time (no parse cache)."""
+    app = create_app(store, Settings(_env_file=None))
+    medians = {}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        for name, query in BOMBS.items():
+
+            async def refused(n: int, query: str = query) -> None:
+                body = (await client.post("/graphql", json={"query": f"{query} # {n}"})).json()
+                assert body["errors"][0]["extensions"]["code"] == "COST_LIMIT"
+
+            await refused(-1)
+            medians[name] = statistics.median([await timed(lambda n=n: refused(n)) for n in range(rounds)])
     return medians
 
 
@@ -280,6 +301,7 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     network_s, network = await network_median(store, county, min(queries, NETWORK_RUNS))
     coverage_first, coverage_again = await national_coverage_seconds(store)
     cost_checks = await cost_check_medians(store, queries)
+    refusals = await refusal_medians(store, min(queries, 50))
 
     print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
     print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
@@ -294,6 +316,8 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"nearby through the ASGI app:      {over_asgi * 1000:9.2f} ms median")
     for name, seconds in cost_checks.items():
         print(f"cost check, {name}: {seconds * 1e6:.1f} µs median ({seconds / over_asgi:.1%} of nearby over ASGI)")
+    for name, seconds in refusals.items():
+        print(f"refused with COST_LIMIT through the ASGI app, {name}: {seconds * 1000:.2f} ms median")
     print(f"whereIs point-in-polygon (STRtree): {located * 1e6:7.1f} µs median over the same points")
     print(f"whereIs loop over all 309 polygons: {looped * 1e6:7.1f} µs median over the same points")
     print(f"ratio loop / STRtree:             {looped / located:9.1f} x")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -112,41 +113,57 @@ async def measure(store: GraphStore) -> DataSizes:
 
 
 class DataSizesCache:
-    """The store's figures, measured from start-up and again in the background once older than `max_age_s`.
+    """A store's figures, measured from start-up, again after every load in this process, and in the background
+    once older than `max_age_s` (a load by another process into the same Neo4j).
 
-    One measure at a time, shared: a request cancelled while it waits for the first one (its time budget ran
-    out) does not cancel it, and a failed measure keeps the figures there were until the next try.
+    One per store, shared by every app on it (`of`), and one measure at a time: a request cancelled while it
+    waits for a measure (its time budget ran out) does not cancel it, and a failed measure keeps the figures
+    there were until the next try.
     """
 
     def __init__(self, store: GraphStore, max_age_s: float = DEFAULT_MAX_AGE_S) -> None:
         self.store = store
         self.max_age_s = max_age_s
         self._sizes: DataSizes | None = None
+        self._generation = -1
         self._measured_at = 0.0
         self._measuring: asyncio.Task[DataSizes] | None = None
 
+    @classmethod
+    def of(cls, store: GraphStore) -> DataSizesCache:
+        if store not in SHARED:
+            SHARED[store] = cls(store)
+        return SHARED[store]
+
     def refresh(self) -> asyncio.Task[DataSizes]:
-        """Start measuring, unless a measure is under way already."""
-        if self._measuring is None:
+        """Start measuring, unless a measure is under way already (on this event loop)."""
+        if self._measuring is None or self._measuring.get_loop() is not asyncio.get_running_loop():
             self._measuring = asyncio.create_task(self._measure())
             self._measuring.add_done_callback(self._measured)
         return self._measuring
 
     async def current(self) -> DataSizes:
-        if self._sizes is None:
+        if self._sizes is None or self._generation != self.store.generation:
             return await asyncio.shield(self.refresh())
         if time.monotonic() - self._measured_at > self.max_age_s:
             self.refresh()
         return self._sizes
 
     async def _measure(self) -> DataSizes:
+        generation = self.store.generation
         try:
-            self._sizes = await measure(self.store)
-            return self._sizes
+            sizes = await measure(self.store)
+            self._sizes, self._generation = sizes, generation
+            return sizes
         finally:
             self._measured_at = time.monotonic()
 
     def _measured(self, task: asyncio.Task[DataSizes]) -> None:
-        self._measuring = None
+        if self._measuring is task:
+            self._measuring = None
         if not task.cancelled():
-            task.exception()  # retrieved here: a request waiting for the first measure gets it too
+            task.exception()  # retrieved here: a request waiting for the measure gets it too
+
+
+SHARED: weakref.WeakKeyDictionary[GraphStore, DataSizesCache] = weakref.WeakKeyDictionary()
+"""Each store's figures, for every app on it."""

@@ -107,6 +107,9 @@ class GraphStore(abc.ABC):
     """A graph of the partnership network, read by the API and written by the loaders."""
 
     name: str
+    generation: int = 0
+    """How many loads this process has made into the store: what is derived from its data (the cost limit's
+    figures) is measured again when it changes."""
 
     async def open(self) -> None:
         """Connect and prepare; called once before the first request."""

@@ -80,6 +80,7 @@ class MemoryStore(GraphStore):
             graph.add_edge(start, end, key=rel.identity, **data)
         self._graph = graph
         self._reindex()
+        self.generation += 1
         if progress is not None:
             progress(len(dataset.nodes) + len(dataset.relationships))
         return summary

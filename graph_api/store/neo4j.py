@@ -213,7 +213,9 @@ class Neo4jStore(GraphStore):
 
     async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
         async with self._translated(None):
-            return await self._load(dataset, progress)
+            summary = await self._load(dataset, progress)
+        self.generation += 1
+        return summary
 
     async def _load(self, dataset: Dataset, progress: Progress | None) -> LoadSummary:
         await self.ensure_schema()

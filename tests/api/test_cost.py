@@ -13,13 +13,14 @@ from graphql import get_introspection_query
 
 from graph_api import relations
 from graph_api.app import create_app
-from graph_api.models import NodeRef
+from graph_api.models import Dataset, NodeRef
 from graph_api.schema import build_schema
 from graph_api.schema.cost import LIST_SIZES, list_fields
 from graph_api.schema.data_sizes import DataSizesCache, measure
 from graph_api.schema.types import PATH_METADATA
 from graph_api.settings import DEFAULT_MAX_COST, Settings
 from graph_api.store.base import GraphStore, NodeQuery
+from graph_api.store.memory import MemoryStore
 from tests.conftest import GraphQLClient
 
 pytestmark = pytest.mark.anyio
@@ -89,8 +90,10 @@ async def test_cost_limit_counts_every_alias(gql: GraphQLClient) -> None:
     assert error["extensions"]["cost"] == 30 * one
 
 
-async def test_cost_limit_refuses_thirty_map_views_of_a_thousand_places(gql: GraphQLClient) -> None:
-    view = f"inBounds(bounds: {FINLAND}, limit: 1000) {{ places {{ id name location {{ lat lon }} }} }}"
+async def test_cost_limit_refuses_thirty_map_views_of_a_thousand_places_with_their_details(gql: GraphQLClient) -> None:
+    view = f"""inBounds(bounds: {FINLAND}, limit: 1000) {{ places {{ id name location {{ lat lon }}
+        runBy {{ role organiser {{ ... on Node {{ id }} }} }} activities {{ id }}
+        openingHours {{ weekdays opensAt }} }} }}"""
     assert "errors" not in await gql.execute("{ " + view + " }")
     error = await gql.error("{ " + " ".join(f"v{i}: {view}" for i in range(30)) + " }")
     assert error["extensions"]["code"] == "COST_LIMIT"
@@ -173,6 +176,15 @@ async def test_data_sizes_are_measured_again_in_the_background_when_old(store: G
     first = await cache.current()
     assert await cache.current() is first  # answered at once, while a new measure starts
     assert await cache.refresh() is not first
+
+
+async def test_data_sizes_are_measured_again_after_a_load(dataset: Dataset) -> None:
+    store = MemoryStore()
+    sizes = DataSizesCache.of(store)
+    assert (await sizes.current()).all_nodes == 0
+    await store.load(dataset)
+    assert DataSizesCache.of(store) is sizes
+    assert (await sizes.current()).all_nodes == 1541
 
 
 async def test_data_sizes_of_the_seeds(store: GraphStore) -> None:

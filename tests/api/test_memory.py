@@ -20,7 +20,7 @@ FINLAND = "{south: 59.5, west: 19.0, north: 70.1, east: 31.6}"
 VIEW = f"inBounds(bounds: {FINLAND}, limit: 1000) {{ totalCount places {{ id name kind location {{ lat lon }} }} }}"
 
 HEAVY = {
-    "map views": "{ " + " ".join(f"v{i}: {VIEW}" for i in range(24)) + " }",
+    "map views": "{ " + " ".join(f"v{i}: {VIEW}" for i in range(8)) + " }",
     "boundaries": "{ municipalitiesGeoJson(tolerance: 0) welfareAreasGeoJson(tolerance: 0) }",
     "relations": """{ relations(id: "District:hame", depth: 3) { nodes { id type label isDemo }
         edges { source target type properties isDemo } } }""",
