@@ -17,7 +17,8 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from graph_api import __version__, maps
-from graph_api.budget import Stopped, stopped_result, within_budget
+from graph_api.budget import Stopped, stopped_message, stopped_result, within_budget
+from graph_api.cancellation import in_worker
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.instrumented import InstrumentedGeocoder
@@ -128,15 +129,15 @@ def create_app(
         params = request.query_params
         bounds = maps.parse_bbox(params["bbox"]) if "bbox" in params else None
         kinds = maps.parse_kinds(params["kinds"]) if "kinds" in params else None
-        return await geojson(request, maps.meeting_places_layer(served, bounds, kinds))
+        return await geojson(request, maps.meeting_places_layer(served, bounds, kinds), settings.request_timeout_s)
 
     async def municipalities(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
-        return await geojson(request, maps.municipalities_layer(served, locator, tolerance))
+        return await geojson(request, maps.municipalities_layer(served, locator, tolerance), settings.request_timeout_s)
 
     async def welfare_areas(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
-        return await geojson(request, maps.welfare_areas_layer(served, locator, tolerance))
+        return await geojson(request, maps.welfare_areas_layer(served, locator, tolerance), settings.request_timeout_s)
 
     return Starlette(
         routes=[
@@ -166,14 +167,22 @@ def edge_middleware(settings: Settings) -> list[Middleware]:
     ]
 
 
-async def geojson(request: Request, layer: Awaitable[dict[str, object]]) -> Response:
-    """The layer as `application/geo+json`, cacheable by browsers and proxies, 304 when unchanged."""
-    body = json.dumps(await layer, separators=(",", ":")).encode()
+async def geojson(request: Request, layer: Awaitable[dict[str, object]], timeout_s: float) -> Response:
+    """The layer as `application/geo+json`, cacheable by browsers and proxies, 304 when unchanged; within the
+    time budget (504 past it) and only while the client is there, as a GraphQL request."""
+    body = await within_budget(_encoded(layer), timeout_s, request.receive)
+    if isinstance(body, Stopped):
+        return JSONResponse({"error": {"message": stopped_message(body, timeout_s)}}, status_code=504)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={LAYER_MAX_AGE_S}"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/geo+json", headers=headers)
+
+
+async def _encoded(layer: Awaitable[dict[str, object]]) -> bytes:
+    collection = await layer
+    return await in_worker(lambda: json.dumps(collection, separators=(",", ":")).encode())
 
 
 async def bad_parameter(request: Request, exc: InputError) -> JSONResponse:

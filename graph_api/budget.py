@@ -51,14 +51,18 @@ async def _disconnect(receive: Receive) -> None:
         pass
 
 
-def stopped_result(stopped: Stopped, seconds: float) -> ExecutionResult:
-    """The GraphQL answer to a stopped operation."""
+def stopped_message(stopped: Stopped, seconds: float) -> str:
+    """Why the request was stopped, for its answer."""
+    logger.info("request stopped: %s", stopped.value)
     if stopped is Stopped.TIMEOUT:
-        message = (
+        return (
             f"The request ran past its time budget of {seconds:g} s and was stopped: "
             "ask for less (a smaller area, fewer fields, a smaller limit)"
         )
-    else:
-        message = "The client disconnected, so the request was stopped"
-    logger.info("request stopped: %s", stopped.value)
+    return "The client disconnected, so the request was stopped"
+
+
+def stopped_result(stopped: Stopped, seconds: float) -> ExecutionResult:
+    """The GraphQL answer to a stopped operation."""
+    message = stopped_message(stopped, seconds)
     return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": stopped.value})])

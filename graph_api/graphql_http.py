@@ -103,7 +103,13 @@ class GraphQLOverHTTP(GraphQL[Context, RootValue]):
             raise HTTPException(406, f"Accept allows neither {GRAPHQL_RESPONSE_JSON} nor {JSON}")
         if request.method == "POST" and parse_content_type(request.content_type or "")[0] != JSON:
             raise HTTPException(415, f"a POST body must be {JSON}")
-        return await super().parse_http_body(request)
+        data = await super().parse_http_body(request)
+        for one in data if isinstance(data, list) else [data]:
+            if not isinstance(one.operation_name, str | None):
+                raise HTTPException(
+                    400, "operationName: must be a string, the name of one of the document's operations"
+                )
+        return data
 
     def parse_json(self, data: str | bytes) -> object:
         parsed = super().parse_json(data)

@@ -36,6 +36,15 @@ def only_error(response: httpx.Response) -> dict[str, Any]:
     return body["errors"][0]  # type: ignore[no-any-return]
 
 
+@pytest.mark.parametrize("name", [5, ["Regions"], {"name": "Regions"}])
+async def test_an_operation_name_that_is_not_a_string_is_refused(client: httpx.AsyncClient, name: object) -> None:
+    response = await client.post("/graphql", json={"query": TWO_OPERATIONS, "operationName": name})
+    assert response.status_code == 400
+    assert only_error(response)["message"].startswith("operationName: must be a string")
+    metrics = (await client.get("/metrics")).text
+    assert 'graph_api_http_request_duration_seconds_count{method="POST",route="/graphql",status="400"} 1.0' in metrics
+
+
 async def test_several_operations_without_operation_name_run_none(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": TWO_OPERATIONS})
     assert response.status_code == 200

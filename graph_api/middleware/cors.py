@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from graph_api.graphql_http import error_response
 
 METHODS = ["GET", "POST", "OPTIONS"]
-REQUEST_HEADERS = ["Content-Type", "Authorization", "If-None-Match"]
+REQUEST_HEADERS = ["Content-Type", "Authorization", "If-None-Match", "X-Request-ID"]
 EXPOSED_HEADERS = ["ETag", "X-Request-ID"]
 
 

@@ -19,11 +19,12 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
-def operation_name(name: str | None) -> str:
-    """The name as logs and labels show it: `anonymous` when none, `other` when it is no plain GraphQL name."""
+def operation_name(name: object) -> str:
+    """The name as logs and labels show it: `anonymous` when none, `other` when it is no plain GraphQL name
+    (clients send anything, a number or a list too)."""
     if not name:
         return ANONYMOUS
-    return name if OPERATION_NAME.fullmatch(name) else OTHER
+    return name if isinstance(name, str) and OPERATION_NAME.fullmatch(name) else OTHER
 
 
 class OperationNames:

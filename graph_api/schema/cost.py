@@ -24,6 +24,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
+    SelectionNode,
     SelectionSetNode,
     get_named_type,
     get_nullable_type,
@@ -35,7 +36,9 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 
+from graph_api import relations
 from graph_api.analysis import neighbourhood, paths
+from graph_api.geo.geocoding import MAX_RESULTS
 from graph_api.models import RELATIONSHIP_TYPES, MeetingPlaceKind
 from graph_api.schema.data_sizes import DataSizes
 from graph_api.schema.types import PATH_METADATA
@@ -83,13 +86,13 @@ LIST_SIZES: dict[str, Size] = {
     "PlacesInBounds.places": sized_by("limit", "MeetingPlace", parents=True),
     "Clusters.clusters": count_of("MeetingPlace"),
     "Cluster.kinds": KINDS,
-    "Geocoding.results": sized_by("limit", parents=True),
+    "Geocoding.results": lambda data, args, parent: MAX_RESULTS,
     "Municipality.agreements": AGREEMENTS_OF_ONE,
     "WelfareArea.agreements": AGREEMENTS_OF_ONE,
     "District.agreements": AGREEMENTS_OF_ONE,
     "MeetingPlace.openingHours": lambda data, args, parent: data.max_opening_hours,
     "OpeningHours.weekdays": lambda data, args, parent: 7,
-    "WhereIs.districts": lambda data, args, parent: data.hops["Region", "COVERS", "IN", "District"],
+    "WhereIs.districts": lambda data, args, parent: data.fan_out("Municipality", relations.MUNICIPALITY_DISTRICTS),
     "CoverageTerms.kinds": KINDS,
     "AreaCoverage.municipalities": count_of("Municipality"),
     "CoverageGaps.municipalities": sized_by("limit", "Municipality", parents=True),
@@ -117,9 +120,9 @@ WORK: dict[str, Size] = {
     "Query.path": ALL_RELATIONSHIPS,
     "Query.partners": ALL_RELATIONSHIPS,
     "Query.clusters": count_of("MeetingPlace"),
-    "Query.meetingPlacesGeoJson": lambda data, args, parent: 10 * data.nodes["MeetingPlace"],
-    "Query.municipalitiesGeoJson": lambda data, args, parent: 100 * data.nodes["Municipality"],
-    "Query.welfareAreasGeoJson": lambda data, args, parent: 100 * data.nodes["Municipality"],
+    "Query.meetingPlacesGeoJson": lambda data, args, parent: 20 * data.nodes["MeetingPlace"],
+    "Query.municipalitiesGeoJson": lambda data, args, parent: 200 * data.nodes["Municipality"],
+    "Query.welfareAreasGeoJson": lambda data, args, parent: 200 * data.nodes["Municipality"],
 }
 """What a field computes beyond its answer's size: the nodes or relationships it goes through."""
 
@@ -146,13 +149,23 @@ class IntrospectionCost:
         self._known: dict[tuple[int, int], int] = {}
 
     def of(self, selections: SelectionSetNode, value: object) -> int:
+        """Fragments are selections like any other, remembered per object, so none is expanded twice."""
         known = self._known.get((id(selections), id(value)))
         if known is None:
             known = self._known[id(selections), id(value)] = sum(
-                1 + self._value(node, getattr(value, "of_type", None) if name == "ofType" else self._list(value, name))
-                for name, node in self._fields(selections)
+                self._selection(selection, value) for selection in selections.selections
             )
         return known
+
+    def _selection(self, selection: SelectionNode, value: object) -> int:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            return 1 + self._value(
+                selection, getattr(value, "of_type", None) if name == "ofType" else self._list(value, name)
+            )
+        if isinstance(selection, FragmentSpreadNode):
+            return self.of(self.fragments[selection.name.value].selection_set, value)
+        return self.of(selection.selection_set, value)  # type: ignore[attr-defined]
 
     def _value(self, node: FieldNode, value: object) -> int:
         if node.selection_set is None or value is None:
@@ -175,20 +188,6 @@ class IntrospectionCost:
         attribute = INTROSPECTED.get(name)
         found = getattr(value, attribute, None) if attribute else None
         return list(found.values()) if isinstance(found, dict) else found
-
-    def _fields(self, selections: SelectionSetNode) -> list[tuple[str, FieldNode]]:
-        fields: list[tuple[str, FieldNode]] = []
-        for selection in selections.selections:
-            if isinstance(selection, FieldNode):
-                fields.append((selection.name.value, selection))
-            else:
-                inner = (
-                    self.fragments[selection.name.value].selection_set
-                    if isinstance(selection, FragmentSpreadNode)
-                    else selection.selection_set  # type: ignore[attr-defined]
-                )
-                fields += self._fields(inner)
-        return fields
 
 
 class CostEstimate:

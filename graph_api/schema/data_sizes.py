@@ -9,6 +9,7 @@ backends give the same ones, and measured again when older than `max_age_s`, as 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import time
 import weakref
@@ -122,7 +123,7 @@ class DataSizesCache:
     """
 
     def __init__(self, store: GraphStore, max_age_s: float = DEFAULT_MAX_AGE_S) -> None:
-        self.store = store
+        self._store = weakref.ref(store)  # SHARED keeps a cache no longer than its store
         self.max_age_s = max_age_s
         self._sizes: DataSizes | None = None
         self._generation = -1
@@ -138,9 +139,16 @@ class DataSizesCache:
     def refresh(self) -> asyncio.Task[DataSizes]:
         """Start measuring, unless a measure is under way already (on this event loop)."""
         if self._measuring is None or self._measuring.get_loop() is not asyncio.get_running_loop():
-            self._measuring = asyncio.create_task(self._measure())
+            # A context of its own: the measure belongs to no request, and outlives the one that started it.
+            self._measuring = asyncio.create_task(self._measure(), context=contextvars.Context())
             self._measuring.add_done_callback(self._measured)
         return self._measuring
+
+    @property
+    def store(self) -> GraphStore:
+        store = self._store()
+        assert store is not None, "a store's figures are asked for only while it is in use"
+        return store
 
     async def current(self) -> DataSizes:
         if self._sizes is None or self._generation != self.store.generation:

@@ -21,7 +21,7 @@ class OperationSelection(SchemaExtension):
         if document is None:  # the document did not parse: that error is the answer
             return
         names = [
-            definition.name.value if definition.name else "(anonymous)"
+            definition.name.value if definition.name else "anonymous"
             for definition in document.definitions
             if isinstance(definition, OperationDefinitionNode)
         ]

@@ -229,3 +229,11 @@ def cpu_spent_in(seconds: float) -> float:
     before = time.process_time()
     time.sleep(seconds)
     return time.process_time() - before
+
+
+async def test_a_map_layer_past_its_budget_gets_504(store: GraphStore) -> None:
+    app = create_app(store, budgeted(0.001))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        response = await http.get("/geojson/municipalities?tolerance=0")
+    assert response.status_code == 504
+    assert response.json()["error"]["message"].startswith("The request ran past its time budget of 0.001 s")

@@ -59,12 +59,14 @@ ANSWERED = {
         whereIs(lat: 60.17, lon: 24.94) {{ districts {{ id }} }}
         geocode(address: "Åbo", limit: 3) {{ results {{ label }} }}
         agreements(year: 2023) {{ district {{ id }} }} }}""",
+    "where a point is": "{ whereIs(lat: 60.17, lon: 24.94) { districts { id nameFi regions { id } } } }",
+    "map layers": "{ meetingPlacesGeoJson municipalitiesGeoJson(tolerance: 0) welfareAreasGeoJson(tolerance: 0) }",
     "introspection": get_introspection_query(descriptions=True),
 }
 
 
 def answer_size(value: Any) -> int:
-    """What the estimate counts: each field of the answer, and each item of a list (a JSON scalar is one value)."""
+    """What the estimate counts: each field of the answer, and each item of a list (a JSON scalar's too)."""
     if isinstance(value, dict):
         return sum(1 + answer_size(item) for item in value.values())
     if isinstance(value, list):
@@ -106,6 +108,13 @@ async def test_cost_limit_sees_fragments_that_multiply(gql: GraphQLClient) -> No
     error = await gql.error(query)
     assert error["extensions"]["code"] == "COST_LIMIT"
     assert error["extensions"]["cost"] == 2**20 * 45
+
+
+async def test_cost_limit_sees_introspection_fragments_that_multiply(gql: GraphQLClient) -> None:
+    fragments = " ".join(f"fragment f{i} on __Type {{ ...f{i + 1} ...f{i + 1} }}" for i in range(24))
+    error = await gql.error("{ __schema { types { ...f0 } } } " + fragments + " fragment f24 on __Type { name }")
+    assert error["extensions"]["code"] == "COST_LIMIT"
+    assert error["extensions"]["cost"] > 2**24
 
 
 @pytest.mark.parametrize("name", ANSWERED)
