@@ -175,8 +175,9 @@ class GraphQLClient:
         return body["errors"][0]  # type: ignore[no-any-return]
 
 
-def client_for(store: GraphStore) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_app(store, Settings(_env_file=None)))
+def client_for(store: GraphStore, settings: Settings | None = None) -> httpx.AsyncClient:
+    """A client of the app on `store`, with these settings (the defaults, without the environment's)."""
+    transport = httpx.ASGITransport(app=create_app(store, settings or Settings(_env_file=None)))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 

@@ -9,9 +9,8 @@ import re
 import httpx
 import pytest
 
-from graph_api.app import create_app
-from graph_api.settings import Settings
 from graph_api.store.memory import MemoryStore
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -20,8 +19,7 @@ ATTRIBUTE = re.compile(r'([a-z-]+)(?:="([^"]*)")?')
 
 
 async def graphiql_page() -> httpx.Response:
-    app = create_app(MemoryStore(), Settings(_env_file=None))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    async with client_for(MemoryStore()) as client:
         return await client.get("/graphql", headers={"accept": "text/html"})
 
 

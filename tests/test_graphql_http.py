@@ -8,10 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from graph_api.app import create_app
 from graph_api.graphql_http import GRAPHQL_RESPONSE_JSON, response_status
-from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -24,8 +23,7 @@ TWO_OPERATIONS = "query Regions { regions { id } } query Districts { districts {
 @pytest.fixture
 async def client(store: GraphStore) -> AsyncIterator[httpx.AsyncClient]:
     """The shipped seeds on each backend."""
-    app = create_app(store, Settings(_env_file=None))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+    async with client_for(store) as http:
         yield http
 
 

@@ -30,7 +30,7 @@ class Context:
     max_page_size: int
     data_sizes: DataSizesCache
     max_cost: int
-    state: State | None = None
+    state: State
     _nodes: DataLoader[NodeRef, Node | None] | None = None
     _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)
     _agreements: DataLoader[tuple[NodeRef, int | None], list[Agreement]] | None = None
@@ -38,8 +38,7 @@ class Context:
 
     def record_cost(self, cost: int) -> None:
         """The operation's estimated cost, on the request's state where the logs find it."""
-        if self.state is not None:
-            self.state.cost_estimate = cost
+        self.state.cost_estimate = cost
 
     async def geocode(self, address: str) -> Geocoding:
         """Geocoded once per request, so `geocode` and `nearby(near: {address})` side by side agree."""

@@ -20,7 +20,6 @@ from graphql import (
     GraphQLError,
     GraphQLField,
     GraphQLNamedType,
-    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -293,14 +292,3 @@ def estimate_cost(
         return None
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     return CostEstimate(schema, fragments, variables, data).estimate(operation)
-
-
-def list_fields(schema: GraphQLSchema) -> list[str]:
-    """`Type.field` of every list field of the API's own object and interface types."""
-    return [
-        f"{type_.name}.{name}"
-        for type_ in schema.type_map.values()
-        if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__")
-        for name, field in type_.fields.items()
-        if is_list_type(get_nullable_type(field.type))
-    ]

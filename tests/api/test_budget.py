@@ -26,7 +26,7 @@ from graph_api.planning.coverage import nearest_place
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
-from tests.conftest import BACKENDS, GraphQLClient, neo4j_store_for
+from tests.conftest import BACKENDS, GraphQLClient, client_for, neo4j_store_for
 from tests.neo4j_server import free_port
 
 pytestmark = pytest.mark.anyio
@@ -76,8 +76,7 @@ def cold() -> None:
 
 async def test_a_request_past_its_budget_gets_timeout_and_the_next_one_is_answered(store: GraphStore) -> None:
     cold()
-    app = create_app(store, budgeted(TIGHT_BUDGET_S))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+    async with client_for(store, budgeted(TIGHT_BUDGET_S)) as http:
         gql = GraphQLClient(http)
         await measured(gql)
         started = time.perf_counter()
@@ -92,8 +91,7 @@ async def test_a_request_past_its_budget_gets_timeout_and_the_next_one_is_answer
 
 async def test_a_stopped_request_stops_its_worker_threads(store: GraphStore) -> None:
     cold()
-    app = create_app(store, budgeted(TIGHT_BUDGET_S))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+    async with client_for(store, budgeted(TIGHT_BUDGET_S)) as http:
         await measured(GraphQLClient(http))
         errors = (await GraphQLClient(http).execute(HEAVY))["errors"]
         assert [error["extensions"]["code"] for error in errors] == ["TIMEOUT"]
@@ -232,8 +230,7 @@ def cpu_spent_in(seconds: float) -> float:
 
 
 async def test_a_map_layer_past_its_budget_gets_504(store: GraphStore) -> None:
-    app = create_app(store, budgeted(0.001))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+    async with client_for(store, budgeted(0.001)) as http:
         response = await http.get("/geojson/municipalities?tolerance=0")
     assert response.status_code == 504
     assert response.json()["error"]["message"].startswith("The request ran past its time budget of 0.001 s")

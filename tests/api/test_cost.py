@@ -7,21 +7,19 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from graphql import get_introspection_query
+from graphql import GraphQLObjectType, GraphQLSchema, get_introspection_query, get_nullable_type, is_list_type
 
 from graph_api import relations
-from graph_api.app import create_app
 from graph_api.models import Dataset, NodeRef
 from graph_api.schema import build_schema
-from graph_api.schema.cost import LIST_SIZES, list_fields
+from graph_api.schema.cost import LIST_SIZES
 from graph_api.schema.data_sizes import DataSizesCache, measure
 from graph_api.schema.types import PATH_METADATA
 from graph_api.settings import DEFAULT_MAX_COST, Settings
 from graph_api.store.base import GraphStore, NodeQuery
 from graph_api.store.memory import MemoryStore
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -134,12 +132,22 @@ async def test_cost_estimate_follows_list_arguments_and_variables(gql: GraphQLCl
 
 
 async def test_cost_limit_is_a_setting(store: GraphStore) -> None:
-    app = create_app(store, Settings(_env_file=None, GRAPH_API_MAX_COST=50))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+    async with client_for(store, Settings(_env_file=None, GRAPH_API_MAX_COST=50)) as http:
         small = (await http.post("/graphql", json={"query": "{ districts { id } }"})).json()
         large = (await http.post("/graphql", json={"query": "{ welfareAreas { id nameFi nameSv } }"})).json()
     assert small["extensions"]["cost"] == {"estimated": 21, "maximum": 50}
     assert large["errors"][0]["extensions"] == {"code": "COST_LIMIT", "cost": 89, "maxCost": 50}
+
+
+def list_fields(schema: GraphQLSchema) -> list[str]:
+    """`Type.field` of every list field of the API's own object and interface types."""
+    return [
+        f"{type_.name}.{name}"
+        for type_ in schema.type_map.values()
+        if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__")
+        for name, field in type_.fields.items()
+        if is_list_type(get_nullable_type(field.type))
+    ]
 
 
 async def test_every_list_field_has_a_size() -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import tracemalloc
 
-import httpx
 import pytest
 from strawberry.extensions import ParserCache, ValidationCache
 
-from graph_api.app import create_app
 from graph_api.settings import MEMORY_PER_COST, Settings
 from graph_api.store.base import GraphStore
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -46,7 +44,7 @@ async def test_request_memory_stays_within_its_estimate(gql: GraphQLClient, name
 async def test_request_memory_setting_lowers_the_cost_ceiling(store: GraphStore) -> None:
     settings = Settings(_env_file=None, GRAPH_API_MAX_REQUEST_MEMORY=1)
     assert settings.cost_ceiling == 2**20 // MEMORY_PER_COST
-    async with _client(store, settings) as http:
+    async with client_for(store, settings) as http:
         body = (await http.post("/graphql", json={"query": "{ " + VIEW + " }"})).json()
     assert body["errors"][0]["extensions"]["code"] == "COST_LIMIT"
     assert body["errors"][0]["extensions"]["maxCost"] == 1024
@@ -54,7 +52,7 @@ async def test_request_memory_setting_lowers_the_cost_ceiling(store: GraphStore)
 
 @pytest.mark.parametrize("size", [3, 11])
 async def test_document_caches_keep_at_most_their_size(store: GraphStore, size: int) -> None:
-    async with _client(store, Settings(_env_file=None, GRAPH_API_DOCUMENT_CACHE_SIZE=size)) as http:
+    async with client_for(store, Settings(_env_file=None, GRAPH_API_DOCUMENT_CACHE_SIZE=size)) as http:
         for n in range(size + 20):
             await http.post("/graphql", json={"query": f"{{ a{n}: districts {{ id }} }}"})
     for cache in (
@@ -63,8 +61,3 @@ async def test_document_caches_keep_at_most_their_size(store: GraphStore, size: 
     ):
         info = cache.cache_info()
         assert info.maxsize == size and info.currsize == size
-
-
-def _client(store: GraphStore, settings: Settings) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_app(store, settings))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")

@@ -14,6 +14,7 @@ from graph_api.app import create_app
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -21,15 +22,12 @@ LIMIT = 4096
 CHUNK = 1024
 
 
-def small_limit_app(store: GraphStore) -> object:
-    return create_app(store, Settings(_env_file=None, GRAPH_API_MAX_BODY_BYTES=LIMIT))
+SMALL_LIMIT = Settings(_env_file=None, GRAPH_API_MAX_BODY_BYTES=LIMIT)
 
 
 @pytest.fixture
 async def client(store: GraphStore) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=small_limit_app(store)), base_url="http://t"
-    ) as http:
+    async with client_for(store, SMALL_LIMIT) as http:
         yield http
 
 
@@ -79,7 +77,7 @@ def server_port() -> Iterator[int]:
     """The app under a real uvicorn on a free local port, for as long as the test runs."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(small_limit_app(MemoryStore()), log_level="warning", lifespan="off"))  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(create_app(MemoryStore(), SMALL_LIMIT), log_level="warning", lifespan="off"))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     while not server.started:

@@ -11,11 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from graph_api.app import create_app
 from graph_api.observability.logs import LogFormat, log_handler
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -41,8 +40,7 @@ def capture() -> Iterator[Callable[[LogFormat], Lines]]:
 
 def client(store: GraphStore, **settings: Any) -> httpx.AsyncClient:
     """An app whose requests count as slow only past a minute, unless the test says otherwise."""
-    app = create_app(store, Settings(_env_file=None, **{"GRAPH_API_SLOW_REQUEST_MS": 60_000, **settings}))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    return client_for(store, Settings(_env_file=None, **{"GRAPH_API_SLOW_REQUEST_MS": 60_000, **settings}))
 
 
 def request_lines(lines: Lines) -> list[dict[str, Any]]:

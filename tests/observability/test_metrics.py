@@ -10,7 +10,6 @@ import pytest
 from graphql import GraphQLError
 from prometheus_client.parser import text_string_to_metric_families
 
-from graph_api.app import create_app
 from graph_api.observability.caches import CacheSizes, register_cache
 from graph_api.observability.metrics import MAX_OPERATION_NAMES, OperationNames
 from graph_api.observability.outcomes import Outcome, outcome_of
@@ -122,9 +121,7 @@ async def test_online_geocodings_count_answers_cache_hits_and_fallbacks(
     settings = Settings(
         _env_file=None, GEOCODER="nominatim", GEOCODER_URL=provider.url, GEOCODER_CACHE=tmp_path, GEOCODER_MIN_DELAY=0
     )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(store, settings)), base_url="http://t"
-    ) as http:
+    async with client_for(store, settings) as http:
         gql = GraphQLClient(http)
         await gql.data(GEOCODE, address="Rovaniemi")
         await gql.data(GEOCODE, address="Rovaniemi")
@@ -203,8 +200,7 @@ async def test_apps_in_one_process_count_apart(store: GraphStore) -> None:
 
 
 async def test_a_request_past_its_time_budget_is_counted_as_timeout(store: GraphStore) -> None:
-    app = create_app(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=0.001))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+    async with client_for(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=0.001)) as http:
         error = await GraphQLClient(http).error("query Slow { coverageGaps(withinKm: 1) { totalCount } }")
         assert error["extensions"]["code"] == "TIMEOUT"
         samples = await scrape(http)
