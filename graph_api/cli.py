@@ -70,8 +70,10 @@ def serve(host: str | None, port: int | None, backend: str | None, seeds_dir: Pa
 
 
 async def load_seeds(store: GraphStore, seeds_dir: Path) -> None:
+    """The seeds into the embedded store, then what was imported into its data folder over them."""
     started = time.perf_counter()
     summary = await store.load(read_dataset(seeds_dir))
+    await store.refresh()
     logger.info(
         "loaded %d nodes and %d relationships from %s in %.0f ms",
         summary.nodes,

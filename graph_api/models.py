@@ -39,12 +39,30 @@ class Bounds:
 
 @dataclass(frozen=True, slots=True)
 class Node:
+    """A node of the graph. The keyword-only fields are its provenance, set on what an import brought in:
+    the id the source gives it, when it first came in and last changed, and when its source stopped listing
+    it (a withdrawn node is left out of maps and coverage, but still found by id: nothing is deleted)."""
+
     key: str
     source: str
+    source_id: str | None = dataclasses.field(default=None, kw_only=True)
+    imported_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
+    updated_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
+    withdrawn_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
 
     @property
     def is_demo(self) -> bool:
         return self.source == DEMO_SOURCE
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def content(self) -> Node:
+        """The node without its provenance: two nodes with equal content are the same data."""
+        return dataclasses.replace(
+            self, source="", source_id=None, imported_at=None, updated_at=None, withdrawn_at=None
+        )
 
     @property
     def search_names(self) -> tuple[str, ...]:
@@ -107,7 +125,12 @@ class LocalAssociation(NamedNode):
 
 @dataclass(frozen=True, slots=True)
 class FamilyCentre(NamedNode):
-    """A family centre (perhekeskus) of a wellbeing services county or a municipality."""
+    """A family centre (perhekeskus) of a wellbeing services county or a municipality; where it has a
+    service location of its own (PTV gives one), its street address and position."""
+
+    street_address: str | None = dataclasses.field(default=None, kw_only=True)
+    postal_code: str | None = dataclasses.field(default=None, kw_only=True)
+    location: Point | None = dataclasses.field(default=None, kw_only=True)
 
 
 class MeetingPlaceKind(Enum):
@@ -128,10 +151,13 @@ class MeetingPlace(Node):
     kind: MeetingPlaceKind
     location: Point
     schedules: tuple[Schedule, ...] = ()
+    name_sv: str | None = dataclasses.field(default=None, kw_only=True)
+    street_address: str | None = dataclasses.field(default=None, kw_only=True)
+    postal_code: str | None = dataclasses.field(default=None, kw_only=True)
 
     @property
     def search_names(self) -> tuple[str, ...]:
-        return (self.name,)
+        return tuple(name for name in (self.name, self.name_sv) if name)
 
 
 class ActivityChannel(Enum):
@@ -340,7 +366,30 @@ class Edge:
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """Everything a store is loaded with."""
+    """Everything a store is loaded with.
+
+    `replaces` names (node, relationship type) pairs whose outgoing relationships the dataset gives in full:
+    a relationship of that type from that node that the dataset does not list is removed (an imported place
+    whose organiser changed no longer has the old one).
+    """
 
     nodes: list[Node]
     relationships: list[Relationship]
+    replaces: frozenset[tuple[NodeRef, str]] = frozenset()
+
+
+IMPORT_COUNTS = ("created", "updated", "unchanged", "withdrawn", "rejected", "warnings")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    """One applied import: when, from which source, who ran it, and what it did (`IMPORT_COUNTS`).
+
+    `number` is given by the store as it writes the import, in the same transaction: 1, 2, ...
+    """
+
+    at: datetime.datetime
+    source: str
+    by: str
+    summary: dict[str, int]
+    number: int = 0

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
+import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -15,6 +16,7 @@ from graph_api.geo.gazetteer import Gazetteer
 from graph_api.geo.geocoding import Geocoder, Provider
 from graph_api.observability.logs import LogFormat
 from graph_api.store.base import GraphStore
+from graph_api.store.datafolder import DataFolder
 from graph_api.store.memory import MemoryStore
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -42,6 +44,41 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, alias="GRAPH_API_PORT", description="Port to listen on.")
     seeds_dir: Path = Field(
         default=DEFAULT_SEEDS_DIR, alias="GRAPH_API_SEEDS", description="Seed folder loaded into the embedded store."
+    )
+    data_dir: Path = Field(
+        default=Path(platformdirs.user_data_dir("graph-api")),
+        alias="GRAPH_API_DATA",
+        description="The embedded store's data folder: a SQLite database keeping every import, applied over the "
+        "seeds at start.",
+    )
+    data_poll_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=3600,
+        alias="GRAPH_API_DATA_POLL",
+        description="Seconds between two looks of a running server at the data folder for other processes' imports.",
+    )
+    import_max_mb: float = Field(
+        default=20,
+        gt=0,
+        alias="GRAPH_API_IMPORT_MAX_SIZE",
+        description="Megabytes an import file (or one PTV answer) may have; a larger one is refused whole.",
+    )
+    ptv_url: str = Field(
+        default="https://api.palvelutietovaranto.suomi.fi",
+        pattern=r"^https?://[^/]+",
+        alias="PTV_API_URL",
+        description="The base URL of PTV's Open API (v11 is read under /api/v11/).",
+    )
+    ptv_timeout_s: float = Field(
+        default=10.0, gt=0, le=300, alias="PTV_TIMEOUT", description="Seconds one PTV request may take."
+    )
+    ptv_retries: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        alias="PTV_RETRIES",
+        description="How many times a PTV request that failed for a passing reason (timeout, 429, 5xx) is retried.",
     )
     graphiql: bool = Field(default=True, alias="GRAPH_API_GRAPHIQL", description="Serve GraphiQL on GET /graphql.")
     max_page_size: int = Field(
@@ -209,4 +246,4 @@ class Settings(BaseSettings):
                 self.neo4j_timeout_s,
                 self.neo4j_query_timeout_s,
             )
-        return MemoryStore()
+        return MemoryStore(DataFolder(self.data_dir), self.data_poll_s)

@@ -77,10 +77,15 @@ def _read_nodes(path: Path) -> list[Node]:
 
 
 def _node(cls: type[Node], row: dict[str, str], where: str) -> Node:
+    """A node from its row; a field with a default (provenance, an optional address) may have no column."""
     values: dict[str, object] = {}
+    optional = {f.name for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
     for name, hint in field_types(cls).items():
         if hint == tuple[Schedule, ...]:
             continue  # from schedules.csv, attached once every node is read
+        columns = ("lat", "lon") if _is_point(hint) else (name,)
+        if name in optional and not all(row.get(column) for column in columns):
+            continue
         try:
             values[name] = _convert(hint, row, name)
         except (KeyError, ValueError) as exc:
@@ -88,8 +93,12 @@ def _node(cls: type[Node], row: dict[str, str], where: str) -> Node:
     return cls(**values)
 
 
+def _is_point(hint: object) -> bool:
+    return hint is Point or Point in typing.get_args(hint)
+
+
 def _convert(hint: object, row: dict[str, str], name: str) -> object:
-    if hint is Point:
+    if _is_point(hint):
         return Point(lat=float(row["lat"]), lon=float(row["lon"]))
     text = row[name]
     if isinstance(hint, types.UnionType):
@@ -98,6 +107,8 @@ def _convert(hint: object, row: dict[str, str], name: str) -> object:
         (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
     if hint in (int, float):
         return hint(text)  # type: ignore[operator]
+    if hint is datetime.datetime:
+        return datetime.datetime.fromisoformat(text)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return hint(text)
     if not text:

@@ -29,6 +29,8 @@ from tests.neo4j_server import Neo4jLaunchError, Neo4jServer
 # The suite configures what it needs itself: settings from the developer's shell or .env stay out.
 for name in [name for name in os.environ if name.startswith("GRAPH_API_") or name == "GRAPH_BACKEND"]:
     del os.environ[name]
+# ... and a data folder of their own, never the user's (subprocesses inherit it)
+os.environ["GRAPH_API_DATA"] = tempfile.mkdtemp(prefix="graph-api-data-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -138,18 +140,23 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
 
 
 @pytest.fixture(params=BACKENDS)
-async def new_store(request: pytest.FixtureRequest, dataset: Dataset) -> AsyncIterator[GraphStore]:
+def empty_backend(request: pytest.FixtureRequest) -> GraphStore:
+    """A fresh memory store, or the session's Neo4j store (asked for here, outside any running event loop)."""
+    return MemoryStore() if request.param == "memory" else request.getfixturevalue("neo4j_store")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def new_store(empty_backend: GraphStore, dataset: Dataset) -> AsyncIterator[GraphStore]:
     """An empty store of each backend to write into; Neo4j gets the seeds back afterwards."""
-    if request.param == "memory":
-        yield MemoryStore()
+    if not isinstance(empty_backend, Neo4jStore):
+        yield empty_backend
         return
-    store: Neo4jStore = request.getfixturevalue("neo4j_store")
-    await wipe(store)
+    await wipe(empty_backend)
     try:
-        yield store
+        yield empty_backend
     finally:
-        await wipe(store)
-        await store.load(dataset)
+        await wipe(empty_backend)
+        await empty_backend.load(dataset)
 
 
 class GraphQLClient:

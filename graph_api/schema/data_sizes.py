@@ -26,7 +26,7 @@ HopKey = tuple[str, str, Direction, str]
 """The start label, the relationship type, the direction and the end label of one hop."""
 
 DEFAULT_MAX_AGE_S = 300.0
-EVERY = NodeQuery(first=None)
+EVERY = NodeQuery(first=None, include_withdrawn=True)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from graph_api.hours import is_open
 from graph_api.models import (
@@ -21,6 +22,7 @@ from graph_api.models import (
     Dataset,
     Edge,
     Hop,
+    ImportRecord,
     Link,
     MeetingPlace,
     MeetingPlaceKind,
@@ -30,6 +32,8 @@ from graph_api.models import (
     Point,
 )
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class NodeQuery:
@@ -37,7 +41,8 @@ class NodeQuery:
 
     `keys` restricts to those keys, `kinds` to meeting places of those kinds, `search` to nodes one of whose
     names contains the folded text (see `graph_api.text.fold`), `open_at` to meeting places open at that
-    moment; `after` is the last key of the previous page.
+    moment, `source` to nodes from that source; withdrawn nodes are left out unless `include_withdrawn`.
+    `after` is the last key of the previous page.
     """
 
     first: int | None
@@ -46,20 +51,36 @@ class NodeQuery:
     kinds: frozenset[MeetingPlaceKind] | None = None
     search: str | None = None
     open_at: datetime.datetime | None = None
+    source: str | None = None
+    include_withdrawn: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
-    items: list[Node]
+class Page(Generic[T]):
+    items: list[T]
     total_count: int
     has_next_page: bool
 
 
-def page_of(matches: Sequence[Node], query: NodeQuery) -> Page:
+def page_of(matches: Sequence[Node], query: NodeQuery) -> Page[Node]:
     """The query's page of all its matches, given in key order."""
     rest = [node for node in matches if query.after is None or node.key > query.after]
     has_next = query.first is not None and len(rest) > query.first
     return Page(items=rest[: query.first], total_count=len(matches), has_next_page=has_next)
+
+
+def imports_page(records: Sequence[ImportRecord], first: int | None, after: int | None) -> Page[ImportRecord]:
+    """Imports newest first; `after` is the number of the last one of the previous page."""
+    rest = [r for r in sorted(records, key=lambda r: -r.number) if after is None or r.number < after]
+    has_next = first is not None and len(rest) > first
+    return Page(items=rest[:first], total_count=len(records), has_next_page=has_next)
+
+
+def matches_query(node: Node, query: NodeQuery) -> bool:
+    """Whether the node passes the query's provenance filters (its source, whether it is withdrawn)."""
+    return (query.source is None or node.source == query.source) and (
+        query.include_withdrawn or not node.is_withdrawn
+    )
 
 
 def is_open_at(node: Node, moment: datetime.datetime | None) -> bool:
@@ -123,13 +144,25 @@ class GraphStore(abc.ABC):
     async def ping(self) -> None:
         """Return if the store can answer queries, raise `StoreUnavailable` if not."""
 
+    async def refresh(self) -> None:
+        """Take in what other processes wrote since the store was loaded; nothing to do on a shared database."""
+        return None
+
     @abc.abstractmethod
-    async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+    async def load(
+        self, dataset: Dataset, progress: Progress | None = None, record: ImportRecord | None = None
+    ) -> LoadSummary:
         """Upsert the dataset as a whole, or write nothing and raise `DataError` (e.g. a dangling relationship).
 
         Nodes are matched by label and key, relationships by their identity (`Relationship.identity`);
-        a match's properties are replaced whole.
+        a match's properties are replaced whole, and the pairs in `dataset.replaces` lose the relationships
+        the dataset no longer lists. With `record`, the import is kept with its data in the same transaction,
+        and the call returns once both are durable: this is how imports write.
         """
+
+    @abc.abstractmethod
+    async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
+        """The imports applied to the store, newest first, a page at a time (see `imports_page`)."""
 
     @abc.abstractmethod
     async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:
@@ -143,7 +176,7 @@ class GraphStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def find(self, label: str, query: NodeQuery) -> Page:
+    async def find(self, label: str, query: NodeQuery) -> Page[Node]:
         """One page of a label's nodes, filtered as the query says."""
 
     @abc.abstractmethod
@@ -155,7 +188,8 @@ class GraphStore(abc.ABC):
         kinds: frozenset[MeetingPlaceKind] | None,
         open_at: datetime.datetime | None = None,
     ) -> list[NearbyHit]:
-        """Meeting places within the geodesic radius, nearest first (ties by key), at most `limit`.
+        """Meeting places within the geodesic radius, nearest first (ties by key), at most `limit`; never
+        withdrawn ones, nor in `in_bounds`.
 
         With `kinds`, only places of those kinds; with `open_at`, only places open then (`is_open_at`).
         """

@@ -19,6 +19,7 @@ from graph_api.models import (
     Dataset,
     Edge,
     Hop,
+    ImportRecord,
     Link,
     MeetingPlaceKind,
     NearbyHit,
@@ -55,8 +56,16 @@ class InstrumentedStore(GraphStore):
     async def ping(self) -> None:
         await self._timed("ping", self.inner.ping())
 
-    async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
-        return await self._timed("load", self.inner.load(dataset, progress))
+    async def refresh(self) -> None:
+        await self._timed("refresh", self.inner.refresh())
+
+    async def load(
+        self, dataset: Dataset, progress: Progress | None = None, record: ImportRecord | None = None
+    ) -> LoadSummary:
+        return await self._timed("load", self.inner.load(dataset, progress, record))
+
+    async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
+        return await self._timed("imports", self.inner.imports(first, after))
 
     async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:
         return await self._timed("get_many", self.inner.get_many(refs))
@@ -64,7 +73,7 @@ class InstrumentedStore(GraphStore):
     async def traverse_many(self, refs: Sequence[NodeRef], path: Sequence[Hop]) -> list[list[Link]]:
         return await self._timed("traverse_many", self.inner.traverse_many(refs, path))
 
-    async def find(self, label: str, query: NodeQuery) -> Page:
+    async def find(self, label: str, query: NodeQuery) -> Page[Node]:
         return await self._timed("find", self.inner.find(label, query))
 
     async def nearby(

@@ -8,9 +8,14 @@ Loads are checked whole and swapped in at once: a failed load leaves the previou
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import datetime
+import logging
 from collections.abc import Iterable, Sequence
 
+import anyio.to_thread
 import networkx as nx
 import numpy as np
 
@@ -24,6 +29,7 @@ from graph_api.models import (
     Direction,
     Edge,
     Hop,
+    ImportRecord,
     Link,
     MeetingPlace,
     MeetingPlaceKind,
@@ -40,50 +46,115 @@ from graph_api.store.base import (
     Page,
     PlacesInBounds,
     Progress,
+    imports_page,
     is_open_at,
+    matches_query,
     page_of,
 )
+from graph_api.store.datafolder import DataFolder
 from graph_api.text import fold
+
+logger = logging.getLogger(__name__)
 
 
 class MemoryStore(GraphStore):
-    """networkx in memory; the default, and what the tests run first."""
+    """networkx in memory; the default, and what the tests run first.
+
+    With a data folder (`graph_api.store.datafolder`), imports are kept there before they are taken in, and
+    `refresh` takes in what other processes imported: `open` starts a task that does so every `poll_s`
+    seconds once the first `refresh` (after the seeds are loaded) has run. Without one, imports last as long
+    as the process.
+    """
 
     name = "memory"
 
-    def __init__(self) -> None:
+    def __init__(self, data_folder: DataFolder | None = None, poll_s: float = 2.0) -> None:
         self._graph = nx.MultiDiGraph()
+        self._data_folder = data_folder
+        self._poll_s = poll_s
+        self._records: list[ImportRecord] = []
+        self._applied: int | None = None
+        """The number of the last import from the data folder taken in; None until the first `refresh`."""
+        self._poller: asyncio.Task[None] | None = None
+        self._writing = asyncio.Lock()
+        """Held while the graph is replaced, so that a refresh and a load never interleave."""
         self._reindex()
+
+    async def open(self) -> None:
+        if self._data_folder is not None and self._poller is None:
+            self._poller = asyncio.create_task(self._poll())
+
+    async def close(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self._poll_s)
+            if self._applied is not None:
+                try:
+                    await self.refresh()
+                except DataError:
+                    logger.exception("could not take in the data folder's imports")
 
     async def ping(self) -> None:
         return None
 
-    async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+    async def refresh(self) -> None:
+        async with self._writing:
+            await self._take_in()
+
+    async def _take_in(self) -> None:
+        if self._data_folder is None:
+            return
+        folder = self._data_folder
+        if self._applied is not None and await anyio.to_thread.run_sync(folder.last_number) == self._applied:
+            return
+        imports = await anyio.to_thread.run_sync(folder.since, self._applied or 0)
+        if not imports:
+            self._applied = self._applied or 0
+            return
         graph = self._graph.copy()
-        summary = LoadSummary()
-        for node in dataset.nodes:
-            ref = str(NodeRef.of(node))
-            old = graph.nodes[ref]["node"] if ref in graph else None
-            summary.add(label_of(node), "created" if old is None else "unchanged" if old == node else "updated")
-            graph.add_node(ref, node=node)
-        missing = sorted(
-            {str(ref) for rel in dataset.relationships for ref in (rel.start, rel.end) if str(ref) not in graph}
-        )
-        if missing:
-            raise DataError(f"relationships point to {len(missing)} unknown nodes, e.g. {', '.join(missing[:5])}")
-        for rel in dataset.relationships:
-            start, end, data = str(rel.start), str(rel.end), {"type": rel.type, "source": rel.source, **rel.properties}
-            old = graph.get_edge_data(start, end, rel.identity)
-            summary.add(rel.type, "created" if old is None else "unchanged" if old == data else "updated")
-            if old is not None:
-                graph.remove_edge(start, end, rel.identity)
-            graph.add_edge(start, end, key=rel.identity, **data)
+        for _, dataset in imports:
+            _apply(graph, dataset, LoadSummary(), None)
+        self._swap(graph)
+        self._applied = imports[-1][0].number
+
+    async def load(
+        self, dataset: Dataset, progress: Progress | None = None, record: ImportRecord | None = None
+    ) -> LoadSummary:
+        async with self._writing:
+            return await self._load(dataset, progress, record)
+
+    async def _load(self, dataset: Dataset, progress: Progress | None, record: ImportRecord | None) -> LoadSummary:
+        if record is not None:
+            await self._take_in()  # what other processes imported comes first, as in the data folder's log
+        before, graph, summary = self._graph, self._graph.copy(), LoadSummary()
+        _apply(graph, dataset, summary, progress)
+        if record is not None and self._data_folder is None:
+            self._records.append(dataclasses.replace(record, number=len(self._records) + 1))
+        elif record is not None and self._data_folder is not None:
+            kept = await anyio.to_thread.run_sync(self._data_folder.append, dataset, record)
+            if kept.number != (self._applied or 0) + 1:  # another process imported meanwhile: replay in order
+                self._graph = before
+                await self._take_in()
+                return summary
+            self._applied = kept.number
+        self._swap(graph)
+        return summary
+
+    async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
+        if self._data_folder is None:
+            return imports_page(self._records, first, after)
+        return imports_page(await anyio.to_thread.run_sync(self._data_folder.records), first, after)
+
+    def _swap(self, graph: nx.MultiDiGraph) -> None:
         self._graph = graph
         self._reindex()
         self.generation += 1
-        if progress is not None:
-            progress(len(dataset.nodes) + len(dataset.relationships))
-        return summary
 
     def _reindex(self) -> None:
         nodes = sorted((data["node"] for _, data in self._graph.nodes(data=True)), key=lambda n: n.key)
@@ -91,7 +162,8 @@ class MemoryStore(GraphStore):
         for node in nodes:
             self._by_label.setdefault(label_of(node), []).append(node)
         self._folded = {id(node): tuple(fold(name) for name in node.search_names) for node in nodes}
-        self._places: list[MeetingPlace] = self._by_label.get("MeetingPlace", [])  # type: ignore[assignment]
+        places = self._by_label.get("MeetingPlace", [])
+        self._places: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
         self._index = PointIndex([place.location for place in self._places])
         self._lats = np.array([place.location.lat for place in self._places])
         self._lons = np.array([place.location.lon for place in self._places])
@@ -124,10 +196,12 @@ class MemoryStore(GraphStore):
         prefix = f"{hop.label}:" if hop.label else ""
         return ((other, data) for other, data in edges if data["type"] == hop.type and other.startswith(prefix))
 
-    async def find(self, label: str, query: NodeQuery) -> Page:
+    async def find(self, label: str, query: NodeQuery) -> Page[Node]:
         return page_of([node for node in self._by_label.get(label, []) if self._matches(node, query)], query)
 
     def _matches(self, node: Node, query: NodeQuery) -> bool:
+        if not matches_query(node, query):
+            return False
         if query.keys is not None and node.key not in query.keys:
             return False
         if query.kinds is not None and getattr(node, "kind", None) not in query.kinds:
@@ -195,6 +269,42 @@ class MemoryStore(GraphStore):
                     edge = Edge.of(data["type"], self._node(start), self._node(end), _properties(data))
                     found[start, end, key] = edge
         return sorted(found.values(), key=lambda edge: edge.order)
+
+
+def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progress: Progress | None) -> None:
+    """Write the dataset into the graph (a copy of the store's), counting what changed; raise DataError, and
+    leave the copy to be thrown away, if a relationship points nowhere."""
+    for node in dataset.nodes:
+        ref = str(NodeRef.of(node))
+        old = graph.nodes[ref]["node"] if ref in graph else None
+        summary.add(label_of(node), "created" if old is None else "unchanged" if old == node else "updated")
+        graph.add_node(ref, node=node)
+    if progress is not None:
+        progress(len(dataset.nodes))
+    missing = sorted(
+        {str(ref) for rel in dataset.relationships for ref in (rel.start, rel.end) if str(ref) not in graph}
+    )
+    if missing:
+        raise DataError(f"relationships point to {len(missing)} unknown nodes, e.g. {', '.join(missing[:5])}")
+    listed = {(str(rel.start), rel.type, str(rel.end), rel.identity) for rel in dataset.relationships}
+    for ref, type_ in dataset.replaces:
+        start = str(ref)
+        if start in graph:
+            stale = [
+                (start, end, key)
+                for _, end, key, data in graph.out_edges(start, keys=True, data=True)
+                if data["type"] == type_ and (start, type_, end, key) not in listed
+            ]
+            graph.remove_edges_from(stale)
+    for rel in dataset.relationships:
+        start, end, data = str(rel.start), str(rel.end), {"type": rel.type, "source": rel.source, **rel.properties}
+        old = graph.get_edge_data(start, end, rel.identity)
+        summary.add(rel.type, "created" if old is None else "unchanged" if old == data else "updated")
+        if old is not None:
+            graph.remove_edge(start, end, rel.identity)
+        graph.add_edge(start, end, key=rel.identity, **data)
+    if progress is not None:
+        progress(len(dataset.relationships))
 
 
 def _properties(data: dict[str, object]) -> dict[str, object]:

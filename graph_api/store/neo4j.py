@@ -60,6 +60,7 @@ from graph_api.models import (
     Direction,
     Edge,
     Hop,
+    ImportRecord,
     Link,
     MeetingPlace,
     MeetingPlaceKind,
@@ -95,12 +96,22 @@ T = TypeVar("T")
 # Both served by the POINT index (the indexed property is the first argument; see tests/store/test_neo4j.py).
 NEARBY_QUERY: LiteralString = (
     "MATCH (n:MeetingPlace) WHERE point.distance(n.location, $center) <= $meters "
-    "AND ($kinds IS NULL OR n.kind IN $kinds) "
+    "AND ($kinds IS NULL OR n.kind IN $kinds) AND n.withdrawn_at IS NULL "
     "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key"
+)
+IMPORTS_QUERY: LiteralString = (
+    "MATCH (i:Import) WITH i ORDER BY i.number DESC WITH collect(i) AS all "
+    "WITH size(all) AS total, [i IN all WHERE $after IS NULL OR i.number < $after] AS rest "
+    "RETURN total, [i IN CASE WHEN $take IS NULL THEN rest ELSE rest[0..$take] END | properties(i)] AS imports, "
+    "size(rest) AS remaining"
+)
+RECORD_IMPORT: LiteralString = (
+    "OPTIONAL MATCH (old:Import) WITH coalesce(max(old.number), 0) + 1 AS number "
+    "CREATE (i:Import {number: number, at: $at, source: $source, by: $by, summary: $summary}) RETURN number"
 )
 IN_BOUNDS_QUERY: LiteralString = (
     "MATCH (n:MeetingPlace) WHERE point.withinBBox(n.location, $south_west, $north_east) "
-    "AND ($kinds IS NULL OR n.kind IN $kinds) "
+    "AND ($kinds IS NULL OR n.kind IN $kinds) AND n.withdrawn_at IS NULL "
     "WITH n ORDER BY n.key WITH collect(n) AS inside "
     "RETURN size(inside) AS total, "
     "[m IN CASE WHEN $limit IS NULL THEN inside ELSE inside[0..$limit] END | properties(m)] AS nodes"
@@ -203,6 +214,7 @@ class Neo4jStore(GraphStore):
                 await session.run(
                     _cypher(f"CREATE CONSTRAINT {label}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE")
                 )
+            await session.run("CREATE CONSTRAINT Import_number IF NOT EXISTS FOR (i:Import) REQUIRE i.number IS UNIQUE")
             await session.run(
                 "CREATE POINT INDEX MeetingPlace_location IF NOT EXISTS FOR (n:MeetingPlace) ON (n.location) "
                 "OPTIONS {indexConfig: {`spatial.wgs-84.min`: $min, `spatial.wgs-84.max`: $max}}",
@@ -211,13 +223,30 @@ class Neo4jStore(GraphStore):
             )
             await session.run("CALL db.awaitIndexes(60)")
 
-    async def load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+    async def load(
+        self, dataset: Dataset, progress: Progress | None = None, record: ImportRecord | None = None
+    ) -> LoadSummary:
         async with self._translated(None):
-            summary = await self._load(dataset, progress)
+            summary = await self._load(dataset, progress, record)
         self.generation += 1
         return summary
 
-    async def _load(self, dataset: Dataset, progress: Progress | None) -> LoadSummary:
+    async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
+        (found,) = await self._read(IMPORTS_QUERY, after=after, take=first)
+        records = [
+            ImportRecord(
+                at=_native(props)["at"],  # type: ignore[arg-type]
+                source=props["source"],
+                by=props["by"],
+                summary=json.loads(props["summary"]),
+                number=props["number"],
+            )
+            for props in found["imports"]
+        ]
+        has_next = first is not None and found["remaining"] > first
+        return Page(items=records, total_count=found["total"], has_next_page=has_next)
+
+    async def _load(self, dataset: Dataset, progress: Progress | None, record: ImportRecord | None) -> LoadSummary:
         await self.ensure_schema()
         summary = LoadSummary()
         async with self.driver.session(database=self.database) as session:
@@ -226,14 +255,40 @@ class Neo4jStore(GraphStore):
                 await self._check_endpoints(tx, dataset)
                 for label, rows in _group(dataset.nodes, label_of, _node_row).items():
                     await self._write(tx, _merge_nodes(label), label, rows, summary, progress)
+                await self._remove_replaced(tx, dataset)
                 for (type_, start, end), rows in _group(dataset.relationships, _rel_group, _rel_row).items():
                     await self._write(tx, _merge_relationships(type_, start, end), type_, rows, summary, progress)
+                if record is not None:
+                    await tx.run(
+                        RECORD_IMPORT,
+                        at=record.at,
+                        source=record.source,
+                        by=record.by,
+                        summary=json.dumps(record.summary),
+                    )
                 await tx.commit()
             finally:
                 if not tx.closed():
                     with contextlib.suppress(DriverError, OSError):  # keep the error that stopped the load
                         await tx.rollback()
         return summary
+
+    async def _remove_replaced(self, tx: AsyncTransaction, dataset: Dataset) -> None:
+        """Remove what `dataset.replaces` says the dataset gives in full but does not list."""
+        keep: dict[tuple[str, str], dict[str, list[list[object]]]] = defaultdict(dict)
+        for ref, type_ in dataset.replaces:
+            keep[_label(ref.label), _type(type_)][ref.key] = []
+        for rel in dataset.relationships:
+            kept = keep.get((rel.start.label, rel.type), {}).get(rel.start.key)
+            if kept is not None:
+                kept.append([rel.end.label, rel.end.key, *rel.identity[1:]])
+        for (label, type_), rows in sorted(keep.items()):
+            identity = "".join(f", r.{name}" for name in IDENTIFYING_PROPERTIES.get(type_, ()))
+            query = _cypher(
+                f"UNWIND $rows AS row MATCH (a:{label} {{key: row.key}})-[r:{type_}]->(b) "
+                f"WHERE NOT [labels(b)[0], b.key{identity}] IN row.keep DELETE r"
+            )
+            await tx.run(query, rows=[{"key": key, "keep": kept} for key, kept in sorted(rows.items())])
 
     async def _check_endpoints(self, tx: AsyncTransaction, dataset: Dataset) -> None:
         loaded = {str(NodeRef.of(node)) for node in dataset.nodes}
@@ -288,12 +343,13 @@ class Neo4jStore(GraphStore):
                     found[NodeRef(label, record["start"])].append(link)
         return [sorted(found.get(ref, []), key=lambda link: link.node.key) for ref in refs]
 
-    async def find(self, label: str, query: NodeQuery) -> Page:
+    async def find(self, label: str, query: NodeQuery) -> Page[Node]:
         # Opening hours are checked here, not in Cypher: with `open_at` Cypher returns every match to page here.
         paged = query.open_at is None
         cypher = _cypher(
             f"MATCH (n:{_label(label)}) "
             "WHERE ($keys IS NULL OR n.key IN $keys) AND ($kinds IS NULL OR n.kind IN $kinds) "
+            "AND ($source IS NULL OR n.source = $source) AND ($withdrawn OR n.withdrawn_at IS NULL) "
             "AND ($search IS NULL OR any(name IN n.search_names WHERE name CONTAINS $search)) "
             "WITH n ORDER BY n.key WITH collect(n) AS matches "
             "WITH size(matches) AS total, [m IN matches WHERE $after IS NULL OR m.key > $after] AS rest "
@@ -305,6 +361,8 @@ class Neo4jStore(GraphStore):
             keys=None if query.keys is None else sorted(query.keys),
             kinds=None if query.kinds is None else sorted(kind.value for kind in query.kinds),
             search=fold(query.search) if query.search else None,
+            source=query.source,
+            withdrawn=query.include_withdrawn,
             after=query.after if paged else None,
             take=query.first if paged else None,
         )
@@ -484,6 +542,8 @@ def _node(label: str, properties: dict[str, Any]) -> Node:
             value = hint(value)
         elif hint == SCHEDULES:
             value = tuple(_schedule(text) for text in value or ())
+        elif hasattr(value, "to_native"):
+            value = _moment(value.to_native())
         values[name] = value
     return cls(**values)
 
@@ -496,7 +556,14 @@ def _schedule(text: str) -> Schedule:
 
 def _native(properties: dict[str, Any]) -> dict[str, object]:
     """Neo4j's temporal values as Python's (`neo4j.time.Date` → `datetime.date`)."""
-    return {name: value.to_native() if hasattr(value, "to_native") else value for name, value in properties.items()}
+    return {
+        name: _moment(value.to_native()) if hasattr(value, "to_native") else value for name, value in properties.items()
+    }
+
+
+def _moment(value: T) -> T:
+    """A date as it is; a moment in UTC, as every store gives it (Neo4j hands back its own offset type)."""
+    return value.astimezone(datetime.UTC) if isinstance(value, datetime.datetime) else value  # type: ignore[return-value]
 
 
 def _point(point: Point) -> WGS84Point:

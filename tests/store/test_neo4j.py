@@ -80,7 +80,7 @@ async def test_proximity_queries_seek_the_point_index(
     ), operators(summary.plan)
 
 
-@pytest.mark.parametrize("new_store", ["neo4j"], indirect=True)
+@pytest.mark.parametrize("empty_backend", ["neo4j"], indirect=True)
 async def test_a_load_that_fails_half_way_writes_nothing(
     new_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

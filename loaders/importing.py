@@ -1,0 +1,299 @@
+"""Bringing partner data in, whatever the format: what a reader gives, how it is weighed against the store,
+what the report says, and how it is applied.
+
+A reader (`loaders.ptv`, `loaders.hsds`, `loaders.spreadsheet`) turns its input into a `Reading`: a `Found` for
+each thing the input lists (a node with the relationships it owns, where in the input it was read, warnings)
+and a `Rejection` for each it could not take, naming where and why. `plan` then compares the reading with the
+store: each found node is created, updated or unchanged (provenance aside), and what the same source listed
+before but lists no more is withdrawn (never deleted). `apply` writes the plan's dataset and the import's
+record in one store transaction, or nothing.
+
+The rules every reader shares live here too (`Reference`): municipalities by code or name, and whether a
+point lies where the input says it does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from geopy.distance import geodesic
+
+from graph_api.geo.areas import MunicipalityLocator
+from graph_api.models import (
+    DEMO_SOURCE,
+    IMPORT_COUNTS,
+    Dataset,
+    ImportRecord,
+    MeetingPlace,
+    Municipality,
+    Node,
+    NodeRef,
+    Point,
+    Relationship,
+)
+from graph_api.relations import MEETING_PLACE_MUNICIPALITY, MUNICIPALITY_WELFARE_AREA
+from graph_api.store.base import GraphStore, NodeQuery, Progress
+from graph_api.text import fold
+
+PROVENANCE_PROPERTIES = ("source_id", "imported_at", "updated_at")
+"""Set by `plan` on every relationship it writes; left out when relationships are compared."""
+BORDER_TOLERANCE_KM = 5.0
+"""How far outside the municipality an input names a point may lie and still be taken (with a warning): the
+shipped boundaries are 1:4.5M, so a place by a border or on the coast can fall a little outside."""
+ACTIONS = ("created", "updated", "unchanged", "withdrawn", "rejected", "warning", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One thing the input lists: a node (with `source` and `source_id` set by the reader), the relationships
+    from it, and which relationship types from it the input gives in full (`owns`: others of those types are
+    removed when the node is written)."""
+
+    ref: str
+    node: Node
+    relationships: tuple[Relationship, ...] = ()
+    owns: frozenset[str] = frozenset()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Something the input holds that cannot be taken: where (`file:line:column`, `ptv:ID`) and why."""
+
+    ref: str
+    reason: str
+    id: str | None = None
+
+
+@dataclass
+class Reading:
+    """What a reader made of its input.
+
+    `labels` are the node types the source is the authority on: what it listed before under one of them and
+    no longer lists is withdrawn, but only when the input was read `complete` (a failed fetch withdraws nothing).
+    `skipped` lists things that are not for this service (PTV's phone and web channels), as (ref, why).
+    """
+
+    source: str
+    labels: frozenset[str]
+    found: list[Found] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the report."""
+
+    ref: str
+    action: str
+    id: str | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What applying a reading would do: the report's rows and the dataset that does it."""
+
+    source: str
+    rows: list[Row]
+    dataset: Dataset
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(row.action for row in self.rows)
+        summary = {name: counts[name] for name in IMPORT_COUNTS if name != "warnings"}
+        return {**summary, "warnings": counts["warning"], "skipped": counts["skipped"]}
+
+    @property
+    def rejected(self) -> int:
+        return sum(row.action == "rejected" for row in self.rows)
+
+
+class Reference:
+    """The reference data every reader checks its input against: municipalities, their boundaries and counties."""
+
+    def __init__(
+        self,
+        municipalities: Sequence[Municipality],
+        welfare_areas: dict[str, NodeRef],
+        locator: MunicipalityLocator,
+    ) -> None:
+        self.municipalities = {m.key: m for m in municipalities}
+        self.by_name = {fold(name): m for m in municipalities for name in m.search_names}
+        self.welfare_areas = welfare_areas
+        self.locator = locator
+
+    @classmethod
+    async def of(cls, store: GraphStore, seeds_dir: Path) -> Reference:
+        found = (await store.find("Municipality", NodeQuery(first=None))).items
+        municipalities = [m for m in found if isinstance(m, Municipality)]
+        refs = [NodeRef.of(m) for m in municipalities]
+        areas = await store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA)
+        welfare_areas = {ref.key: NodeRef.of(links[0].node) for ref, links in zip(refs, areas, strict=True) if links}
+        return cls(municipalities, welfare_areas, MunicipalityLocator.from_seeds(seeds_dir))
+
+    def municipality(self, text: str) -> Municipality | None:
+        """The municipality a code (`91`, `091`) or a Finnish or Swedish name (`Åbo`) stands for."""
+        text = text.strip()
+        if text.isdigit():
+            return self.municipalities.get(text.zfill(3))
+        return self.by_name.get(fold(text))
+
+    def check_point(self, point: Point, municipality: Municipality) -> str | None:
+        """None when the point lies in the municipality, a warning when it lies just outside it; a ValueError
+        (the reason to reject) when it lies outside Finland or clearly in another municipality."""
+        if not (-90 <= point.lat <= 90 and -180 <= point.lon <= 180):
+            raise ValueError(f"({point.lat}, {point.lon}) is no position in degrees of latitude and longitude")
+        found = self.locator.locate(point)
+        if found == municipality.key:
+            return None
+        shape = self.locator.boundaries[municipality.key]
+        nearest, _ = shapely.ops.nearest_points(shape, shapely.Point(point.lon, point.lat))
+        km = geodesic((point.lat, point.lon), (nearest.y, nearest.x)).km
+        where = self.municipalities[found].name_fi if found else None
+        if found is None and "outside Finland" in self.locator.why_nowhere(point):
+            raise ValueError(f"the point ({point.lat:.5f}, {point.lon:.5f}) is outside Finland")
+        if km > BORDER_TOLERANCE_KM:
+            lies = f"lies in {where}" if where else "lies in no municipality"
+            raise ValueError(f"the point {lies}, {km:.1f} km from {municipality.name_fi}, which the input names")
+        lies = f"in {where}" if where else "outside every municipality (at sea or across the border)"
+        return f"the point lies {lies}, {km:.1f} km from {municipality.name_fi}: kept in {municipality.name_fi}"
+
+
+async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, replace_demo: bool = False) -> Plan:
+    """Weigh the reading against the store: what would be created, updated, left unchanged or withdrawn."""
+    rows = [Row(r.ref, "rejected", r.id, r.reason) for r in reading.rejected]
+    rows += [Row(ref, "skipped", None, why) for ref, why in reading.skipped]
+    found = await _acceptable(store, _unique(reading.found, rows), rows)
+    refs = [NodeRef.of(item.node) for item in found]
+    existing = dict(zip(refs, await store.get_many(refs), strict=True))
+    owned = frozenset(t for item in found for t in item.owns)
+    edges = await store.relationships_of([ref for ref in refs if existing[ref] is not None], owned) if owned else []
+    current: dict[NodeRef, set[tuple[object, ...]]] = defaultdict(set)
+    for edge in edges:
+        start = NodeRef.of(edge.start)
+        current[start].add(_edge_content(edge.type, NodeRef.of(edge.end), edge.properties))
+    nodes: list[Node] = []
+    relationships: list[Relationship] = []
+    replaces: set[tuple[NodeRef, str]] = set()
+    for item, ref in zip(found, refs, strict=True):
+        old = existing[ref]
+        listed = {
+            _edge_content(rel.type, rel.end, rel.properties) for rel in item.relationships if rel.type in item.owns
+        }
+        if old is None:
+            action = "created"
+        elif old.content() == item.node.content() and not old.is_withdrawn and listed == current[ref]:
+            action = "unchanged"
+        else:
+            action = "updated"
+        rows.append(Row(item.ref, action, str(ref)))
+        rows += [Row(item.ref, "warning", str(ref), warning) for warning in item.warnings]
+        if action == "unchanged":
+            continue
+        imported_at = old.imported_at if old is not None and old.imported_at is not None else now
+        nodes.append(dataclasses.replace(item.node, imported_at=imported_at, updated_at=now, withdrawn_at=None))
+        stamp = {"source_id": item.node.source_id, "imported_at": imported_at, "updated_at": now}
+        relationships += [
+            dataclasses.replace(rel, properties={**rel.properties, **stamp}) for rel in item.relationships
+        ]
+        replaces.update((ref, type_) for type_ in item.owns)
+    listed_refs = set(refs)
+    withdrawn = await _no_longer_listed(store, reading, listed_refs) if reading.complete else []
+    if replace_demo:
+        withdrawn += await _replaced_demo(store, found, withdrawn)
+    for node, why in withdrawn:
+        nodes.append(dataclasses.replace(node, withdrawn_at=now, updated_at=now))
+        rows.append(Row(f"{node.source}:{node.source_id or node.key}", "withdrawn", str(NodeRef.of(node)), why))
+    return Plan(reading.source, rows, Dataset(nodes, relationships, frozenset(replaces)))
+
+
+async def apply(
+    store: GraphStore, plan: Plan, by: str, now: datetime.datetime, progress: Progress | None = None
+) -> ImportRecord:
+    """Write the plan and its record in one transaction; returns the record, numbered, once it is durable."""
+    record = ImportRecord(at=now, source=plan.source, by=by, summary=plan.summary)
+    await store.load(plan.dataset, progress, record)
+    page = await store.imports(first=1)
+    return page.items[0]
+
+
+def _unique(found: Iterable[Found], rows: list[Row]) -> list[Found]:
+    """The first of each node; a later one with the same id is rejected, naming where the first was read."""
+    first: dict[NodeRef, Found] = {}
+    for item in found:
+        ref = NodeRef.of(item.node)
+        if ref in first:
+            rows.append(
+                Row(item.ref, "rejected", str(ref), f"the id {item.node.key!r} is used before, at {first[ref].ref}")
+            )
+        else:
+            first[ref] = item
+    return list(first.values())
+
+
+async def _acceptable(store: GraphStore, found: list[Found], rows: list[Row]) -> list[Found]:
+    """Those whose relationships all lead to a node of the store or of the input; the others are rejected."""
+    listed = {NodeRef.of(item.node) for item in found}
+    wanted = sorted({rel.end for item in found for rel in item.relationships} - listed, key=str)
+    known = listed | {ref for ref, node in zip(wanted, await store.get_many(wanted), strict=True) if node is not None}
+    kept = []
+    for item in found:
+        missing = sorted(str(rel.end) for rel in item.relationships if rel.end not in known)
+        if missing:
+            reason = (
+                f"{', '.join(missing)} does not exist" if len(missing) == 1 else f"{', '.join(missing)} do not exist"
+            )
+            rows.append(Row(item.ref, "rejected", str(NodeRef.of(item.node)), reason))
+        else:
+            kept.append(item)
+    return kept
+
+
+async def _no_longer_listed(store: GraphStore, reading: Reading, listed: set[NodeRef]) -> list[tuple[Node, str]]:
+    gone = []
+    for label in sorted(reading.labels):
+        page = await store.find(label, NodeQuery(first=None, source=reading.source))
+        gone += [
+            (node, f"{reading.source} no longer lists it") for node in page.items if NodeRef.of(node) not in listed
+        ]
+    return gone
+
+
+async def _replaced_demo(
+    store: GraphStore, found: list[Found], withdrawn: list[tuple[Node, str]]
+) -> list[tuple[Node, str]]:
+    """The demo meeting places of the kinds the import brings, in the municipalities it covers."""
+    places = [item for item in found if isinstance(item.node, MeetingPlace)]
+    kinds = frozenset(item.node.kind for item in places if isinstance(item.node, MeetingPlace))
+    covered = {rel.end.key for item in places for rel in item.relationships if rel.type == "LOCATED_IN"}
+    if not kinds:
+        return []
+    demo = (await store.find("MeetingPlace", NodeQuery(first=None, source=DEMO_SOURCE, kinds=kinds))).items
+    already = {NodeRef.of(node) for node, _ in withdrawn}
+    refs = [NodeRef.of(node) for node in demo if NodeRef.of(node) not in already]
+    municipalities = await store.traverse_many(refs, MEETING_PLACE_MUNICIPALITY)
+    by_ref = {NodeRef.of(node): node for node in demo}
+    return [
+        (by_ref[ref], f"a demo {by_ref[ref].kind.value} in {links[0].node.key}, replaced by the import")  # type: ignore[attr-defined]
+        for ref, links in zip(refs, municipalities, strict=True)
+        if links and links[0].node.key in covered
+    ]
+
+
+def _edge_content(type_: str, end: NodeRef, properties: dict[str, object]) -> tuple[object, ...]:
+    """A relationship as compared for changes: its type, its end and its properties but provenance and source."""
+    kept = sorted(
+        (name, value)
+        for name, value in properties.items()
+        if name not in PROVENANCE_PROPERTIES and name != "source" and value is not None
+    )
+    return (type_, end, tuple(kept))
