@@ -78,9 +78,7 @@ def imports_page(records: Sequence[ImportRecord], first: int | None, after: int 
 
 def matches_query(node: Node, query: NodeQuery) -> bool:
     """Whether the node passes the query's provenance filters (its source, whether it is withdrawn)."""
-    return (query.source is None or node.source == query.source) and (
-        query.include_withdrawn or not node.is_withdrawn
-    )
+    return (query.source is None or node.source == query.source) and (query.include_withdrawn or not node.is_withdrawn)
 
 
 def is_open_at(node: Node, moment: datetime.datetime | None) -> bool:
