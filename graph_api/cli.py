@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
+import functools
+import getpass
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
@@ -13,7 +19,7 @@ import uvicorn
 from graph_api import maps
 from graph_api.app import create_app
 from graph_api.errors import GraphApiError
-from graph_api.models import Dataset, NodeRef
+from graph_api.models import Dataset, ImportRecord, NodeRef
 from graph_api.observability.logs import configure_logging
 from graph_api.planning import planner
 from graph_api.planning.coverage import CoverageTerms
@@ -23,6 +29,10 @@ from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import YEARS
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore, LoadSummary
+from loaders import importing
+from loaders.importing import Plan, Reading, Reference
+from loaders.report import FORMATS as REPORT_FORMATS
+from loaders.report import render
 from loaders.seeds import read_dataset
 
 logger = logging.getLogger("graph_api")
@@ -108,6 +118,94 @@ async def _load(store: GraphStore, dataset: Dataset) -> LoadSummary:
             return await store.load(dataset, progress=bar.update)
     finally:
         await store.close()
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What every `graph-api import` reader is asked to do with what it read."""
+
+    apply: bool
+    report: str
+    allow_rejects: bool
+    replace_demo: bool
+    by: str | None
+
+
+Read = Callable[[Reference, Settings], Awaitable[Reading]]
+"""A reader: what it read, given the reference data to check it against and the settings (limits, URLs)."""
+
+
+def import_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every import subcommand takes, passed to it as `options` (an `ImportOptions`)."""
+
+    @click.option("--apply", is_flag=True, help="Write it; without this nothing is written (a dry run).")
+    @click.option("--report", "report_format", type=click.Choice(REPORT_FORMATS), default="table", show_default=True)
+    @click.option("--allow-rejects", is_flag=True, help="Apply what was accepted even though something was rejected.")
+    @click.option(
+        "--replace-demo",
+        is_flag=True,
+        help="Withdraw the demo meeting places of the kinds imported, in the municipalities the import covers.",
+    )
+    @click.option("--by", help="Who runs the import, as the import's record names it [default: the OS user].")
+    @BACKEND
+    @SEEDS
+    @functools.wraps(command)
+    def wrapped(
+        apply: bool,
+        report_format: str,
+        allow_rejects: bool,
+        replace_demo: bool,
+        by: str | None,
+        backend: str | None,
+        seeds_dir: Path | None,
+        **arguments: Any,
+    ) -> None:
+        options = ImportOptions(apply, report_format, allow_rejects, replace_demo, by)
+        command(settings=settings_with(backend=backend, seeds_dir=seeds_dir), options=options, **arguments)
+
+    return wrapped
+
+
+def run_import(settings: Settings, options: ImportOptions, read: Read) -> None:
+    """Read, plan and report; with `--apply`, write it all in one transaction, or nothing.
+
+    The exit status is 1 when anything was rejected and `--allow-rejects` was not given: then `--apply` writes
+    nothing, and a dry run says that it would not.
+    """
+    try:
+        plan, record = asyncio.run(_import(settings, options, read))
+    except GraphApiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(render(plan, options.report), nl=False)
+    if plan.rejected and not options.allow_rejects:
+        what = "nothing was written" if options.apply else "--apply would write nothing"
+        click.echo(f"{plan.rejected} rejected: {what} (--allow-rejects applies the rest)", err=True)
+        raise SystemExit(1)
+    if record is not None:
+        click.echo(f"import {record.number} applied: {plan.source}, by {record.by}", err=True)
+    elif not options.apply:
+        click.echo("dry run: nothing was written (--apply writes it)", err=True)
+
+
+async def _import(settings: Settings, options: ImportOptions, read: Read) -> tuple[Plan, ImportRecord | None]:
+    store = settings.create_store()
+    await store.open()
+    try:
+        if settings.backend == "memory":
+            await load_seeds(store, settings.seeds_dir)
+        reading = await read(await Reference.of(store, settings.seeds_dir), settings)
+        now = datetime.datetime.now(datetime.UTC)
+        plan = await importing.plan(store, reading, now, replace_demo=options.replace_demo)
+        if not options.apply or (plan.rejected and not options.allow_rejects):
+            return plan, None
+        return plan, await importing.apply(store, plan, options.by or getpass.getuser(), now)
+    finally:
+        await store.close()
+
+
+@main.group("import")
+def import_() -> None:
+    """Bring partner data in (PTV, HSDS, spreadsheets): a dry run and its report unless --apply is given."""
 
 
 @main.group()
