@@ -157,6 +157,14 @@ async def test_replace_demo_withdraws_demo_places_of_the_kinds_in_the_municipali
     assert demo is not None and demo.is_withdrawn and demo.is_demo
 
 
+async def test_loading_the_seeds_again_keeps_what_imports_wrote(small: GraphStore) -> None:
+    await apply(small, await plan(small, reading(KAIKU), T0, replace_demo=True), "tester", T0)
+    summary = await small.load(BASE)
+    assert summary.changes["MeetingPlace"]["unchanged"] == 2
+    (demo,) = await small.get_many([NodeRef.of(DEMO_CAFE)])
+    assert demo is not None and demo.withdrawn_at == T0
+
+
 async def test_an_apply_that_fails_half_way_leaves_the_store_as_it_was(small: GraphStore) -> None:
     calls = 0
 
