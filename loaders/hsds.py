@@ -30,13 +30,15 @@ How the graph maps onto HSDS, field by field:
   address the municipality is the one the point lies in, with a warning. The point is checked against the
   municipality with `Reference.check_point`. Postal and virtual locations and addresses are skipped.
 - A family centre's own premises (its address and position, from PTV) are a `location` whose global id is the
-  FamilyCentre's, with `organization_id` the family centre; the city is where the point lies.
+  FamilyCentre's, with `organization_id` the family centre; the city is where the point lies. Only their
+  address and position are read (hours, services and attributes of them are skipped).
 - Who runs a place: for each organisation linked to it, one `service` of that organisation at the place
   (`service_at_location`), classified (`attribute` on the service, `taxonomy_term` in taxonomy
   `graph-api:role`) as COORDINATOR or PARTNER (RUN_BY with that role), and/or PART_OF (the place is part of
   that family centre). A service at a place with no such term is its organisation running it: COORDINATOR.
   This is HSDS's own shape (an organisation provides a service at a location) and its own means of
-  classification (`classifications.md`: attributes apply taxonomy terms to any table's rows).
+  classification (`classifications.md`: attributes apply taxonomy terms to any table's rows). An inactive or
+  defunct service links nothing.
 - A place's kind and its activities are `attribute`s of the location, with terms of the taxonomies
   `graph-api:MeetingPlaceKind` (code FAMILY_CAFE, ...) and `graph-api:Activity` (code the Activity's key,
   OFFERS). A location without a kind is a MEETING_PLACE. Terms of other taxonomies are skipped.
@@ -79,6 +81,7 @@ from graph_api.models import (
 from loaders.hsds_tables import (
     ADDRESS,
     ATTRIBUTE,
+    FOREIGN_KEYS,
     LOCATION,
     ORGANIZATION,
     ORGANIZATION_IDENTIFIER,
@@ -111,21 +114,10 @@ PLACES = ("MeetingPlace", "FamilyCentre")
 PLACE_OWNS = frozenset({"LOCATED_IN", "PART_OF", "RUN_BY", "OFFERS"})
 ORGANISATION_OWNS = frozenset({"MEMBER_OF"})
 PHYSICAL = ("", "physical")
+ENDED = ("inactive", "defunct")
+"""The statuses of a service that no longer links its organisation to a place."""
 COUNTRY = "FI"
 NAMESPACE = uuid.UUID("6f1d3a52-8c1e-4f0b-9a57-2b3c9e4d7a10")
-FOREIGN_KEYS = (
-    (ORGANIZATION, "parent_organization_id", ORGANIZATION),
-    (ORGANIZATION_IDENTIFIER, "organization_id", ORGANIZATION),
-    (LOCATION, "organization_id", ORGANIZATION),
-    (ADDRESS, "location_id", LOCATION),
-    (SERVICE, "organization_id", ORGANIZATION),
-    (SERVICE_AT_LOCATION, "service_id", SERVICE),
-    (SERVICE_AT_LOCATION, "location_id", LOCATION),
-    (SCHEDULE, "location_id", LOCATION),
-    (SCHEDULE, "service_id", SERVICE),
-    (SCHEDULE, "service_at_location_id", SERVICE_AT_LOCATION),
-    (ATTRIBUTE, "taxonomy_term_id", TAXONOMY_TERM),
-)
 CHILDREN = (
     (ADDRESS, "location_id", LOCATION),
     (SCHEDULE, "location_id", LOCATION),
@@ -209,7 +201,13 @@ class _Reader:
             if record["location_type"] not in PHYSICAL:
                 self.skipped.append((record.at("location_type"), f"a {record['location_type']} location"))
             elif ref.label == "FamilyCentre":
-                item = self._take(ref, self._rows_of_place(record), partial(self._premises, record, organisations))
+                rows = [record, *self.children[ADDRESS.name][record.id]]
+                self.skipped += [
+                    (row.at(), "not read for a family centre's premises")
+                    for row in self._rows_of_place(record)
+                    if row not in rows
+                ]
+                item = self._take(ref, rows, partial(self._premises, record, organisations))
                 if item is None:
                     organisations.pop(ref, None)  # a family centre whose premises are rejected is rejected whole
                 else:
@@ -220,7 +218,7 @@ class _Reader:
         return [*organisations.values(), *places]
 
     def _take(self, ref: NodeRef, rows: list[Record], read: Callable[[], Found]) -> Found | None:
-        """The node read, or None and its rejections: the problems of its rows, or the first found reading it."""
+        """The node read, or None and its rejections: the problems of its rows, or the first met reading it."""
         problems = [problem for row in rows for problem in self.problems.get(row.at(), [])]
         self.reported.update(row.at() for row in rows)
         self.rejected += [dataclasses.replace(problem, id=str(ref)) for problem in problems]
@@ -239,20 +237,12 @@ class _Reader:
         refs = {}
         for record in self.package.rows(table):
             try:
-                where, text = self._global_id(table, record)
+                refs[record.id] = _identity(*self._global_id(table, record), default, labels)
             except _Invalid as exc:
                 self.rejected.append(Rejection(exc.ref, exc.reason))
                 self.whole = False
-                continue
-            ref = NodeRef.parse(text) or NodeRef(default, text)
-            if ref.label not in labels:
-                self.rejected.append(
-                    Rejection(where, f"{text!r} is a {ref.label}; a {table.name} is a {' or '.join(labels)}")
-                )
-                self.whole = False
-                continue
-            refs[record.id] = ref
-            self.labels.add(ref.label)
+            else:
+                self.labels.add(refs[record.id].label)
         return refs
 
     def _global_id(self, table: Table, record: Record) -> tuple[str, str]:
@@ -384,6 +374,8 @@ class _Reader:
         parts: set[NodeRef] = set()
         for link in self.children[SERVICE_AT_LOCATION.name][location.id]:
             service = self.ids[SERVICE.name][link["service_id"]]
+            if service["status"] in ENDED:
+                continue
             organisation = self._organisation_of(service, "organization_id")
             terms = self._terms_of(SERVICE, service, ROLE_TAXONOMY)
             if PART_OF in terms and organisation.label != "FamilyCentre":
@@ -446,6 +438,11 @@ class _Reader:
                     children[table.name][record[column]].append(record)
         for record in self.package.rows(ATTRIBUTE):
             self._attribute(record, children)
+        for record in self.package.rows(SERVICE):
+            if record["status"] in ENDED:
+                self.skipped.append(
+                    (record.at("status"), f"the service is {record['status']}: it links no organisation to a place")
+                )
         return children
 
     def _attribute(self, record: Record, children: dict[str, dict[str, list[Record]]]) -> None:
@@ -473,6 +470,16 @@ class _Reader:
 
     def _problem(self, record: Record, column: str, reason: str) -> None:
         self.problems[record.at()].append(Rejection(record.at(column), reason))
+
+
+def _identity(where: str, text: str, default: str, labels: Collection[str]) -> NodeRef:
+    """The node a global id (`LocalAssociation:la-1`) or a plain key names; `where` is the cell it is in."""
+    if not text:
+        raise _Invalid(where, "is empty")
+    ref = NodeRef.parse(text) or NodeRef(default, text)
+    if ref.label not in labels:
+        raise _Invalid(where, f"{text!r} is a {ref.label}; this table's rows are a {' or '.join(labels)}")
+    return ref
 
 
 def _required(record: Record, column: str) -> str:

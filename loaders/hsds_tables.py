@@ -188,6 +188,22 @@ TABLES = (
     ATTRIBUTE,
 )
 
+FOREIGN_KEYS = (
+    (ORGANIZATION, "parent_organization_id", ORGANIZATION),
+    (ORGANIZATION_IDENTIFIER, "organization_id", ORGANIZATION),
+    (LOCATION, "organization_id", ORGANIZATION),
+    (ADDRESS, "location_id", LOCATION),
+    (SERVICE, "organization_id", ORGANIZATION),
+    (SERVICE_AT_LOCATION, "service_id", SERVICE),
+    (SERVICE_AT_LOCATION, "location_id", LOCATION),
+    (SCHEDULE, "location_id", LOCATION),
+    (SCHEDULE, "service_id", SERVICE),
+    (SCHEDULE, "service_at_location_id", SERVICE_AT_LOCATION),
+    (ATTRIBUTE, "taxonomy_term_id", TAXONOMY_TERM),
+)
+"""The columns that hold the `id` of a row of another table: the standard's `foreignKeys`, and the parent
+organisation's id."""
+
 
 @dataclass(frozen=True, slots=True)
 class Record:

@@ -185,6 +185,15 @@ def schedule(id_: str, location_id: str, **times: str) -> dict[str, str]:
     return {"id": id_, "location_id": location_id, "freq": "WEEKLY", "timezone": "Europe/Helsinki", **times}
 
 
+def identifier(organization_id: str, global_id: str) -> dict[str, str]:
+    return {
+        "id": f"id-{global_id}",
+        "organization_id": organization_id,
+        "identifier_type": "graph-api",
+        "identifier": global_id,
+    }
+
+
 def write_package(folder: Path, tables: Tables) -> Path:
     for name, rows in tables.items():
         write_rows(folder / name, list(dict.fromkeys(column for row in rows for column in row)), rows)
@@ -247,6 +256,20 @@ async def test_a_partners_package_becomes_organisations_places_and_hours(store: 
             ("RUN_BY", f"Organization:{ASSOCIATION}", "COORDINATOR"),
         )
     }
+
+
+async def test_a_global_id_in_an_identifier_names_the_node_and_an_ended_service_links_nothing(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    tables = partner()
+    tables["organization_identifiers.csv"] = [identifier(ASSOCIATION, "LocalAssociation:la-espoon-perhekahvilat")]
+    tables["services.csv"][0]["status"] = "defunct"
+    result = await plan_package(store, write_package(tmp_path / "partner", tables))
+    assert actions(result)["LocalAssociation:la-espoon-perhekahvilat"] == "created"
+    assert ("services.csv:2:status", None, "the service is defunct: it links no organisation to a place") in rows_of(
+        result, "skipped"
+    )
+    assert {rel.type for rel in result.dataset.relationships} == {"LOCATED_IN"}
 
 
 Mutation = Callable[[Tables], object]
@@ -363,10 +386,17 @@ def drop_column(file: str, column: str) -> Mutation:
             id="unknown kind",
         ),
         pytest.param(
+            lambda t: t.update({"organization_identifiers.csv": [identifier(ASSOCIATION, "")]}),
+            "organization_identifiers.csv:2:identifier",
+            None,
+            "is empty",
+            id="empty global id",
+        ),
+        pytest.param(
             cell("locations.csv", 0, external_identifier="Municipality:091", external_identifier_type="graph-api"),
             "locations.csv:2:external_identifier",
             None,
-            "'Municipality:091' is a Municipality; a location is a MeetingPlace or FamilyCentre",
+            "'Municipality:091' is a Municipality; this table's rows are a MeetingPlace or FamilyCentre",
             id="location naming no place",
         ),
     ],
