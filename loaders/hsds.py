@@ -48,6 +48,10 @@ How the graph maps onto HSDS, field by field:
 - Not in the package: a local association's municipalities (ACTIVE_IN), what a family centre serves (SERVES),
   districts' regions and agreements: HSDS has no place for them, and an import leaves them as they are.
 
+Files have the names HSDS's `datapackage.json` gives (`organizations.csv`, ...; `organization.csv` is read too);
+`attributes.csv`, `taxonomy_terms.csv` and `organization_identifiers.csv` may be left out. The package descriptor
+(`datapackage.json`) is neither written nor read: the export adds no field to the standard's.
+
 An import owns, for each place it reads, LOCATED_IN, PART_OF, RUN_BY and OFFERS, and for each organisation
 MEMBER_OF; its source is `hsds:NAME` and it is the authority on the labels the package holds. A place one of
 whose rows is wrong (a schedule that does not parse, a service of an unknown organisation) is rejected whole,
