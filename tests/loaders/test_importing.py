@@ -27,7 +27,7 @@ from graph_api.models import (
     WelfareAreaKind,
 )
 from graph_api.store.base import GraphStore
-from loaders.importing import Found, Reading, Reference, apply, plan
+from loaders.importing import Found, Reading, Reference, Rejection, Row, apply, plan
 
 pytestmark = pytest.mark.anyio
 
@@ -144,6 +144,21 @@ async def test_what_a_source_stops_listing_is_withdrawn_never_deleted(small: Gra
     await apply(small, back, "tester", T2)
     (kaiku,) = await small.get_many([NodeRef("MeetingPlace", "s-1")])
     assert kaiku is not None and kaiku.withdrawn_at is None and kaiku.imported_at == T0
+
+
+async def test_a_node_the_input_lists_but_that_is_rejected_is_not_withdrawn(small: GraphStore) -> None:
+    await apply(small, await plan(small, reading(KAIKU, LOTTA), T0), "tester", T0)
+    by_the_reader = Rejection("kahvilat.csv:7:opens_at", "'25:00' is not a time", "MeetingPlace:s-1")
+    by_the_plan = place("s-2", "Perhekahvila Lotta", LOTTA.node.location, organiser=NodeRef("LocalAssociation", "x"))  # type: ignore[attr-defined]
+    result = await plan(small, Reading(SOURCE, frozenset({"MeetingPlace"}), [by_the_plan], [by_the_reader]), T1)
+    assert actions(result.rows) == {"MeetingPlace:s-1": "rejected", "MeetingPlace:s-2": "rejected"}
+
+
+async def test_a_warning_about_the_input_as_a_whole_is_a_row_of_the_report(small: GraphStore) -> None:
+    warned = Reading(SOURCE, frozenset({"MeetingPlace"}), [KAIKU], warnings=[("kahvilat.csv:1:colour", "ignored")])
+    result = await plan(small, warned, T0)
+    assert Row("kahvilat.csv:1:colour", "warning", None, "ignored") in result.rows
+    assert result.summary["warnings"] == 1
 
 
 async def test_replace_demo_withdraws_demo_places_of_the_kinds_in_the_municipalities_covered(
