@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import types
 import typing
 from typing import Any
 
@@ -20,11 +21,10 @@ TEMPORAL: tuple[type, ...] = (datetime.datetime, datetime.date)
 
 
 def node_to_json(node: Node) -> dict[str, Any]:
+    """Every field, an unset one as null: a field without a default (a Swedish name) must read back."""
     data: dict[str, Any] = {"label": label_of(node)}
     for name, hint in field_types(type(node)).items():
-        value = getattr(node, name)
-        if value is not None:
-            data[name] = _to_json(hint, value)
+        data[name] = _to_json(hint, getattr(node, name))
     return data
 
 
@@ -67,7 +67,8 @@ def _to_json(hint: object, value: Any) -> Any:
 def _from_json(hint: object, value: Any) -> Any:
     if value is None:
         return None
-    (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
+    if isinstance(hint, types.UnionType):
+        (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
     if hint is Point:
         return Point(lat=value[0], lon=value[1])
     if hint == SCHEDULES:
