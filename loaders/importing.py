@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
+import shapely.ops
 from geopy.distance import geodesic
 
 from graph_api.geo.areas import MunicipalityLocator
@@ -32,6 +33,7 @@ from graph_api.models import (
     ImportRecord,
     MeetingPlace,
     Municipality,
+    NamedNode,
     Node,
     NodeRef,
     Point,
@@ -46,6 +48,8 @@ PROVENANCE_PROPERTIES = ("source_id", "imported_at", "updated_at")
 BORDER_TOLERANCE_KM = 5.0
 """How far outside the municipality an input names a point may lie and still be taken (with a warning): the
 shipped boundaries are 1:4.5M, so a place by a border or on the coast can fall a little outside."""
+ORGANISER_LABELS = ("District", "LocalAssociation", "Organization", "FamilyCentre")
+"""The node types a meeting place may be `RUN_BY`."""
 ACTIONS = ("created", "updated", "unchanged", "withdrawn", "rejected", "warning", "skipped")
 
 
@@ -77,7 +81,9 @@ class Reading:
 
     `labels` are the node types the source is the authority on: what it listed before under one of them and
     no longer lists is withdrawn, but only when the input was read `complete` (a failed fetch withdraws nothing).
-    `skipped` lists things that are not for this service (PTV's phone and web channels), as (ref, why).
+    `skipped` lists things that are not for this service (PTV's phone and web channels), as (ref, why), and
+    `warnings` what the report should say about the input as a whole (the encoding it was read in), as (ref, what).
+    A node a rejection names by its global id (`Rejection.id`) is still listed: it is not withdrawn.
     """
 
     source: str
@@ -85,6 +91,7 @@ class Reading:
     found: list[Found] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = True
 
 
@@ -118,18 +125,25 @@ class Plan:
 
 
 class Reference:
-    """The reference data every reader checks its input against: municipalities, their boundaries and counties."""
+    """The reference data every reader checks its input against: municipalities, their boundaries and counties,
+    and the organisers (`ORGANISER_LABELS`) a meeting place may be run by."""
 
     def __init__(
         self,
         municipalities: Sequence[Municipality],
         welfare_areas: dict[str, NodeRef],
         locator: MunicipalityLocator,
+        organisers: Sequence[NamedNode] = (),
     ) -> None:
         self.municipalities = {m.key: m for m in municipalities}
         self.by_name = {fold(name): m for m in municipalities for name in m.search_names}
         self.welfare_areas = welfare_areas
         self.locator = locator
+        self.organisers = {NodeRef.of(node) for node in organisers}
+        self.organisers_by_name: dict[str, list[NodeRef]] = defaultdict(list)
+        for node in organisers:
+            for name in dict.fromkeys(node.search_names):
+                self.organisers_by_name[name].append(NodeRef.of(node))
 
     @classmethod
     async def of(cls, store: GraphStore, seeds_dir: Path) -> Reference:
@@ -138,7 +152,31 @@ class Reference:
         refs = [NodeRef.of(m) for m in municipalities]
         areas = await store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA)
         welfare_areas = {ref.key: NodeRef.of(links[0].node) for ref, links in zip(refs, areas, strict=True) if links}
-        return cls(municipalities, welfare_areas, MunicipalityLocator.from_seeds(seeds_dir))
+        organisers = [
+            node
+            for label in ORGANISER_LABELS
+            for node in (await store.find(label, NodeQuery(first=None))).items
+            if isinstance(node, NamedNode)
+        ]
+        return cls(municipalities, welfare_areas, MunicipalityLocator.from_seeds(seeds_dir), organisers)
+
+    def organiser(self, text: str) -> NodeRef:
+        """The organiser a global id (`District:uusimaa`) or an exact Finnish or Swedish name stands for; a
+        ValueError says why there is none, or that more than one has that name."""
+        kinds = ", ".join(ORGANISER_LABELS[:-1]) + " or " + ORGANISER_LABELS[-1]
+        ref = NodeRef.parse(text)
+        if ref is not None and ref.label not in ORGANISER_LABELS:
+            raise ValueError(f"{text!r} is a {ref.label}, which runs no meeting place; a {kinds} does")
+        if ref is not None:
+            if ref not in self.organisers:
+                raise ValueError(f"{text} does not exist")
+            return ref
+        named = self.organisers_by_name.get(text, [])
+        if not named:
+            raise ValueError(f"no {kinds} is called {text!r}: give its exact name or its id (District:uusimaa)")
+        if len(named) > 1:
+            raise ValueError(f"{len(named)} organisers are called {text!r} ({', '.join(map(str, named))}): give the id")
+        return named[0]
 
     def municipality(self, text: str) -> Municipality | None:
         """The municipality a code (`91`, `091`) or a Finnish or Swedish name (`Åbo`) stands for."""
@@ -172,6 +210,7 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
     """Weigh the reading against the store: what would be created, updated, left unchanged or withdrawn."""
     rows = [Row(r.ref, "rejected", r.id, r.reason) for r in reading.rejected]
     rows += [Row(ref, "skipped", None, why) for ref, why in reading.skipped]
+    rows += [Row(ref, "warning", None, what) for ref, what in reading.warnings]
     found = await _acceptable(store, _unique(reading.found, rows), rows)
     refs = [NodeRef.of(item.node) for item in found]
     existing = dict(zip(refs, await store.get_many(refs), strict=True))
@@ -206,8 +245,7 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
             dataclasses.replace(rel, properties={**rel.properties, **stamp}) for rel in item.relationships
         ]
         replaces.update((ref, type_) for type_ in item.owns)
-    listed_refs = set(refs)
-    withdrawn = await _no_longer_listed(store, reading, listed_refs) if reading.complete else []
+    withdrawn = await _no_longer_listed(store, reading, _listed(reading)) if reading.complete else []
     if replace_demo:
         withdrawn += await _replaced_demo(store, found, withdrawn)
     for node, why in withdrawn:
@@ -256,6 +294,12 @@ async def _acceptable(store: GraphStore, found: list[Found], rows: list[Row]) ->
         else:
             kept.append(item)
     return kept
+
+
+def _listed(reading: Reading) -> set[NodeRef]:
+    """The nodes the input lists, those it lists but could not take (a row with a typo) included."""
+    rejected = (NodeRef.parse(rejection.id) for rejection in reading.rejected if rejection.id)
+    return {NodeRef.of(item.node) for item in reading.found} | {ref for ref in rejected if ref is not None}
 
 
 async def _no_longer_listed(store: GraphStore, reading: Reading, listed: set[NodeRef]) -> list[tuple[Node, str]]:
