@@ -196,7 +196,8 @@ class Reference:
         shape = self.locator.boundaries[municipality.key]
         nearest, _ = shapely.ops.nearest_points(shape, shapely.Point(point.lon, point.lat))
         km = geodesic((point.lat, point.lon), (nearest.y, nearest.x)).km
-        where = self.municipalities[found].name_fi if found else None
+        known = self.municipalities.get(found or "")
+        where = known.name_fi if known else f"municipality {found}" if found else None
         if found is None and "outside Finland" in self.locator.why_nowhere(point):
             raise ValueError(f"the point ({point.lat:.5f}, {point.lon:.5f}) is outside Finland")
         if km > BORDER_TOLERANCE_KM:

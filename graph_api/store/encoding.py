@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import types
 import typing
 from typing import Any
 
@@ -67,7 +68,8 @@ def _to_json(hint: object, value: Any) -> Any:
 def _from_json(hint: object, value: Any) -> Any:
     if value is None:
         return None
-    (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
+    if isinstance(hint, types.UnionType):
+        (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
     if hint is Point:
         return Point(lat=value[0], lon=value[1])
     if hint == SCHEDULES:
