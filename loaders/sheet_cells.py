@@ -7,8 +7,10 @@ parsed or a `CellError` naming its column (see `loaders.spreadsheet` for the rul
 from __future__ import annotations
 
 import datetime
+import functools
+import math
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -40,6 +42,14 @@ KIND_WORDS = {
 }
 """The words a district may write for a kind; the first of each kind is the template's drop-down choice."""
 KINDS = {fold(word): kind for word, kind in KIND_WORDS.items()} | {fold(kind.value): kind for kind in MeetingPlaceKind}
+
+
+def kind_choices() -> list[str]:
+    """The word for each kind that the template offers: the first Finnish word `KIND_WORDS` gives it."""
+    first: dict[MeetingPlaceKind, str] = {}
+    for word, kind in KIND_WORDS.items():
+        first.setdefault(kind, word)
+    return [first[kind] for kind in MeetingPlaceKind if kind in first]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +165,7 @@ class Cells:
         text = self.required("kind")
         kind = KINDS.get(fold(" ".join(text.split())))
         if kind is None:
-            raise CellError("kind", f"{text!r} is not a kind: write one of {', '.join(list(KIND_WORDS)[:4])}")
+            raise CellError("kind", f"{text!r} is not a kind: write one of {', '.join(kind_choices())}")
         return kind
 
     def role(self) -> str:
@@ -191,26 +201,40 @@ class Cells:
                 number = float(text)
             except ValueError:
                 raise CellError(column, f"{self.text(column)!r} is not decimal degrees like 60.1699") from None
-        if number != number or number in (float("inf"), float("-inf")):
+        if not math.isfinite(number):
             raise CellError(column, f"{number} is not decimal degrees")
         return number
 
-    def schedules(self) -> tuple[Schedule, ...]:
-        days: dict[Weekday, Sequence[Range]] = {}
-        for code, day in DAYS.items():
-            value = self.raw(code)
-            if not isinstance(value, str | int | float | None):
-                raise CellError(code, f"{value!r} is not hours (Excel took it for a date?): format the column as "
-                                "text and write 9-11")  # fmt: skip
-            try:
-                days[day] = parse_ranges(self.text(code))
-            except ValueError as exc:
-                raise CellError(code, str(exc)) from None
-        valid_from, valid_to = self._date("valid_from"), self._date("valid_to")
+    def schedules(self) -> tuple[Schedule, ...] | None:
+        """The weekly hours, or None when a cell of them is at fault: each such cell's fault is kept."""
+        before = len(self.errors)
+        days = {day: self.attempt(functools.partial(self._ranges, code)) or [] for code, day in DAYS.items()}
+        valid_from = self.attempt(functools.partial(self._date, "valid_from"))
+        valid_to = self.attempt(functools.partial(self._date, "valid_to"))
+        if len(self.errors) > before:
+            return None
         if not any(days.values()):
             if valid_from or valid_to:
-                raise CellError("valid_from" if valid_from else "valid_to", "dates of hours, but the row has no hours")
+                column = "valid_from" if valid_from else "valid_to"
+                self.fault(CellError(column, "dates of hours, but the row has no hours"))
+                return None
             return ()
+        return self.attempt(lambda: self._weekly(days, valid_from, valid_to))
+
+    def _ranges(self, code: str) -> list[Range]:
+        value = self.raw(code)
+        if not isinstance(value, str | int | float | None):
+            raise CellError(code, f"{value!r} is not hours (Excel took it for a date?): format the column as text "
+                            "and write 9-11")  # fmt: skip
+        try:
+            return parse_ranges(self.text(code))
+        except ValueError as exc:
+            raise CellError(code, str(exc)) from None
+
+    @staticmethod
+    def _weekly(
+        days: dict[Weekday, list[Range]], valid_from: datetime.date | None, valid_to: datetime.date | None
+    ) -> tuple[Schedule, ...]:
         try:
             return weekly(days, valid_from, valid_to)
         except ValueError as exc:

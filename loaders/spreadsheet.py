@@ -118,8 +118,12 @@ class _Rows:
         id_ = None if key is None else str(NodeRef("MeetingPlace", key))
         self.reading.rejected += [
             Rejection(f"{where}:{cells.letter(column)}", f"{column}: {reason}", id_)
-            for column, reason in cells.errors.items()
+            for column, reason in sorted(cells.errors.items(), key=lambda fault: self._order(fault[0]))
         ]
+
+    def _order(self, column: str) -> int:
+        """Where a column stands in the table, so that a row's faults are told left to right."""
+        return self.columns.get(column, len(self.table.header))
 
     def _key(self, cells: Cells) -> str:
         own = cells.text("id")
@@ -141,13 +145,14 @@ class _Rows:
         kind = cells.attempt(cells.kind)
         municipality = cells.attempt(lambda: cells.municipality(self.reference))
         postal_code = cells.attempt(cells.postal_code)
-        schedules = cells.attempt(cells.schedules)
+        schedules = cells.schedules()
+        point = cells.attempt(cells.point)
         run_by = self._run_by(cells)
         if cells.errors:
             return None
         assert key and name and kind and municipality and postal_code is not None and schedules is not None
         street = cells.text("street_address")
-        placed = await cells.attempt_async(self._place(cells, municipality, street, postal_code))
+        placed = await cells.attempt_async(self._place(point, municipality, street, postal_code))
         if placed is None:
             return None
         start = NodeRef("MeetingPlace", key)
@@ -181,10 +186,9 @@ class _Rows:
             return []
 
     async def _place(
-        self, cells: Cells, municipality: Municipality, street: str, postal_code: str
+        self, point: Point | None, municipality: Municipality, street: str, postal_code: str
     ) -> tuple[Point, list[str]]:
         """The row's point and the warnings about it: its lat and lon, or else where the geocoder puts it."""
-        point = cells.point()
         if point is not None:
             try:
                 warning = self.reference.check_point(point, municipality)

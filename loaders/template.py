@@ -19,9 +19,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from graph_api.geo.gazetteer import MUNICIPALITIES
-from graph_api.models import MeetingPlaceKind
 from loaders.csvfiles import read_rows
-from loaders.sheet_cells import COLUMNS, DAYS, KIND_WORDS, ROLES
+from loaders.sheet_cells import COLUMNS, DAYS, ROLES, kind_choices
 from loaders.spreadsheet import SHEET
 from loaders.tables import column_letter
 
@@ -33,14 +32,6 @@ TEXT_COLUMNS = frozenset({"id", "name", "name_sv", "organiser", "street_address"
 DATE_COLUMNS = frozenset({"valid_from", "valid_to"})
 WIDE = 28
 NARROW = 12
-
-
-def kind_choices() -> list[str]:
-    """The template's word for each kind: the first Finnish word `KIND_WORDS` gives it."""
-    first: dict[MeetingPlaceKind, str] = {}
-    for word, kind in KIND_WORDS.items():
-        first.setdefault(kind, word)
-    return [first[kind] for kind in MeetingPlaceKind if kind in first]
 
 
 def municipality_names(seeds_dir: Path) -> list[str]:

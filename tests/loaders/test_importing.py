@@ -27,7 +27,7 @@ from graph_api.models import (
     WelfareAreaKind,
 )
 from graph_api.store.base import GraphStore
-from loaders.importing import Found, Reading, Reference, apply, plan
+from loaders.importing import Found, Reading, Reference, Rejection, apply, plan
 
 pytestmark = pytest.mark.anyio
 
@@ -185,3 +185,37 @@ async def test_reference_knows_municipalities_by_code_or_name_and_where_points_l
         reference.check_point(Point(59.33, 18.07), HELSINKI)
     with pytest.raises(ValueError, match="lies in municipality 853"):
         reference.check_point(Point(60.45, 22.27), HELSINKI)
+
+
+async def test_a_place_the_input_lists_but_could_not_take_is_not_withdrawn(small: GraphStore) -> None:
+    """A row with a typo, or whose organiser is gone, still lists its place: applying the rest keeps it."""
+    await apply(small, await plan(small, reading(KAIKU, LOTTA), T0), "tester", T0)
+    typo = Reading(
+        SOURCE, frozenset({"MeetingPlace"}), [], [Rejection("kahvilat.csv:3:L", "mo: '9-'", "MeetingPlace:s-1")]
+    )
+    lost = place("s-2", "Perhekahvila Lotta", LOTTA.node.location, organiser=NodeRef("LocalAssociation", "nobody"))  # type: ignore[attr-defined]
+    typo.found.append(lost)
+    result = await plan(small, typo, T1)
+    assert actions(result.rows) == {"MeetingPlace:s-1": "rejected", "MeetingPlace:s-2": "rejected"}
+
+
+async def test_what_the_input_as_a_whole_warns_of_is_a_warning_of_the_report(small: GraphStore) -> None:
+    warned = reading(KAIKU)
+    warned.warnings.append(("kahvilat.csv", "read as Windows-1252 (cp1252), not UTF-8"))
+    result = await plan(small, warned, T0)
+    assert (result.rows[0].ref, result.rows[0].action, result.rows[0].id) == ("kahvilat.csv", "warning", None)
+    assert result.summary["warnings"] == 1
+
+
+async def test_reference_knows_organisers_by_id_or_exact_name(small: GraphStore) -> None:
+    reference = await Reference.of(small, SEEDS)
+    assert (
+        reference.organiser("District:uusimaa") == reference.organiser("MLL:n Uudenmaan piiri") == NodeRef.of(UUSIMAA)
+    )
+    for text, reason in [
+        ("District:nowhere", "District:nowhere does not exist"),
+        ("Municipality:091", "is a Municipality, which runs no meeting place"),
+        ("mll kallio", "no District, LocalAssociation, Organization or FamilyCentre is called 'mll kallio'"),
+    ]:
+        with pytest.raises(ValueError, match=reason):
+            reference.organiser(text)

@@ -378,8 +378,9 @@ async def test_spreadsheet_bad_cell_is_a_rejection_naming_its_line_and_column(
 
 
 async def test_spreadsheet_row_with_several_faults_has_a_rejection_for_each(store: GraphStore, tmp_path: Path) -> None:
-    reading = await read(store, write_csv(tmp_path, [{**NUPPU, "kind": "?", "mo": "?", "municipality": "?"}]))
-    assert [r.ref for r in reading.rejected] == ["cafes.csv:2:D", "cafes.csv:2:I", "cafes.csv:2:L"]
+    faults = {"kind": "?", "mo": "?", "fr": "8-7", "municipality": "?", "lat": "north"}
+    reading = await read(store, write_csv(tmp_path, [{**NUPPU, **faults}]))
+    assert [r.ref for r in reading.rejected] == [f"cafes.csv:2:{c}" for c in ("D", "I", "J", "L", "P")]
 
 
 async def test_spreadsheet_duplicate_ids_are_rejected_at_the_second(store: GraphStore, tmp_path: Path) -> None:
@@ -402,6 +403,16 @@ def zip_of_nothing(folder: Path) -> Path:
     path = folder / "cafes.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("hello.txt", "no workbook here")
+    return path
+
+
+def sheet_cut_short(folder: Path) -> Path:
+    whole = write_xlsx(folder / "whole.xlsx", [list(HEADER), [NUPPU.get(column) for column in HEADER]])
+    path = folder / "cafes.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(path, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            archive.writestr(info, data[: len(data) // 2] if info.filename.endswith("sheet1.xml") else data)
     return path
 
 
@@ -432,6 +443,7 @@ def write_rows(rows: list[dict[str, str]], header: tuple[str, ...] = HEADER) -> 
 BAD_FILES = [
     pytest.param(not_a_zip, "cafes.xlsx", "is not an Excel workbook (.xlsx is a zip file)", id="xlsx-not-a-zip"),
     pytest.param(zip_of_nothing, "cafes.xlsx", "is not a readable Excel workbook", id="xlsx-without-workbook"),
+    pytest.param(sheet_cut_short, "cafes.xlsx", "is not a readable Excel workbook: unclosed token", id="xlsx-cut"),
     pytest.param(zip_bomb, "cafes.xlsx", "unpacks to 11 MB, over 10 times the import limit", id="xlsx-bomb"),
     pytest.param(workbook_in_csv, "cafes.csv", "is an Excel workbook, not CSV: name it .xlsx", id="xlsx-as-csv"),
     pytest.param(write_bytes(b"id;name\n1;\x81\x8d\n"), "cafes.csv", "is neither UTF-8 nor Windows-1252",
