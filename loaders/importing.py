@@ -81,9 +81,8 @@ class Reading:
 
     `labels` are the node types the source is the authority on: what it listed before under one of them and
     no longer lists is withdrawn, but only when the input was read `complete` (a failed fetch withdraws nothing).
-    `skipped` lists things that are not for this service (PTV's phone and web channels), as (ref, why), and
-    `warnings` what the report should say about the input as a whole (the encoding it was read in), as (ref, what).
-    A node a rejection names by its global id (`Rejection.id`) is still listed: it is not withdrawn.
+    `skipped` lists things that are not for this service (PTV's phone and web channels), as (ref, why);
+    `warnings` what is worth a word about the input as a whole (an unknown column), as (ref, why).
     """
 
     source: str
@@ -211,7 +210,7 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
     """Weigh the reading against the store: what would be created, updated, left unchanged or withdrawn."""
     rows = [Row(r.ref, "rejected", r.id, r.reason) for r in reading.rejected]
     rows += [Row(ref, "skipped", None, why) for ref, why in reading.skipped]
-    rows += [Row(ref, "warning", None, what) for ref, what in reading.warnings]
+    rows += [Row(ref, "warning", None, why) for ref, why in reading.warnings]
     found = await _acceptable(store, _unique(reading.found, rows), rows)
     refs = [NodeRef.of(item.node) for item in found]
     existing = dict(zip(refs, await store.get_many(refs), strict=True))
@@ -298,7 +297,7 @@ async def _acceptable(store: GraphStore, found: list[Found], rows: list[Row]) ->
 
 
 def _listed(reading: Reading) -> set[NodeRef]:
-    """The nodes the input lists, those it lists but could not take (a row with a typo) included."""
+    """Every node the input lists, taken or not: one rejected for a fault of its own is not withdrawn for it."""
     rejected = (NodeRef.parse(rejection.id) for rejection in reading.rejected if rejection.id)
     return {NodeRef.of(item.node) for item in reading.found} | {ref for ref in rejected if ref is not None}
 

@@ -19,7 +19,7 @@ from graph_api.models import MeetingPlaceKind, Municipality, Point
 from graph_api.text import fold
 from loaders.importing import Reference
 from loaders.opening_hours import Range, parse_date, parse_ranges, weekly
-from loaders.tables import Table, TableRow, column_letter
+from loaders.sheet_files import Table, TableRow, column_letter
 
 ROLES = ("COORDINATOR", "PARTNER")
 DAYS = {day.name.lower(): day for day in Weekday}

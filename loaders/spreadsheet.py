@@ -1,9 +1,10 @@
 """Partners' spreadsheets of meeting places (`graph-api import spreadsheet FILE`): one row a place.
 
-The file is a .csv or .xlsx (`loaders.tables` says which encodings and delimiters, and which sheet); the
-first line names the columns of `COLUMNS`, in any order and case. `name`, `kind` and `municipality` are
-required. A column whose header begins with `#` is the partner's own and ignored; any other unknown column
-rejects the whole file (a misspelt `stret_address` would otherwise lose every address), naming the header's cell.
+The file is a .csv or .xlsx (`loaders.sheet_files` says which encodings and delimiters, and which sheet);
+the first line names the columns of `loaders.sheet_cells.COLUMNS`, in any order and case. `name`, `kind` and
+`municipality` are required. A column whose header begins with `#` is the partner's own and ignored; any other
+unknown column rejects the whole file (a misspelt `stret_address` would otherwise lose every address), naming
+the header's cell.
 
 Each row becomes a `MeetingPlace` from the source `spreadsheet:<file name>`, so keep the file's name from one
 import to the next: what an import of the same name listed before and lists no more is withdrawn.
@@ -12,7 +13,7 @@ import to the next: what an import of the same name listed before and lists no m
   municipality code; made a key by folding it to `a-z0-9-` behind the file's name folded likewise
   (`cafes.csv`, id `17` → `cafes-csv-17`; no id → `cafes-csv-perhekahvila-nuppu-091`). Two rows with one key
   are an error at the second. A row whose id begins with `#` is a comment (the template's example), skipped.
-- Kind: a `MeetingPlaceKind` value, or the Finnish or Swedish word in `KIND_WORDS`, case and accents aside.
+- Kind: a `MeetingPlaceKind` value, or the Finnish or Swedish word in `sheet_cells.KIND_WORDS`, case and accents aside.
 - Organiser (optional): a global id (`District:uusimaa`, `LocalAssociation:la-091-1`, `Organization:mll`,
   `FamilyCentre:fc-hki`), or the exact name of one; it must exist. `role` is COORDINATOR (the default) or PARTNER.
 - Municipality: a code or a Finnish or Swedish name (`Reference.municipality`).
@@ -39,7 +40,7 @@ from graph_api.models import MeetingPlace, Municipality, NodeRef, Point, Relatio
 from graph_api.text import fold
 from loaders.importing import Found, Reading, Reference, Rejection
 from loaders.sheet_cells import BY_NAME, COLUMNS, COMMENT, ROLES, CellError, Cells
-from loaders.tables import Table, TableError, TableRow, column_letter, read_table
+from loaders.sheet_files import Table, TableError, TableRow, column_letter, read_table
 
 SOURCE_PREFIX = "spreadsheet:"
 SHEET = "places"

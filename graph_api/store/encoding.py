@@ -21,11 +21,10 @@ TEMPORAL: tuple[type, ...] = (datetime.datetime, datetime.date)
 
 
 def node_to_json(node: Node) -> dict[str, Any]:
+    """Every field, an unset one as null: a field without a default (a Swedish name) must read back."""
     data: dict[str, Any] = {"label": label_of(node)}
     for name, hint in field_types(type(node)).items():
-        value = getattr(node, name)
-        if value is not None:
-            data[name] = _to_json(hint, value)
+        data[name] = _to_json(hint, getattr(node, name))
     return data
 
 

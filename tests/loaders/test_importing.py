@@ -27,7 +27,7 @@ from graph_api.models import (
     WelfareAreaKind,
 )
 from graph_api.store.base import GraphStore
-from loaders.importing import Found, Reading, Reference, Rejection, apply, plan
+from loaders.importing import Found, Reading, Reference, Rejection, Row, apply, plan
 
 pytestmark = pytest.mark.anyio
 
@@ -146,6 +146,21 @@ async def test_what_a_source_stops_listing_is_withdrawn_never_deleted(small: Gra
     assert kaiku is not None and kaiku.withdrawn_at is None and kaiku.imported_at == T0
 
 
+async def test_a_node_the_input_lists_but_that_is_rejected_is_not_withdrawn(small: GraphStore) -> None:
+    await apply(small, await plan(small, reading(KAIKU, LOTTA), T0), "tester", T0)
+    by_the_reader = Rejection("kahvilat.csv:7:opens_at", "'25:00' is not a time", "MeetingPlace:s-1")
+    by_the_plan = place("s-2", "Perhekahvila Lotta", LOTTA.node.location, organiser=NodeRef("LocalAssociation", "x"))  # type: ignore[attr-defined]
+    result = await plan(small, Reading(SOURCE, frozenset({"MeetingPlace"}), [by_the_plan], [by_the_reader]), T1)
+    assert actions(result.rows) == {"MeetingPlace:s-1": "rejected", "MeetingPlace:s-2": "rejected"}
+
+
+async def test_a_warning_about_the_input_as_a_whole_is_a_row_of_the_report(small: GraphStore) -> None:
+    warned = Reading(SOURCE, frozenset({"MeetingPlace"}), [KAIKU], warnings=[("kahvilat.csv:1:colour", "ignored")])
+    result = await plan(small, warned, T0)
+    assert Row("kahvilat.csv:1:colour", "warning", None, "ignored") in result.rows
+    assert result.summary["warnings"] == 1
+
+
 async def test_replace_demo_withdraws_demo_places_of_the_kinds_in_the_municipalities_covered(
     small: GraphStore,
 ) -> None:
@@ -155,6 +170,14 @@ async def test_replace_demo_withdraws_demo_places_of_the_kinds_in_the_municipali
     await apply(small, result, "tester", T0)
     (demo,) = await small.get_many([NodeRef.of(DEMO_CAFE)])
     assert demo is not None and demo.is_withdrawn and demo.is_demo
+
+
+async def test_loading_the_seeds_again_keeps_what_imports_wrote(small: GraphStore) -> None:
+    await apply(small, await plan(small, reading(KAIKU), T0, replace_demo=True), "tester", T0)
+    summary = await small.load(BASE)
+    assert summary.changes["MeetingPlace"]["unchanged"] == 2
+    (demo,) = await small.get_many([NodeRef.of(DEMO_CAFE)])
+    assert demo is not None and demo.withdrawn_at == T0
 
 
 async def test_an_apply_that_fails_half_way_leaves_the_store_as_it_was(small: GraphStore) -> None:
@@ -185,26 +208,6 @@ async def test_reference_knows_municipalities_by_code_or_name_and_where_points_l
         reference.check_point(Point(59.33, 18.07), HELSINKI)
     with pytest.raises(ValueError, match="lies in municipality 853"):
         reference.check_point(Point(60.45, 22.27), HELSINKI)
-
-
-async def test_a_place_the_input_lists_but_could_not_take_is_not_withdrawn(small: GraphStore) -> None:
-    """A row with a typo, or whose organiser is gone, still lists its place: applying the rest keeps it."""
-    await apply(small, await plan(small, reading(KAIKU, LOTTA), T0), "tester", T0)
-    typo = Reading(
-        SOURCE, frozenset({"MeetingPlace"}), [], [Rejection("kahvilat.csv:3:L", "mo: '9-'", "MeetingPlace:s-1")]
-    )
-    lost = place("s-2", "Perhekahvila Lotta", LOTTA.node.location, organiser=NodeRef("LocalAssociation", "nobody"))  # type: ignore[attr-defined]
-    typo.found.append(lost)
-    result = await plan(small, typo, T1)
-    assert actions(result.rows) == {"MeetingPlace:s-1": "rejected", "MeetingPlace:s-2": "rejected"}
-
-
-async def test_what_the_input_as_a_whole_warns_of_is_a_warning_of_the_report(small: GraphStore) -> None:
-    warned = reading(KAIKU)
-    warned.warnings.append(("kahvilat.csv", "read as Windows-1252 (cp1252), not UTF-8"))
-    result = await plan(small, warned, T0)
-    assert (result.rows[0].ref, result.rows[0].action, result.rows[0].id) == ("kahvilat.csv", "warning", None)
-    assert result.summary["warnings"] == 1
 
 
 async def test_reference_knows_organisers_by_id_or_exact_name(small: GraphStore) -> None:

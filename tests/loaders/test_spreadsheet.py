@@ -29,7 +29,7 @@ pytestmark = pytest.mark.anyio
 
 NOW = datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC)
 LATER = NOW + datetime.timedelta(days=7)
-MB = 2**20
+MB = 1_000_000
 HEADER = ("id", "name", "name_sv", "kind", "organiser", "role", "street_address", "postal_code", "municipality",
           "lat", "lon", "mo", "tu", "we", "th", "fr", "sa", "su", "valid_from", "valid_to")  # fmt: skip
 NUPPU = {

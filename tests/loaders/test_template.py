@@ -89,7 +89,7 @@ async def test_template_filled_in_with_openpyxl_imports_cleanly(
     workbook.save(filled)
 
     reference = await Reference.of(store, SEEDS)
-    reading = await read_spreadsheet(filled, reference, Settings(_env_file=None).create_geocoder(), 2**20)
+    reading = await read_spreadsheet(filled, reference, Settings(_env_file=None).create_geocoder(), 1_000_000)
     result = await plan(store, reading, datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
     assert [(row.ref, row.action) for row in result.rows] == [
         ("kahvilat.xlsx:2", "skipped"),
@@ -109,5 +109,5 @@ async def test_template_example_row_is_itself_a_place_that_imports(
     filled = tmp_path / "kahvilat.xlsx"
     workbook.save(filled)
     reference = await Reference.of(store, SEEDS)
-    reading = await read_spreadsheet(filled, reference, Settings(_env_file=None).create_geocoder(), 2**20)
+    reading = await read_spreadsheet(filled, reference, Settings(_env_file=None).create_geocoder(), 1_000_000)
     assert (reading.rejected, reading.skipped, [item.warnings for item in reading.found]) == ([], [], [()])

@@ -82,7 +82,7 @@ def read_table(path: Path, max_bytes: int, known: Collection[str], sheet: str) -
     except OSError as exc:
         raise TableError(path.name, f"cannot be read: {exc.strerror}") from None
     if size > max_bytes:
-        raise TableError(path.name, f"is {size / 2**20:.1f} MB, over the import limit of {max_bytes / 2**20:g} MB")
+        raise TableError(path.name, f"is {size / 1e6:.1f} MB, over the import limit of {max_bytes / 1e6:g} MB")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _csv(path.name, path.read_bytes(), known)
@@ -154,7 +154,7 @@ def _workbook(path: Path, max_bytes: int, sheet: str) -> Table:
         raise TableError(path.name, f"is not an Excel workbook (.xlsx is a zip file): {exc}") from None
     if unzipped > max_bytes * UNZIPPED_PER_BYTE:
         raise TableError(
-            path.name, f"unpacks to {unzipped / 2**20:.0f} MB, over {UNZIPPED_PER_BYTE} times the import limit"
+            path.name, f"unpacks to {unzipped / 1e6:.0f} MB, over {UNZIPPED_PER_BYTE} times the import limit"
         )
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
