@@ -17,7 +17,7 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -93,8 +93,7 @@ def read_table(path: Path, max_bytes: int, known: Collection[str], sheet: str) -
 
 def _csv(name: str, data: bytes, known: Collection[str]) -> Table:
     text, note = _decoded(name, data)
-    lines = text.splitlines()
-    delimiter = _delimiter(lines[0] if lines else "", known)
+    delimiter = _delimiter(io.StringIO(text).readline(), known)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[TableRow] = []
     header: tuple[str, ...] | None = None
@@ -177,8 +176,3 @@ def _workbook(path: Path, max_bytes: int, sheet: str) -> Table:
 
 def _filled(cell: Cell) -> bool:
     return cell is not None and not (isinstance(cell, str) and not cell.strip())
-
-
-def cells_of(row: TableRow, width: int) -> Sequence[Cell]:
-    """The row's cells, padded with None to the header's width (Excel leaves trailing empty cells out)."""
-    return row.cells + (None,) * (width - len(row.cells))

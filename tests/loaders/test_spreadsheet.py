@@ -253,6 +253,19 @@ async def test_spreadsheet_xlsx_with_numbers_and_dates_in_its_cells_reads_as_the
     assert (from_xlsx[0].ref, from_xlsx[0].node.key) == ("cafes.xlsx:2", "cafes-xlsx-17")
 
 
+async def test_spreadsheet_xlsx_is_read_from_its_places_sheet_or_else_its_first(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    first = write_xlsx(tmp_path / "cafes.xlsx", [list(HEADER), [NUPPU.get(column) for column in HEADER]], "Taul1")
+    assert [item.ref for item in (await read(store, first)).found] == ["cafes.xlsx:2"]
+    workbook = openpyxl.load_workbook(first)
+    workbook.create_sheet("places")
+    workbook["places"].append(list(HEADER))
+    workbook["places"].append([KAISLA.get(column) for column in HEADER])
+    workbook.save(first)
+    assert [item.node.name for item in (await read(store, first)).found] == ["Kohtaamispaikka Kaisla"]  # type: ignore[attr-defined]
+
+
 async def test_spreadsheet_row_without_an_id_is_known_by_its_name_and_municipality(
     store: GraphStore, tmp_path: Path
 ) -> None:
