@@ -36,6 +36,8 @@ from loaders.importing import Plan, Reading, Reference
 from loaders.report import FORMATS as REPORT_FORMATS
 from loaders.report import render
 from loaders.seeds import read_dataset
+from loaders.spreadsheet import read_spreadsheet
+from loaders.template import write_template
 
 logger = logging.getLogger("graph_api")
 
@@ -230,6 +232,36 @@ def import_hsds(settings: Settings, options: ImportOptions, folder: Path, name: 
         return await hsds.read_package(folder, reference, int(settings.import_max_mb * 1_000_000), name)
 
     run_import(settings, options, read)
+
+
+@import_.command("spreadsheet")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@import_options
+def import_spreadsheet(settings: Settings, options: ImportOptions, file: Path) -> None:
+    """Meeting places from a partner's FILE, a .csv or .xlsx with the template's columns.
+
+    The source is `spreadsheet:` and the file's name: keep the name from one import to the next, as what an
+    import of that name listed before and lists no more is withdrawn. Rows without lat/lon are placed by the
+    configured geocoder [env GEOCODER].
+    """
+
+    async def read(reference: Reference, settings: Settings) -> Reading:
+        limit = int(settings.import_max_mb * 1_000_000)
+        return await read_spreadsheet(file, reference, settings.create_geocoder(), limit)
+
+    run_import(settings, options, read)
+
+
+@import_.command("template")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, writable=True))
+@SEEDS
+def import_template(file: Path, seeds_dir: Path | None) -> None:
+    """Write the spreadsheet template partners fill in to FILE (.xlsx): the columns, an example row,
+    instructions, and drop-down lists of kinds, roles and municipalities."""
+    if file.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"{file} does not end in .xlsx", param_hint="FILE")
+    write_template(file, settings_with(seeds_dir=seeds_dir).seeds_dir)
+    click.echo(f"wrote {file}: fill in the sheet 'places', then graph-api import spreadsheet {file.name}", err=True)
 
 
 @main.group("export")

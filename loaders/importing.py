@@ -33,6 +33,7 @@ from graph_api.models import (
     ImportRecord,
     MeetingPlace,
     Municipality,
+    NamedNode,
     Node,
     NodeRef,
     Point,
@@ -47,6 +48,8 @@ PROVENANCE_PROPERTIES = ("source_id", "imported_at", "updated_at")
 BORDER_TOLERANCE_KM = 5.0
 """How far outside the municipality an input names a point may lie and still be taken (with a warning): the
 shipped boundaries are 1:4.5M, so a place by a border or on the coast can fall a little outside."""
+ORGANISER_LABELS = ("District", "LocalAssociation", "Organization", "FamilyCentre")
+"""The node types a meeting place may be `RUN_BY`."""
 ACTIONS = ("created", "updated", "unchanged", "withdrawn", "rejected", "warning", "skipped")
 
 
@@ -121,18 +124,25 @@ class Plan:
 
 
 class Reference:
-    """The reference data every reader checks its input against: municipalities, their boundaries and counties."""
+    """The reference data every reader checks its input against: municipalities, their boundaries and counties,
+    and the organisers (`ORGANISER_LABELS`) a meeting place may be run by."""
 
     def __init__(
         self,
         municipalities: Sequence[Municipality],
         welfare_areas: dict[str, NodeRef],
         locator: MunicipalityLocator,
+        organisers: Sequence[NamedNode] = (),
     ) -> None:
         self.municipalities = {m.key: m for m in municipalities}
         self.by_name = {fold(name): m for m in municipalities for name in m.search_names}
         self.welfare_areas = welfare_areas
         self.locator = locator
+        self.organisers = {NodeRef.of(node) for node in organisers}
+        self.organisers_by_name: dict[str, list[NodeRef]] = defaultdict(list)
+        for node in organisers:
+            for name in dict.fromkeys(node.search_names):
+                self.organisers_by_name[name].append(NodeRef.of(node))
 
     @classmethod
     async def of(cls, store: GraphStore, seeds_dir: Path) -> Reference:
@@ -141,7 +151,31 @@ class Reference:
         refs = [NodeRef.of(m) for m in municipalities]
         areas = await store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA)
         welfare_areas = {ref.key: NodeRef.of(links[0].node) for ref, links in zip(refs, areas, strict=True) if links}
-        return cls(municipalities, welfare_areas, MunicipalityLocator.from_seeds(seeds_dir))
+        organisers = [
+            node
+            for label in ORGANISER_LABELS
+            for node in (await store.find(label, NodeQuery(first=None))).items
+            if isinstance(node, NamedNode)
+        ]
+        return cls(municipalities, welfare_areas, MunicipalityLocator.from_seeds(seeds_dir), organisers)
+
+    def organiser(self, text: str) -> NodeRef:
+        """The organiser a global id (`District:uusimaa`) or an exact Finnish or Swedish name stands for; a
+        ValueError says why there is none, or that more than one has that name."""
+        kinds = ", ".join(ORGANISER_LABELS[:-1]) + " or " + ORGANISER_LABELS[-1]
+        ref = NodeRef.parse(text)
+        if ref is not None and ref.label not in ORGANISER_LABELS:
+            raise ValueError(f"{text!r} is a {ref.label}, which runs no meeting place; a {kinds} does")
+        if ref is not None:
+            if ref not in self.organisers:
+                raise ValueError(f"{text} does not exist")
+            return ref
+        named = self.organisers_by_name.get(text, [])
+        if not named:
+            raise ValueError(f"no {kinds} is called {text!r}: give its exact name or its id (District:uusimaa)")
+        if len(named) > 1:
+            raise ValueError(f"{len(named)} organisers are called {text!r} ({', '.join(map(str, named))}): give the id")
+        return named[0]
 
     def municipality(self, text: str) -> Municipality | None:
         """The municipality a code (`91`, `091`) or a Finnish or Swedish name (`Åbo`) stands for."""

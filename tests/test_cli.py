@@ -14,7 +14,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from graph_api.cli import main
 from graph_api.store.memory import MemoryStore
@@ -206,3 +206,54 @@ async def test_report_coverage_on_neo4j_prints_what_the_embedded_store_prints(ne
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == report("--format", "csv")
+
+
+CAFES = (
+    "id;name;kind;organiser;municipality;lat;lon;tu\r\n"
+    "17;Perhekahvila Nuppu;perhekahvila;District:uusimaa;Helsinki;60,1686;24,9414;9-11\r\n"
+    "18;Kohtaamispaikka Kaisla;kohtaamispaikka;Organization:mll;Tampere;61.4978;23.7610;\r\n"
+)
+
+
+def import_spreadsheet(path: Path, data: Path, *args: str) -> Result:
+    """`graph-api import spreadsheet` on the embedded store, keeping its imports in `data`."""
+    return CliRunner().invoke(main, ["import", "spreadsheet", str(path), *args], env={"GRAPH_API_DATA": str(data)})
+
+
+def test_import_spreadsheet_is_a_dry_run_until_applied_and_then_changes_nothing(tmp_path: Path) -> None:
+    path, data = tmp_path / "cafes.csv", tmp_path / "data"
+    path.write_text(CAFES, encoding="utf-8")
+    dry = import_spreadsheet(path, data)
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.startswith("spreadsheet:cafes.csv: 2 created, 0 updated, 0 unchanged")
+    assert "dry run: nothing was written" in dry.stderr
+    applied = import_spreadsheet(path, data, "--apply", "--by", "tester")
+    assert applied.exit_code == 0, applied.output
+    assert "import 1 applied: spreadsheet:cafes.csv, by tester" in applied.stderr
+    again = import_spreadsheet(path, data, "--report", "json")
+    assert json.loads(again.stdout)["summary"]["unchanged"] == 2
+
+
+def test_import_spreadsheet_with_a_bad_row_fails_naming_the_cell(tmp_path: Path) -> None:
+    path = tmp_path / "cafes.csv"
+    path.write_text(CAFES.replace("9-11", "11-9"), encoding="utf-8")
+    result = import_spreadsheet(path, tmp_path / "data", "--apply", "--report", "csv")
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(row["ref"], row["action"]) for row in rows] == [("cafes.csv:2:H", "rejected"), ("cafes.csv:3", "created")]
+    assert "1 rejected: nothing was written" in result.stderr
+
+
+def test_import_template_writes_a_workbook_that_imports(tmp_path: Path) -> None:
+    path = tmp_path / "kahvilat.xlsx"
+    written = CliRunner().invoke(main, ["import", "template", str(path)])
+    assert written.exit_code == 0, written.output
+    result = import_spreadsheet(path, tmp_path / "data")
+    assert result.exit_code == 0, result.output
+    assert "0 created, 0 updated, 0 unchanged, 0 withdrawn, 0 rejected, 0 warnings, 1 skipped" in result.stdout
+
+
+def test_import_template_must_be_an_xlsx(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["import", "template", str(tmp_path / "kahvilat.csv")])
+    assert result.exit_code == 2
+    assert "does not end in .xlsx" in result.output

@@ -208,3 +208,17 @@ async def test_reference_knows_municipalities_by_code_or_name_and_where_points_l
         reference.check_point(Point(59.33, 18.07), HELSINKI)
     with pytest.raises(ValueError, match="lies in municipality 853"):
         reference.check_point(Point(60.45, 22.27), HELSINKI)
+
+
+async def test_reference_knows_organisers_by_id_or_exact_name(small: GraphStore) -> None:
+    reference = await Reference.of(small, SEEDS)
+    assert (
+        reference.organiser("District:uusimaa") == reference.organiser("MLL:n Uudenmaan piiri") == NodeRef.of(UUSIMAA)
+    )
+    for text, reason in [
+        ("District:nowhere", "District:nowhere does not exist"),
+        ("Municipality:091", "is a Municipality, which runs no meeting place"),
+        ("mll kallio", "no District, LocalAssociation, Organization or FamilyCentre is called 'mll kallio'"),
+    ]:
+        with pytest.raises(ValueError, match=reason):
+            reference.organiser(text)
