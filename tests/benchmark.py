@@ -40,6 +40,7 @@ from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
 from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe
+from tests.import_benchmark import import_lines
 from tests.neo4j_server import Neo4jServer, free_port
 
 NEARBY = (
@@ -54,6 +55,7 @@ HELSINKI = NodeRef("Municipality", "091")
 NETWORK_RUNS = 20
 README = ROOT / "README.md"
 FUZZ_QUERIES_PER_EXAMPLE = 60
+IMPORT_ROWS = 10_000
 """The fuzz run sends `queries // 60` queries per root field: 5 by default, as the test suite does."""
 
 
@@ -278,7 +280,7 @@ async def refusal_medians(store: GraphStore, rounds: int) -> dict[str, float]:
     return medians
 
 
-async def run(queries: int, neo4j_uri: str | None) -> None:
+async def run(queries: int, neo4j_uri: str | None, import_rows: int = IMPORT_ROWS) -> None:
     rng = random.Random(42)
     geocoding = geocoding_figures(rng, max(queries, 100))
     started = time.perf_counter()
@@ -337,6 +339,7 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"network of the largest county:    {global_id(county)}, {describe(network)}")
     print(f"network figures, embedded store:  {network_s * 1000:9.1f} ms median of {min(queries, NETWORK_RUNS)}")
     if neo4j_uri is None:
+        print("\n".join(await import_lines(None, import_rows)))
         return
     neo4j, neo4j_network = await neo4j_figures(neo4j_uri, dataset, centers, county)
     print(f"neo4j, load seeds into empty db:  {neo4j['load'] * 1000:9.1f} ms")
@@ -351,20 +354,22 @@ async def run(queries: int, neo4j_uri: str | None) -> None:
     print(f"neo4j, national coverage:         {neo4j['coverage'] * 1000:9.1f} ms (every resident measured)")
     print(f"neo4j, national coverage again:   {neo4j['coverage again'] * 1000:9.1f} ms median (distances remembered)")
     print(f"ratio neo4j / embedded coverage:  {neo4j['coverage'] / coverage_first:9.1f} x (first answers)")
+    print("\n".join(await import_lines(neo4j_uri, import_rows)))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--queries", type=int, default=300, help="random points to query (default 300)")
     parser.add_argument("--no-neo4j", action="store_true", help="measure the embedded store only")
+    parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS, help="spreadsheet rows imported (10,000)")
     args = parser.parse_args()
     if args.no_neo4j or os.environ.get("NEO4J_URI"):
-        asyncio.run(run(args.queries, None if args.no_neo4j else os.environ["NEO4J_URI"]))
+        asyncio.run(run(args.queries, None if args.no_neo4j else os.environ["NEO4J_URI"], args.import_rows))
         return
     with tempfile.TemporaryDirectory(prefix="graph-api-bench-") as data_dir:
         server = Neo4jServer(Path(data_dir))
         try:
-            asyncio.run(run(args.queries, server.start()))
+            asyncio.run(run(args.queries, server.start(), args.import_rows))
         finally:
             server.stop()
 

@@ -13,7 +13,7 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     neo4j_store: Neo4jStore, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """On the session's Neo4j holding the seeds (and nothing a writing test left); it loads them again."""
-    await benchmark.run(queries=3, neo4j_uri=neo4j_store.uri)
+    await benchmark.run(queries=3, neo4j_uri=neo4j_store.uri, import_rows=50)
     output = capsys.readouterr().out
     labels = ["read seeds", "load embedded store", "launch to ready", "kd-tree", "brute-force", "ratio", "ASGI app"]
     labels += ["fuzz run, peak memory", "findings"]
@@ -22,6 +22,8 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     labels += ["neo4j, load seeds", "neo4j, load again", "neo4j, nearby in process", "ratio neo4j", "neo4j, nearby"]
     labels += ["network of the largest county", "network figures, embedded", "neo4j, network figures", "same figures"]
     labels += ["ratio neo4j / embedded network"]
+    labels += ["import spreadsheet, dry run", "import spreadsheet, apply"]
+    labels += ["import spreadsheet, neo4j, dry run", "import spreadsheet, neo4j, apply"]
     labels += ["national coverage, 309 at 10 km", "national coverage again"]
     labels += ["neo4j, national coverage", "neo4j, national coverage again", "ratio neo4j / embedded coverage"]
     for label in labels:
