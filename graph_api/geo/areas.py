@@ -44,11 +44,15 @@ class AreaLocator:
         path = seeds_dir / cls.layer
         if not path.is_file():
             raise DataError(f"{seeds_dir} is not a seed folder: it has no {cls.layer}")
-        return cls.from_features(json.loads(path.read_text(encoding="utf-8"))["features"])
+        text = path.read_text(encoding="utf-8")
+        # GEOS reads all the geometries in one call, in half the time of shapely's `shape` feature by feature
+        shapes = shapely.get_parts(shapely.from_geojson(text))
+        return cls.from_features(json.loads(text)["features"], list(shapes))
 
     @classmethod
-    def from_features(cls, features: list[dict[str, Any]]) -> Self:
-        return cls({feature["id"]: shapely.geometry.shape(feature["geometry"]) for feature in features})
+    def from_features(cls, features: list[dict[str, Any]], shapes: list[shapely.Geometry]) -> Self:
+        """The locator of a layer's features, given their geometries in the same order."""
+        return cls({feature["id"]: shape for feature, shape in zip(features, shapes, strict=True)})
 
     def locate(self, point: Point) -> str | None:
         hits = self._tree.query(shapely.Point(point.lon, point.lat), predicate="intersects")
@@ -93,8 +97,8 @@ class PostalCodeAreaLocator(AreaLocator):
         self.areas = {code: PostalCodeArea(code, municipalities[code]) for code in boundaries}
 
     @classmethod
-    def from_features(cls, features: list[dict[str, Any]]) -> Self:
-        boundaries = {feature["id"]: shapely.geometry.shape(feature["geometry"]) for feature in features}
+    def from_features(cls, features: list[dict[str, Any]], shapes: list[shapely.Geometry]) -> Self:
+        boundaries = {feature["id"]: shape for feature, shape in zip(features, shapes, strict=True)}
         return cls(boundaries, {feature["id"]: feature["properties"]["municipality"] for feature in features})
 
     def area_at(self, point: Point) -> PostalCodeArea | None:
