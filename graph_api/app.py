@@ -20,7 +20,7 @@ from graph_api import __version__, maps
 from graph_api.budget import Stopped, stopped_message, stopped_result, within_budget
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError, StoreUnavailable
-from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.instrumented import InstrumentedGeocoder
 from graph_api.graphql_http import GraphQLOverHTTP
 from graph_api.middleware.body_limit import BodySizeLimitMiddleware
@@ -48,6 +48,7 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         )
         self.store = store
         self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
+        self.postal_areas = PostalCodeAreaLocator.from_seeds(settings.seeds_dir)
         self.geocoder = InstrumentedGeocoder(settings.create_geocoder(), metrics.geocodings)
         self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
@@ -59,6 +60,7 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         return Context(
             store=self.store,
             locator=self.locator,
+            postal_areas=self.postal_areas,
             geocoder=self.geocoder,
             settlements=self.settlements,
             max_page_size=self.max_page_size,

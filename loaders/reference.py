@@ -2,7 +2,8 @@
 
 Run once when the sources change (`graph-api seeds import-reference --from PATH`); the service itself
 never reads the sources. Regions and the municipality→region mapping come from the Posti postal-code
-file, municipalities and counties from Yle's TopoJSON, districts from the MLL district list.
+file, municipalities and counties from Yle's TopoJSON, postal code areas from Statistics Finland's Paavo
+boundaries, districts from the MLL district list.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import shapely
 from pyproj import Geod
@@ -24,12 +26,16 @@ TOPOJSON = "finland-municipalities-hva-2021.topo.json"
 POSTCODES = "fi-postcodes-2024-04-13.csv"
 PLACES = "geonames-fi-places-pop500.csv"
 DISTRICTS = "mll-districts.csv"
+POSTCODE_AREAS = "fi-postcode-areas.geojson"
 
 HELSINKI_CODE = "091"
 HELSINKI_AREA = {"key": "HKI", "name_fi": "Helsingin kaupunki", "name_sv": "Helsingfors stad", "kind": "CITY"}
 COORDINATE_DECIMALS = 5
 
 NAMED_COLUMNS = ("key", "source", "name_fi", "name_sv")
+
+Feature = dict[str, Any]
+"""A GeoJSON feature as `json` reads it."""
 
 
 def import_reference(data_dir: Path, seeds_dir: Path) -> dict[str, int]:
@@ -66,6 +72,10 @@ def import_reference(data_dir: Path, seeds_dir: Path) -> dict[str, int]:
         "COVERS": write_rows(out / "relationships/COVERS.csv", EDGE_COLUMNS, _covers(data_dir / DISTRICTS)),
     }
     _write_boundaries(features, out / "boundaries/municipalities.geojson")
+    areas = json.loads((data_dir / POSTCODE_AREAS).read_text(encoding="utf-8"))["features"]
+    counts["postal code areas"] = _write_postal_code_areas(
+        areas, _postal_code_municipalities(areas, features, postcodes), out / "boundaries/postal_code_areas.geojson"
+    )
     shutil.copyfile(data_dir / POSTCODES, out / "gazetteer/postal_codes.csv")
     shutil.copyfile(data_dir / PLACES, out / "gazetteer/places.csv")
     return counts
@@ -157,20 +167,84 @@ def _covers(path: Path) -> Iterable[dict[str, str]]:
             yield _edge("District", row["district_id"], "Region", region, "mll-districts")
 
 
-def _write_boundaries(features: list[dict], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    collection = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": f["properties"]["id"],
-                "properties": {"code": f["properties"]["id"]},
-                "geometry": shapely.geometry.mapping(
-                    shapely.set_precision(shape(f["geometry"]), 10**-COORDINATE_DECIMALS)
-                ),
-            }
-            for f in sorted(features, key=lambda f: f["properties"]["id"])
-        ],
+def _write_boundaries(features: list[Feature], path: Path) -> None:
+    rows = sorted(features, key=lambda f: f["properties"]["id"])
+    _write_features(
+        path, (_feature(f["properties"]["id"], {"code": f["properties"]["id"]}, f["geometry"]) for f in rows)
+    )
+
+
+def _write_postal_code_areas(areas: list[Feature], municipality_of: dict[str, str], path: Path) -> int:
+    """Write the postal code areas, each with its municipality's code, and return how many there are."""
+    shapes = {area["properties"]["postinumeroalue"]: _valid(shape(area["geometry"])) for area in areas}
+    return _write_features(
+        path,
+        (
+            _feature(code, {"postal_code": code, "municipality": municipality_of[code]}, area)
+            for code, area in sorted(_without_overlaps(shapes).items())
+            if not area.is_empty
+        ),
+    )
+
+
+def _postal_code_municipalities(
+    areas: list[Feature], features: list[Feature], postcodes: list[dict[str, str]]
+) -> dict[str, str]:
+    """Each area's municipality code, by the name its source gives, else by Posti's file.
+
+    The source cuts some names short (`Tl` for Koski Tl, `Vilppula` for Mänttä-Vilppula, `kunta` for
+    Pedersören kunta); Posti's file has the municipality of each of those codes.
+    """
+    by_name = {
+        p[name]: p["id"] for p in (f["properties"] for f in features) for name in ("name_sv", "name_fi") if p[name]
     }
-    path.write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")
+    posti = {row["postcode"]: row["municipal_code"] for row in postcodes}
+    codes = {}
+    for props in (area["properties"] for area in areas):
+        code = by_name.get(props["kunta"]) or posti.get(props["postinumeroalue"])
+        if code is None:
+            raise ValueError(
+                f"postal code area {props['postinumeroalue']}: no municipality is named {props['kunta']!r}"
+            )
+        codes[props["postinumeroalue"]] = code
+    return codes
+
+
+def _valid(area: shapely.Geometry) -> shapely.Geometry:
+    """The area as a valid (multi)polygon on the rounding grid; the simplified source crosses itself in places."""
+    return _rounded(shapely.make_valid(area, method="structure", keep_collapsed=False))
+
+
+def _without_overlaps(shapes: dict[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
+    """Each area less the smaller areas it overlaps, so that every point lies in one area.
+
+    The simplified source lost the holes that enclaves fill (86900 lies inside 86800), and neighbours overlap
+    a little where their borders were simplified apart: the smaller area keeps the overlap either way.
+    """
+    codes = sorted(shapes)
+    tree = shapely.STRtree([shapes[code] for code in codes])
+    size = {code: (shapes[code].area, code) for code in codes}
+    grid = 10**-COORDINATE_DECIMALS
+    result = {}
+    for code in codes:
+        area = shapes[code]
+        neighbours = (codes[j] for j in tree.query(area, predicate="intersects"))
+        smaller = [shapes[c] for c in neighbours if size[c] < size[code] and not shapely.touches(area, shapes[c])]
+        result[code] = shapely.difference(area, shapely.union_all(smaller, grid_size=grid), grid_size=grid)
+    return result
+
+
+def _rounded(geometry: shapely.Geometry) -> shapely.Geometry:
+    return shapely.set_precision(geometry, 10**-COORDINATE_DECIMALS)
+
+
+def _feature(key: str, properties: dict[str, str], geometry: shapely.Geometry | dict[str, Any]) -> Feature:
+    rounded = _rounded(shape(geometry) if isinstance(geometry, dict) else geometry)
+    return {"type": "Feature", "id": key, "properties": properties, "geometry": shapely.geometry.mapping(rounded)}
+
+
+def _write_features(path: Path, features: Iterable[Feature]) -> int:
+    rows = list(features)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": rows}, separators=(",", ":")) + "\n", "utf-8")
+    return len(rows)

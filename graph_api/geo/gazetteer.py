@@ -1,11 +1,12 @@
 """The offline geocoder: municipality names, postal codes and populated places from the shipped seeds.
 
 Names match with case and Finnish/Swedish diacritics folded away (`graph_api.text.fold`), and a bilingual
-municipality answers to both its names (`Åbo` is Turku). The seeds know no streets and Posti's postal
-code file has no coordinates, so an address is found to the best precision there is: a postal code is
-placed at its post office's locality (or its municipality), a street at the town named with it, and each
-result's `note` says what could not be placed. A name with no exact match falls back to the closest
-spellings (difflib), so a misspelt `Rovanimi` still finds Rovaniemi.
+municipality answers to both its names (`Åbo` is Turku). The seeds know no streets, so an address is found
+to the best precision there is: a postal code (`00100`, or `Mannerheimintie 1, 00100 Helsinki`) at a point
+inside its postal code area, in its municipality where the two meet; a street at the town named with it;
+and each result's `note` says what could not be placed. PO boxes and special codes have no area, and Posti's
+file no coordinates, so those are placed at their post office's locality (or its municipality). A name with
+no exact match falls back to the closest spellings (difflib), so a misspelt `Rovanimi` still finds Rovaniemi.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import anyio.to_thread
 
 from graph_api.errors import DataError
+from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.geocoding import MAX_RESULTS, GeocodeResult, Geocoding, Precision, Provider
 from graph_api.geo.places import PLACES, Settlement, settlements_by_municipality
 from graph_api.models import Point
@@ -159,7 +161,7 @@ def _noted(match: _Match, unplaced: str) -> GeocodeResult:
 
 
 class _Builder:
-    """Reads the three seed files into the gazetteer's indexes."""
+    """Reads the seed files (and the postal code areas) into the gazetteer's indexes."""
 
     def __init__(self, seeds_dir: Path) -> None:
         for path in (MUNICIPALITIES, POSTAL_CODES, PLACES):
@@ -169,6 +171,8 @@ class _Builder:
         self.names: dict[str, list[Entry]] = {}
         self.municipalities: dict[str, dict[str, str]] = {}
         self.places: dict[tuple[str, str], Entry] = {}
+        self.postal_areas = PostalCodeAreaLocator.from_seeds(seeds_dir)
+        self.boundaries = MunicipalityLocator.from_seeds(seeds_dir).boundaries
 
     def build(self) -> Gazetteer:
         for row in self._rows(MUNICIPALITIES):
@@ -207,9 +211,10 @@ class _Builder:
             self._add(name, dataclasses.replace(entry, primary=False))
 
     def _postal_code(self, row: dict[str, str]) -> Entry:
-        """The code placed at the locality its post office is named after, or else at its municipality.
+        """The code placed inside its area; one with none at the locality its post office is named after, or else
+        at its municipality.
 
-        A street-address post office that is no known name yet (`Korso`) becomes one, placed the same way.
+        A street-address post office that is no known name yet (`Korso`) becomes one, placed the second way.
         """
         code, municipality = row["postcode"], self.municipalities[row["municipal_code"]]
         office = row["postcode_fi_name"].title()
@@ -228,4 +233,10 @@ class _Builder:
 
         if row["type_code"] == STREET_POSTAL_CODE and fold(office) not in self.names:
             self._add(office, entry(f"{office}, {municipality['name_fi']}", None, f"the post office {office}"))
-        return entry(f"{code} {town}", code, f"postal code {code}")
+        inside = self.postal_areas.point_in(code, within=self.boundaries[municipality["key"]])
+        if inside is None:
+            return entry(f"{code} {town}", code, f"postal code {code}")
+        result = GeocodeResult(
+            inside, f"{code} {town}", Precision.POSTAL_CODE, municipality["key"], Provider.OFFLINE, code
+        )
+        return Entry(result, int(municipality["population"]))

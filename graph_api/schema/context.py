@@ -9,7 +9,7 @@ from starlette.datastructures import State
 from strawberry.dataloader import DataLoader
 
 from graph_api.errors import InputError
-from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.geocoding import Geocoder, Geocoding
 from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.planning.population import Settlements
@@ -25,6 +25,7 @@ class Context:
 
     store: GraphStore
     locator: MunicipalityLocator
+    postal_areas: PostalCodeAreaLocator
     geocoder: Geocoder
     settlements: Settlements
     max_page_size: int

@@ -247,7 +247,9 @@ class Query:
         found = await info.context.geocode(text)
         return Geocoding(address=text, results=found.results[:limit], reason=found.reason)  # type: ignore[arg-type]
 
-    @strawberry.field(description="The municipality, county, region and MLL districts a point lies in.")
+    @strawberry.field(
+        description="The municipality, county, region, MLL districts and postal code area a point lies in."
+    )
     async def where_is(self, info: Info[Context, None], lat: float, lon: float) -> WhereIs:
         return await where_is(info, Point(check_latitude(lat, "lat"), check_longitude(lon, "lon")))
 

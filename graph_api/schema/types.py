@@ -9,8 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from graph_api import hours, models, relations
+from graph_api.geo import areas, geocoding
 from graph_api.geo import clusters as geo_clusters
-from graph_api.geo import geocoding
 from graph_api.models import POPULATION_YEAR, NodeRef
 from graph_api.relations import Path
 from graph_api.schema.context import Context
@@ -454,6 +454,17 @@ class Clusters:
     )
 
 
+@strawberry.type(description="A postal code area: Statistics Finland's Paavo boundaries, simplified.")
+class PostalCodeArea:
+    postal_code: str
+
+    @strawberry.field(description="The municipality Statistics Finland counts the area in.")
+    async def municipality(
+        self, root: strawberry.Parent[areas.PostalCodeArea], info: Info[Context, None]
+    ) -> Municipality:
+        return await ctx(info).node(NodeRef("Municipality", root.municipality))  # type: ignore[return-value]
+
+
 @strawberry.type(description="The areas a point lies in; `reason` says why one is missing.")
 class WhereIs:
     location: Location
@@ -461,19 +472,33 @@ class WhereIs:
     welfare_area: WelfareArea | None = strawberry.field(description="Null on Åland, which has no county.")
     region: Region | None
     districts: list[District] = strawberry.field(description="The MLL districts that work in the region.")
+    postal_code_area: PostalCodeArea | None = strawberry.field(
+        description="Null at sea and outside Finland. Its boundaries are finer than the municipalities' (1:4.5M), "
+        "so within a few hundred metres of a border or the coast the two may disagree."
+    )
     reason: str | None = strawberry.field(description="Why the municipality or the county is null, if one is.")
 
 
 async def where_is(info: Info[Context, None], point: models.Point) -> WhereIs:
     code = ctx(info).locator.locate(point)
     municipality = None if code is None else await ctx(info).node(NodeRef("Municipality", code))
+    area = ctx(info).postal_areas.area_at(point)
     if municipality is None:
         reason = ctx(info).locator.why_nowhere(point)
-        return WhereIs(location=point, municipality=None, welfare_area=None, region=None, districts=[], reason=reason)  # type: ignore[arg-type]
+        return WhereIs(
+            location=point,  # type: ignore[arg-type]
+            municipality=None,
+            welfare_area=None,
+            region=None,
+            districts=[],
+            postal_code_area=area,  # type: ignore[arg-type]
+            reason=reason,
+        )
     welfare_area = await ctx(info).related_one(municipality, relations.MUNICIPALITY_WELFARE_AREA)
     return WhereIs(
         location=point,  # type: ignore[arg-type]
         municipality=municipality,  # type: ignore[arg-type]
+        postal_code_area=area,  # type: ignore[arg-type]
         welfare_area=welfare_area,  # type: ignore[arg-type]
         region=await ctx(info).related_one(municipality, relations.MUNICIPALITY_REGION),  # type: ignore[arg-type]
         districts=await ctx(info).related(municipality, relations.MUNICIPALITY_DISTRICTS),  # type: ignore[arg-type]

@@ -28,8 +28,10 @@ BOTH = """query ($address: String!) {
     ("address", "municipality", "precision"),
     [
         ("Pirkkakatu 2, Rovaniemi", "Municipality:698", "LOCALITY"),
-        ("00100", "Municipality:091", "LOCALITY"),
-        ("Mannerheimintie 5, 00100 Helsinki", "Municipality:091", "LOCALITY"),
+        ("00100", "Municipality:091", "POSTAL_CODE"),
+        ("Mannerheimintie 5, 00100 Helsinki", "Municipality:091", "POSTAL_CODE"),
+        ("Mannerheimvägen 5, 00100 Helsingfors", "Municipality:091", "POSTAL_CODE"),
+        ("96101", "Municipality:698", "LOCALITY"),
         ("Åbo", "Municipality:853", "MUNICIPALITY"),
         ("Helsingfors", "Municipality:091", "MUNICIPALITY"),
         ("Vasa", "Municipality:905", "MUNICIPALITY"),
@@ -52,8 +54,15 @@ async def test_every_result_says_where_how_precise_and_who_answered(gql: GraphQL
     assert answer["address"] == "Mannerheimintie 5, 00100 Helsinki"
     first = answer["results"][0]
     assert first["label"] == "00100 Helsinki" and first["postalCode"] == "00100"
-    assert 60.1 < first["lat"] < 60.3 and 24.8 < first["lon"] < 25.1
-    assert "Mannerheimintie" in first["note"] and "no coordinates" in first["note"]
+    assert 60.16 < first["lat"] < 60.18 and 24.91 < first["lon"] < 24.96  # inside 00100's area
+    assert first["note"] == "'Mannerheimintie' is not in the offline gazetteer, which knows no streets"
+
+
+async def test_a_po_box_has_no_area_and_is_placed_at_its_post_offices_town(gql: GraphQLClient) -> None:
+    po_box = (await gql.data(GEOCODE, address="96101"))["geocode"]["results"][0]
+    town = (await gql.data(GEOCODE, address="Rovaniemi"))["geocode"]["results"][0]
+    assert (po_box["lat"], po_box["lon"], po_box["postalCode"]) == (town["lat"], town["lon"], "96101")
+    assert "Posti's file has no coordinates" in po_box["note"]
 
 
 async def test_limit_takes_the_best_results(gql: GraphQLClient) -> None:

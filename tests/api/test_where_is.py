@@ -1,4 +1,4 @@
-"""`whereIs`: the areas a point lies in, by point-in-polygon on the municipality boundaries."""
+"""`whereIs`: the areas a point lies in, by point-in-polygon on the municipality and postal code area boundaries."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from tests.conftest import GraphQLClient
 pytestmark = pytest.mark.anyio
 
 WHERE_IS = """query ($lat: Float!, $lon: Float!) { whereIs(lat: $lat, lon: $lon) {
-  location { lat lon } municipality { id nameFi } welfareArea { id } region { id } districts { id } reason } }"""
+  location { lat lon } municipality { id nameFi } welfareArea { id } region { id } districts { id }
+  postalCodeArea { postalCode municipality { id } } reason } }"""
+GEOCODE = """query ($address: String!) { geocode(address: $address, limit: 1) { results { lat lon postalCode } } }"""
 
 
 async def test_helsinki_cathedral(gql: GraphQLClient) -> None:
@@ -21,8 +23,32 @@ async def test_helsinki_cathedral(gql: GraphQLClient) -> None:
         "welfareArea": {"id": "WelfareArea:HKI"},
         "region": {"id": "Region:FI1B1"},
         "districts": [{"id": "District:uusimaa"}],
+        "postalCodeArea": {"postalCode": "00170", "municipality": {"id": "Municipality:091"}},
         "reason": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "postal_code"),
+    [
+        pytest.param(60.1710, 24.9414, "00100", id="helsinki-railway-station"),
+        pytest.param(60.1686, 24.9316, "00100", id="kamppi"),
+        pytest.param(60.2052, 25.1429, "00980", id="vuosaari"),
+        pytest.param(61.4978, 23.7610, "33100", id="tampere-centre"),
+    ],
+)
+async def test_a_point_names_the_postal_code_area_it_lies_in(
+    gql: GraphQLClient, lat: float, lon: float, postal_code: str
+) -> None:
+    answer = (await gql.data(WHERE_IS, lat=lat, lon=lon))["whereIs"]
+    assert answer["postalCodeArea"]["postalCode"] == postal_code
+
+
+@pytest.mark.parametrize("address", ["00100", "Mannerheimintie 1, 00100 Helsinki", "96100", "22120 Mariehamn"])
+async def test_a_geocoded_postal_code_lies_in_its_own_area(gql: GraphQLClient, address: str) -> None:
+    found = (await gql.data(GEOCODE, address=address))["geocode"]["results"][0]
+    answer = (await gql.data(WHERE_IS, lat=found["lat"], lon=found["lon"]))["whereIs"]
+    assert answer["postalCodeArea"]["postalCode"] == found["postalCode"]
 
 
 async def test_mariehamn_is_on_aland_with_no_county_and_no_district(gql: GraphQLClient) -> None:
@@ -30,6 +56,7 @@ async def test_mariehamn_is_on_aland_with_no_county_and_no_district(gql: GraphQL
     assert answer["municipality"] == {"id": "Municipality:478", "nameFi": "Maarianhamina"}
     assert answer["welfareArea"] is None and answer["districts"] == []
     assert answer["region"] == {"id": "Region:FI200"}
+    assert answer["postalCodeArea"] == {"postalCode": "22100", "municipality": {"id": "Municipality:478"}}
     assert "Åland" in answer["reason"]
 
 
@@ -47,7 +74,7 @@ async def test_points_outside_every_municipality_say_why(
 ) -> None:
     answer = (await gql.data(WHERE_IS, lat=lat, lon=lon))["whereIs"]
     assert answer["municipality"] is None and answer["welfareArea"] is None and answer["region"] is None
-    assert answer["districts"] == []
+    assert answer["districts"] == [] and answer["postalCodeArea"] is None
     assert reason in answer["reason"]
 
 

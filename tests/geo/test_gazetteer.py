@@ -6,8 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
+import shapely
 
 from graph_api.errors import DataError
+from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.gazetteer import Gazetteer
 from graph_api.geo.geocoding import MAX_RESULTS, GeocodeResult, Precision, Provider
 from graph_api.settings import DEFAULT_SEEDS_DIR
@@ -27,6 +29,10 @@ def best(gazetteer: Gazetteer, address: str) -> GeocodeResult:
     return found.results[0]
 
 
+def area(code: str) -> shapely.Geometry:
+    return PostalCodeAreaLocator.from_seeds(SEEDS).boundaries[code]
+
+
 def rows(path: str) -> list[dict[str, str]]:
     with (SEEDS / path).open(encoding="utf-8", newline="") as file:
         return list(csv.DictReader(file))
@@ -36,10 +42,11 @@ def rows(path: str) -> list[dict[str, str]]:
     ("address", "municipality", "label", "precision"),
     [
         pytest.param("Pirkkakatu 2, Rovaniemi", "698", "Rovaniemi", Precision.LOCALITY, id="street-and-town"),
-        pytest.param("00100", "091", "00100 Helsinki", Precision.LOCALITY, id="postal-code"),
-        pytest.param("Mannerheimintie 5, 00100 Helsinki", "091", "00100 Helsinki", Precision.LOCALITY, id="full"),
-        pytest.param("Hallituskatu 7 96100 ROVANIEMI", "698", "96100 Rovaniemi", Precision.LOCALITY, id="no-comma"),
-        pytest.param("33100 Tampere", "837", "33100 Tampere", Precision.LOCALITY, id="tampere"),
+        pytest.param("00100", "091", "00100 Helsinki", Precision.POSTAL_CODE, id="postal-code"),
+        pytest.param("Mannerheimintie 5, 00100 Helsinki", "091", "00100 Helsinki", Precision.POSTAL_CODE, id="full"),
+        pytest.param("Hallituskatu 7 96100 ROVANIEMI", "698", "96100 Rovaniemi", Precision.POSTAL_CODE, id="no-comma"),
+        pytest.param("33100 Tampere", "837", "33100 Tampere", Precision.POSTAL_CODE, id="tampere"),
+        pytest.param("00102", "091", "00102 Eduskunta", Precision.MUNICIPALITY, id="parliament-has-no-area"),
         pytest.param("Linnanmaa", "564", "Linnanmaa, Oulu", Precision.LOCALITY, id="district-of-a-city"),
         pytest.param("Korso", "092", "Korso, Vantaa", Precision.LOCALITY, id="place-name"),
         pytest.param("Kärkölä", "316", "Kärkölä", Precision.LOCALITY, id="municipality-before-namesake-village"),
@@ -85,11 +92,67 @@ def test_a_street_is_placed_at_its_town_and_the_note_names_what_was_not_placed(g
     assert best(gazetteer, "Rovaniemi").note is None
 
 
-def test_a_postal_code_says_it_has_no_coordinates_of_its_own(gazetteer: Gazetteer) -> None:
-    result = best(gazetteer, "96100")
-    assert result.postal_code == "96100"
-    assert "Posti's file has no coordinates" in (result.note or "")
-    assert result.location == best(gazetteer, "Rovaniemi").location
+@pytest.mark.parametrize(
+    "address",
+    ["00100", "Mannerheimintie 1, 00100 Helsinki", "Mannerheimvägen 1, 00100 Helsingfors", "00100 HELSINKI"],
+)
+def test_a_postal_code_is_placed_inside_its_area(gazetteer: Gazetteer, address: str) -> None:
+    result = best(gazetteer, address)
+    assert (result.postal_code, result.precision) == ("00100", Precision.POSTAL_CODE)
+    assert shapely.contains(area("00100"), shapely.Point(result.location.lon, result.location.lat))
+    assert "no coordinates" not in (result.note or "")
+
+
+def test_a_postal_code_is_not_placed_at_its_post_offices_town(gazetteer: Gazetteer) -> None:
+    """Helsinki's point is in 00100; 00990 (Aurinkolahti) is 13 km east of it, in an area of its own."""
+    code, town = best(gazetteer, "00990"), best(gazetteer, "Helsinki")
+    assert code.label == "00990 Helsinki" and code.location != town.location
+    assert PostalCodeAreaLocator.from_seeds(SEEDS).locate(code.location) == "00990"
+
+
+@pytest.mark.parametrize(
+    ("address", "street"),
+    [
+        ("Mannerheimintie 1, 00100 Helsinki", "Mannerheimintie"),
+        ("Mannerheimvägen 1, 00100 Helsingfors", "Mannerheimvägen"),
+    ],
+)
+def test_an_address_with_a_postal_code_notes_the_street_it_could_not_place(
+    gazetteer: Gazetteer, address: str, street: str
+) -> None:
+    assert best(gazetteer, address).note == f"{street!r} is not in the offline gazetteer, which knows no streets"
+
+
+@pytest.mark.parametrize(
+    ("code", "label", "town"),
+    [
+        pytest.param("00102", "00102 Eduskunta", "Helsinki", id="street-address-code-with-no-area"),
+        pytest.param("96101", "96101 Rovaniemi", "Rovaniemi", id="po-box"),
+        pytest.param("00002", "00002 Helsinki", "Helsinki", id="special-code"),
+    ],
+)
+def test_a_postal_code_with_no_area_is_placed_at_its_post_offices_town(
+    gazetteer: Gazetteer, code: str, label: str, town: str
+) -> None:
+    result = best(gazetteer, code)
+    assert code not in PostalCodeAreaLocator.from_seeds(SEEDS).areas
+    assert (result.postal_code, result.label, result.location) == (code, label, best(gazetteer, town).location)
+    assert result.precision in {Precision.LOCALITY, Precision.MUNICIPALITY}
+    assert f"Posti's file has no coordinates: postal code {code} is placed at" in (result.note or "")
+
+
+def test_every_postal_code_with_an_area_is_placed_inside_it_and_in_its_municipality(gazetteer: Gazetteer) -> None:
+    """Inside Posti's municipality for the code too, by the 1:4.5M boundaries, wherever the area reaches it."""
+    postal_areas, municipalities = PostalCodeAreaLocator.from_seeds(SEEDS), MunicipalityLocator.from_seeds(SEEDS)
+    outside_municipality = []
+    for row in rows("reference/gazetteer/postal_codes.csv"):
+        if row["postcode"] in postal_areas.areas:
+            result = best(gazetteer, row["postcode"])
+            assert result.precision is Precision.POSTAL_CODE
+            assert postal_areas.locate(result.location) == row["postcode"]
+            if municipalities.locate(result.location) != row["municipal_code"]:
+                outside_municipality.append(row["postcode"])
+    assert outside_municipality == ["02380", "22840"]  # islands the 1:4.5M coast leaves out
 
 
 def test_every_municipality_finds_itself_by_either_name(gazetteer: Gazetteer) -> None:

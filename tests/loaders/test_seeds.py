@@ -18,6 +18,7 @@ from loaders.seeds import read_dataset
 from tests.conftest import SEEDS
 
 BOUNDARIES = SEEDS / "reference/boundaries/municipalities.geojson"
+POSTAL_CODE_AREAS = SEEDS / "reference/boundaries/postal_code_areas.geojson"
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +56,42 @@ def test_every_municipality_is_placed_inside_its_boundary(
 def test_helsinki_boundary_is_decoded_where_helsinki_is(boundaries: dict[str, shapely.Geometry]) -> None:
     centroid = boundaries["091"].centroid
     assert centroid.y == pytest.approx(60.25, abs=0.1) and centroid.x == pytest.approx(25.0, abs=0.1)
+
+
+@pytest.fixture(scope="module")
+def postal_code_areas() -> list[dict]:  # type: ignore[type-arg]
+    return json.loads(POSTAL_CODE_AREAS.read_text(encoding="utf-8"))["features"]  # type: ignore[no-any-return]
+
+
+def test_postal_code_areas_are_statistics_finlands_with_a_municipality_each(
+    postal_code_areas: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """3,026 areas in the source; 62370's polygon is smaller than the rounding and is left out."""
+    codes = [f["id"] for f in postal_code_areas]
+    assert len(codes) == 3025 and codes == sorted(set(codes)) and "62370" not in codes
+    municipalities = {r["key"] for r in read_rows(SEEDS / "reference/nodes/Municipality.csv")}
+    for feature in postal_code_areas:
+        assert feature["properties"]["postal_code"] == feature["id"] and len(feature["id"]) == 5
+        assert feature["properties"]["municipality"] in municipalities
+    by_code = {f["id"]: f["properties"]["municipality"] for f in postal_code_areas}
+    # the source cuts these municipalities' names short (`Tl`, `Vilppula`, `kunta`): Posti's file names them
+    assert (by_code["31500"], by_code["35700"], by_code["68530"]) == ("284", "508", "599")
+
+
+def test_postal_code_areas_are_valid_and_do_not_overlap(postal_code_areas: list[dict]) -> None:  # type: ignore[type-arg]
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in postal_code_areas]
+    assert all(shape.is_valid and not shape.is_empty for shape in shapes)
+    tree = shapely.STRtree(shapes)
+    pairs = [(i, j) for i, j in zip(*tree.query(shapes, predicate="intersects"), strict=True) if i < j]
+    overlaps = shapely.intersection([shapes[i] for i, _ in pairs], [shapes[j] for _, j in pairs])
+    # slivers along shared borders, as wide as the 5-decimal rounding grid (a metre), and no wider
+    assert shapely.is_empty(shapely.buffer(overlaps, -(10**-5))).all()
+
+
+def test_an_enclave_keeps_its_postal_code_area(postal_code_areas: list[dict]) -> None:  # type: ignore[type-arg]
+    """The simplified source lost 86800's hole, which 86900 fills: the smaller area keeps what they share."""
+    shapes = {f["id"]: shapely.geometry.shape(f["geometry"]) for f in postal_code_areas}
+    assert shapes["86900"].area > 0.002 and shapes["86800"].intersection(shapes["86900"]).area == 0
 
 
 def test_areas_regions_and_districts(dataset: Dataset) -> None:
