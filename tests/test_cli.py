@@ -244,6 +244,21 @@ def test_import_spreadsheet_with_a_bad_row_fails_naming_the_cell(tmp_path: Path)
     assert "1 rejected: nothing was written" in result.stderr
 
 
+def test_allow_rejects_applies_the_rest_and_replace_demo_withdraws_demo_places_of_the_kinds_covered(
+    tmp_path: Path,
+) -> None:
+    path, data = tmp_path / "cafes.csv", tmp_path / "data"
+    path.write_text(CAFES.replace("9-11", "11-9"), encoding="utf-8")
+    result = import_spreadsheet(path, data, "--apply", "--allow-rejects", "--replace-demo", "--report", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["summary"]["created"], report["summary"]["rejected"]) == (1, 1)
+    withdrawn = {row["id"] for row in report["rows"] if row["action"] == "withdrawn"}
+    assert withdrawn and all(ref.startswith("MeetingPlace:mp-837-") for ref in withdrawn), "Tampere's demo places"
+    again = import_spreadsheet(path, data, "--report", "json")
+    assert json.loads(again.stdout)["summary"]["withdrawn"] == 0, "withdrawn once, and kept so"
+
+
 def test_import_template_writes_a_workbook_that_imports(tmp_path: Path) -> None:
     path = tmp_path / "kahvilat.xlsx"
     written = CliRunner().invoke(main, ["import", "template", str(path)])
