@@ -6,8 +6,10 @@ opening hours as their HSDS columns; a node also names its label, so that a list
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import enum
+import types
 import typing
 from typing import Any
 
@@ -33,7 +35,17 @@ def node_from_json(data: dict[str, Any]) -> Node:
     cls = NODE_TYPES.get(str(label))
     if cls is None:
         raise DataError(f"{label!r} is not a node type of this graph")
-    values = {name: _from_json(hint, data[name]) for name, hint in field_types(cls).items() if name in data}
+    defaulted = {
+        field.name
+        for field in dataclasses.fields(cls)
+        if field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+    }
+    # a field without a default that was None (`name_sv`) is not in the JSON: it comes back as None
+    values = {
+        name: _from_json(hint, data.get(name))
+        for name, hint in field_types(cls).items()
+        if name in data or name not in defaulted
+    }
     return cls(**values)
 
 
@@ -67,7 +79,8 @@ def _to_json(hint: object, value: Any) -> Any:
 def _from_json(hint: object, value: Any) -> Any:
     if value is None:
         return None
-    (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):  # `X | None`, never `tuple[X, ...]`
+        (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
     if hint is Point:
         return Point(lat=value[0], lon=value[1])
     if hint == SCHEDULES:

@@ -100,8 +100,8 @@ NEARBY_QUERY: LiteralString = (
     "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key"
 )
 IMPORTS_QUERY: LiteralString = (
-    "MATCH (i:Import) WITH i ORDER BY i.number DESC WITH collect(i) AS all "
-    "WITH size(all) AS total, [i IN all WHERE $after IS NULL OR i.number < $after] AS rest "
+    "MATCH (i:Import) WITH i ORDER BY i.number DESC WITH collect(i) AS listed "
+    "WITH size(listed) AS total, [i IN listed WHERE $after IS NULL OR i.number < $after] AS rest "
     "RETURN total, [i IN CASE WHEN $take IS NULL THEN rest ELSE rest[0..$take] END | properties(i)] AS imports, "
     "size(rest) AS remaining"
 )
