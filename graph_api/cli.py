@@ -29,8 +29,9 @@ from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import YEARS
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore, LoadSummary
-from loaders import importing
+from loaders import importing, ptv
 from loaders.importing import Plan, Reading, Reference
+from loaders.ptv_api import PtvApi
 from loaders.report import FORMATS as REPORT_FORMATS
 from loaders.report import render
 from loaders.seeds import read_dataset
@@ -206,6 +207,20 @@ async def _import(settings: Settings, options: ImportOptions, read: Read) -> tup
 @main.group("import")
 def import_() -> None:
     """Bring partner data in (PTV, HSDS, spreadsheets): a dry run and its report unless --apply is given."""
+
+
+@import_.command("ptv")
+@click.option(
+    "--organization",
+    required=True,
+    help="The PTV organization (its GUID) whose family centres and meeting places to read; its places are "
+    "source ptv:<GUID>.",
+)
+@import_options
+def import_ptv(settings: Settings, options: ImportOptions, organization: str) -> None:
+    """An organization's service locations from PTV's Open API v11 (PTV_API_URL, PTV_TIMEOUT, PTV_RETRIES)."""
+    api = PtvApi.from_settings(settings)
+    run_import(settings, options, lambda reference, _: ptv.read(reference, organization, api))
 
 
 @main.group()

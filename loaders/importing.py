@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
+import shapely.ops
 from geopy.distance import geodesic
 
 from graph_api.geo.areas import MunicipalityLocator
@@ -191,7 +192,12 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
         }
         if old is None:
             action = "created"
-        elif old.content() == item.node.content() and not old.is_withdrawn and listed == current[ref]:
+        elif (
+            old.content() == item.node.content()
+            and old.source == item.node.source  # another source takes it over: it changes hands
+            and not old.is_withdrawn
+            and listed == current[ref]
+        ):
             action = "unchanged"
         else:
             action = "updated"
