@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import functools
 import getpass
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import YEARS
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore, LoadSummary
-from loaders import importing, ptv
+from loaders import hsds, importing, ptv
+from loaders.hsds_export import export_package
 from loaders.importing import Plan, Reading, Reference
 from loaders.ptv_api import PtvApi
 from loaders.report import FORMATS as REPORT_FORMATS
@@ -189,17 +191,24 @@ def run_import(settings: Settings, options: ImportOptions, read: Read) -> None:
 
 
 async def _import(settings: Settings, options: ImportOptions, read: Read) -> tuple[Plan, ImportRecord | None]:
-    store = settings.create_store()
-    await store.open()
-    try:
-        if settings.backend == "memory":
-            await load_seeds(store, settings.seeds_dir)
+    async with opened_store(settings) as store:
         reading = await read(await Reference.of(store, settings.seeds_dir), settings)
         now = datetime.datetime.now(datetime.UTC)
         plan = await importing.plan(store, reading, now, replace_demo=options.replace_demo)
         if not options.apply or (plan.rejected and not options.allow_rejects):
             return plan, None
         return plan, await importing.apply(store, plan, options.by or getpass.getuser(), now)
+
+
+@contextlib.asynccontextmanager
+async def opened_store(settings: Settings) -> AsyncIterator[GraphStore]:
+    """The configured store, open; the embedded one with the seeds loaded as `serve` loads them."""
+    store = settings.create_store()
+    await store.open()
+    try:
+        if settings.backend == "memory":
+            await load_seeds(store, settings.seeds_dir)
+        yield store
     finally:
         await store.close()
 
@@ -207,6 +216,21 @@ async def _import(settings: Settings, options: ImportOptions, read: Read) -> tup
 @main.group("import")
 def import_() -> None:
     """Bring partner data in (PTV, HSDS, spreadsheets): a dry run and its report unless --apply is given."""
+
+
+@import_.command("hsds")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option(
+    "--name", help="The source is hsds:NAME; a later import of that name replaces it [default: FOLDER's name]."
+)
+@import_options
+def import_hsds(settings: Settings, options: ImportOptions, folder: Path, name: str | None) -> None:
+    """An Open Referral HSDS 3.0 package (a folder of CSV files): organisations, meeting places, opening hours."""
+
+    async def read(reference: Reference, settings: Settings) -> Reading:
+        return await hsds.read_package(folder, reference, int(settings.import_max_mb * 1_000_000), name)
+
+    run_import(settings, options, read)
 
 
 @import_.command("ptv")
@@ -219,8 +243,35 @@ def import_() -> None:
 @import_options
 def import_ptv(settings: Settings, options: ImportOptions, organization: str) -> None:
     """An organization's service locations from PTV's Open API v11 (PTV_API_URL, PTV_TIMEOUT, PTV_RETRIES)."""
-    api = PtvApi.from_settings(settings)
-    run_import(settings, options, lambda reference, _: ptv.read(reference, organization, api))
+
+    async def read(reference: Reference, settings: Settings) -> Reading:
+        return await ptv.read(reference, organization, PtvApi.from_settings(settings))
+
+    run_import(settings, options, read)
+
+
+@main.group("export")
+def export() -> None:
+    """Write the graph's data out in a standard form, for partners' systems."""
+
+
+@export.command("hsds")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@BACKEND
+@SEEDS
+def export_hsds(folder: Path, backend: str | None, seeds_dir: Path | None) -> None:
+    """Organisations, meeting places and opening hours as an Open Referral HSDS 3.0 package (CSV files in FOLDER)."""
+    settings = settings_with(backend=backend, seeds_dir=seeds_dir)
+    try:
+        written = asyncio.run(_export_hsds(settings, folder))
+    except GraphApiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(", ".join(f"{count} {name}" for name, count in written.items()) + f" written to {folder}")
+
+
+async def _export_hsds(settings: Settings, folder: Path) -> dict[str, int]:
+    async with opened_store(settings) as store:
+        return await export_package(store, await Reference.of(store, settings.seeds_dir), folder)
 
 
 @main.group()
@@ -267,15 +318,8 @@ def coverage(
 
 
 async def _coverage_report(settings: Settings, area: NodeRef, terms: CoverageTerms, output_format: str) -> str:
-    """On the embedded store, with the seeds loaded as `serve` loads them."""
-    store = settings.create_store()
-    await store.open()
-    try:
-        if settings.backend == "memory":
-            await load_seeds(store, settings.seeds_dir)
+    async with opened_store(settings) as store:
         return await coverage_report(store, settings.seeds_dir, area, terms, output_format)
-    finally:
-        await store.close()
 
 
 @main.command("export-schema")

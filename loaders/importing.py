@@ -78,7 +78,8 @@ class Reading:
 
     `labels` are the node types the source is the authority on: what it listed before under one of them and
     no longer lists is withdrawn, but only when the input was read `complete` (a failed fetch withdraws nothing).
-    `skipped` lists things that are not for this service (PTV's phone and web channels), as (ref, why).
+    `skipped` lists things that are not for this service (PTV's phone and web channels), as (ref, why);
+    `warnings` what is worth a word about the input as a whole (an unknown column), as (ref, why).
     """
 
     source: str
@@ -86,6 +87,7 @@ class Reading:
     found: list[Found] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = True
 
 
@@ -159,7 +161,8 @@ class Reference:
         shape = self.locator.boundaries[municipality.key]
         nearest, _ = shapely.ops.nearest_points(shape, shapely.Point(point.lon, point.lat))
         km = geodesic((point.lat, point.lon), (nearest.y, nearest.x)).km
-        where = self.municipalities[found].name_fi if found else None
+        known = self.municipalities.get(found or "")
+        where = known.name_fi if known else f"municipality {found}" if found else None
         if found is None and "outside Finland" in self.locator.why_nowhere(point):
             raise ValueError(f"the point ({point.lat:.5f}, {point.lon:.5f}) is outside Finland")
         if km > BORDER_TOLERANCE_KM:
@@ -173,6 +176,7 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
     """Weigh the reading against the store: what would be created, updated, left unchanged or withdrawn."""
     rows = [Row(r.ref, "rejected", r.id, r.reason) for r in reading.rejected]
     rows += [Row(ref, "skipped", None, why) for ref, why in reading.skipped]
+    rows += [Row(ref, "warning", None, why) for ref, why in reading.warnings]
     found = await _acceptable(store, _unique(reading.found, rows), rows)
     refs = [NodeRef.of(item.node) for item in found]
     existing = dict(zip(refs, await store.get_many(refs), strict=True))
@@ -212,8 +216,7 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
             dataclasses.replace(rel, properties={**rel.properties, **stamp}) for rel in item.relationships
         ]
         replaces.update((ref, type_) for type_ in item.owns)
-    listed_refs = set(refs)
-    withdrawn = await _no_longer_listed(store, reading, listed_refs) if reading.complete else []
+    withdrawn = await _no_longer_listed(store, reading, _listed(reading)) if reading.complete else []
     if replace_demo:
         withdrawn += await _replaced_demo(store, found, withdrawn)
     for node, why in withdrawn:
@@ -262,6 +265,12 @@ async def _acceptable(store: GraphStore, found: list[Found], rows: list[Row]) ->
         else:
             kept.append(item)
     return kept
+
+
+def _listed(reading: Reading) -> set[NodeRef]:
+    """Every node the input lists, taken or not: one rejected for a fault of its own is not withdrawn for it."""
+    rejected = (NodeRef.parse(rejection.id) for rejection in reading.rejected if rejection.id)
+    return {NodeRef.of(item.node) for item in reading.found} | {ref for ref in rejected if ref is not None}
 
 
 async def _no_longer_listed(store: GraphStore, reading: Reading, listed: set[NodeRef]) -> list[tuple[Node, str]]:

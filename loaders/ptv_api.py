@@ -9,7 +9,6 @@ anything else, and never waits longer than `(retries + 1) * timeout_s` plus the 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
@@ -60,7 +59,7 @@ class PtvApi:
             settings.ptv_url,
             settings.ptv_timeout_s,
             settings.ptv_retries,
-            math.floor(settings.import_max_mb * 1024 * 1024),
+            int(settings.import_max_mb * 1_000_000),
         )
 
     def address(self, path: str, params: Mapping[str, str | int] | None = None) -> str:

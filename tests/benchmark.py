@@ -164,7 +164,8 @@ async def nearby_medians(store: GraphStore, centers: list[Point]) -> tuple[float
 
         async def request(c: Point) -> None:
             response = await client.post("/graphql", json={"query": NEARBY, "variables": {"lat": c.lat, "lon": c.lon}})
-            assert "errors" not in response.json()
+            body = response.json()
+            assert "errors" not in body, body["errors"]
 
         await request(centers[0])
         over_asgi = [await timed(lambda c=c: request(c)) for c in centers]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,17 +121,33 @@ async def memory_store(dataset: Dataset) -> MemoryStore:
     return store
 
 
+@dataclass
+class Neo4jDatabase:
+    """The session's Neo4j connection, and whether the database holds exactly the seeds right now."""
+
+    store: Neo4jStore
+    seeded: bool = False
+
+
 @pytest.fixture(scope="session")
-async def neo4j_store(neo4j_uri: str, dataset: Dataset) -> AsyncIterator[Neo4jStore]:
+async def neo4j_database(neo4j_uri: str) -> AsyncIterator[Neo4jDatabase]:
     store = neo4j_store_for(neo4j_uri)
     await store.open()
     try:
         await claim(store)
-        await wipe(store)
-        await store.load(dataset)
-        yield store
+        yield Neo4jDatabase(store)
     finally:
         await store.close()
+
+
+@pytest.fixture
+async def neo4j_store(neo4j_database: Neo4jDatabase, dataset: Dataset) -> Neo4jStore:
+    """Neo4j holding the seeds: loaded again only after a test wrote into it (see `new_store`)."""
+    if not neo4j_database.seeded:
+        await wipe(neo4j_database.store)
+        await neo4j_database.store.load(dataset)
+        neo4j_database.seeded = True
+    return neo4j_database.store
 
 
 @pytest.fixture(params=BACKENDS)
@@ -140,23 +157,21 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
 
 
 @pytest.fixture(params=BACKENDS)
-def empty_backend(request: pytest.FixtureRequest) -> GraphStore:
-    """A fresh memory store, or the session's Neo4j store (asked for here, outside any running event loop)."""
-    return MemoryStore() if request.param == "memory" else request.getfixturevalue("neo4j_store")  # type: ignore[no-any-return]
+def empty_backend(request: pytest.FixtureRequest) -> GraphStore | Neo4jDatabase:
+    """A fresh memory store, or the session's Neo4j (asked for here, outside any running event loop)."""
+    return MemoryStore() if request.param == "memory" else request.getfixturevalue("neo4j_database")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-async def new_store(empty_backend: GraphStore, dataset: Dataset) -> AsyncIterator[GraphStore]:
-    """An empty store of each backend to write into; Neo4j gets the seeds back afterwards."""
-    if not isinstance(empty_backend, Neo4jStore):
+async def new_store(empty_backend: GraphStore | Neo4jDatabase) -> AsyncIterator[GraphStore]:
+    """An empty store of each backend to write into. Neo4j is wiped, and gets the seeds back when a test
+    next asks for `neo4j_store`: tests that write run one after another without reloading them each time."""
+    if not isinstance(empty_backend, Neo4jDatabase):
         yield empty_backend
         return
-    await wipe(empty_backend)
-    try:
-        yield empty_backend
-    finally:
-        await wipe(empty_backend)
-        await empty_backend.load(dataset)
+    empty_backend.seeded = False
+    await wipe(empty_backend.store)
+    yield empty_backend.store
 
 
 class GraphQLClient:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
+from graph_api.store.neo4j import Neo4jStore
 from tests import benchmark
 
 
-def test_benchmark_prints_each_figure_for_both_backends(neo4j_uri: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """It loads the seeds into the session's Neo4j afresh, which leaves it as the other tests expect."""
-    asyncio.run(benchmark.run(queries=3, neo4j_uri=neo4j_uri))
+@pytest.mark.anyio
+async def test_benchmark_prints_each_figure_for_both_backends(
+    neo4j_store: Neo4jStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the session's Neo4j holding the seeds (and nothing a writing test left); it loads them again."""
+    await benchmark.run(queries=3, neo4j_uri=neo4j_store.uri)
     output = capsys.readouterr().out
     labels = ["read seeds", "load embedded store", "launch to ready", "kd-tree", "brute-force", "ratio", "ASGI app"]
     labels += ["fuzz run, peak memory", "findings"]

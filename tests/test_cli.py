@@ -195,7 +195,8 @@ def test_report_coverage_refuses_bad_input_clearly(args: list[str], exit_code: i
     assert message in result.output
 
 
-def test_report_coverage_on_neo4j_prints_what_the_embedded_store_prints(neo4j_store: Neo4jStore) -> None:
+@pytest.mark.anyio
+async def test_report_coverage_on_neo4j_prints_what_the_embedded_store_prints(neo4j_store: Neo4jStore) -> None:
     env = {**os.environ, "GRAPH_BACKEND": "neo4j", "NEO4J_URI": neo4j_store.uri}
     result = subprocess.run(
         [sys.executable, "-m", "graph_api.cli", *KYMENLAAKSO, "--format", "csv"],

@@ -153,7 +153,8 @@ class GraphStore(abc.ABC):
         """Upsert the dataset as a whole, or write nothing and raise `DataError` (e.g. a dangling relationship).
 
         Nodes are matched by label and key, relationships by their identity (`Relationship.identity`);
-        a match's properties are replaced whole, and the pairs in `dataset.replaces` lose the relationships
+        a match's properties are replaced whole (but a node without `updated_at`, as the seeds give it, never
+        replaces one an import wrote), and the pairs in `dataset.replaces` lose the relationships
         the dataset no longer lists. With `record`, the import is kept with its data in the same transaction,
         and the call returns once both are durable: this is how imports write.
         """

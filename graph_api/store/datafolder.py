@@ -3,6 +3,8 @@
 The database is a log: each import is one row of `imports` with the dataset it wrote, and the embedded store
 replays them in order over the shipped seeds. A log rather than a table of current nodes keeps what a dataset
 removes (`Dataset.replaces`) as exactly as what it adds, and keeps each import's data beside its record.
+The price: start-up replays everything ever imported, so a folder of many large imports starts more slowly
+(a snapshot of the log would fix that when it matters).
 
 SQLite runs in WAL mode with `synchronous=FULL`, so a commit is on disk when `append` returns: an import
 acknowledged is never lost, even if the process is killed right after. Readers in other processes (a running

@@ -277,6 +277,8 @@ def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progr
     for node in dataset.nodes:
         ref = str(NodeRef.of(node))
         old = graph.nodes[ref]["node"] if ref in graph else None
+        if old is not None and old.updated_at is not None and node.updated_at is None:
+            node = old  # the seeds never overwrite what an import wrote (as on Neo4j)
         summary.add(label_of(node), "created" if old is None else "unchanged" if old == node else "updated")
         graph.add_node(ref, node=node)
     if progress is not None:

@@ -100,8 +100,8 @@ NEARBY_QUERY: LiteralString = (
     "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key"
 )
 IMPORTS_QUERY: LiteralString = (
-    "MATCH (i:Import) WITH i ORDER BY i.number DESC WITH collect(i) AS listed "
-    "WITH size(listed) AS total, [i IN listed WHERE $after IS NULL OR i.number < $after] AS rest "
+    "MATCH (i:Import) WITH i ORDER BY i.number DESC WITH collect(i) AS found "
+    "WITH size(found) AS total, [i IN found WHERE $after IS NULL OR i.number < $after] AS rest "
     "RETURN total, [i IN CASE WHEN $take IS NULL THEN rest ELSE rest[0..$take] END | properties(i)] AS imports, "
     "size(rest) AS remaining"
 )
@@ -487,11 +487,15 @@ def _group(
 
 
 def _merge_nodes(label: str) -> LiteralString:
+    """Upsert a label's rows; a row without provenance (the seeds) never overwrites a node an import wrote, so
+    loading the seeds again keeps what partners brought in and what their imports withdrew."""
     return _cypher(
         f"UNWIND $rows AS row OPTIONAL MATCH (old:{_label(label)} {{key: row.key}}) "
-        "WITH row, CASE WHEN old IS NULL THEN 'created' WHEN properties(old) = row THEN 'unchanged' "
+        "WITH row, old, old IS NOT NULL AND old.updated_at IS NOT NULL AND row.updated_at IS NULL AS kept "
+        "WITH row, kept, CASE WHEN old IS NULL THEN 'created' WHEN kept OR properties(old) = row THEN 'unchanged' "
         "ELSE 'updated' END AS change "
-        f"MERGE (n:{label} {{key: row.key}}) SET n = row RETURN change, count(*) AS count"
+        f"MERGE (n:{label} {{key: row.key}}) FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END | SET n = row) "
+        "RETURN change, count(*) AS count"
     )
 
 
