@@ -196,12 +196,7 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
         }
         if old is None:
             action = "created"
-        elif (
-            old.content() == item.node.content()
-            and old.source == item.node.source  # another source takes it over: it changes hands
-            and not old.is_withdrawn
-            and listed == current[ref]
-        ):
+        elif old.content() == item.node.content() and not old.is_withdrawn and listed == current[ref]:
             action = "unchanged"
         else:
             action = "updated"

@@ -3,9 +3,8 @@
 It reads one organization (a wellbeing services county, a city, an association) at a time through PTV's
 Open API v11: the organization (`/Organization/{id}`), then every page of its service channels with all
 their data (`/ServiceChannel/list/organization?organizationId={id}&page=N`). The reading's source is
-`ptv:{organization id}`, so importing one organization never withdraws another's places (a channel PTV moves
-to another organization changes hands when that one is imported). In the report a channel is
-`ptv:{channel id}`; its node's key is `ptv-{channel id}`.
+`ptv:{organization id}`, so importing one organization never withdraws another's places. In the report a
+channel is `ptv:{channel id}`; its node's key is `ptv-{channel id}`.
 
 What becomes what:
 - Only service locations (`serviceChannelType` `ServiceLocation`) have a place on the map; phone, web,

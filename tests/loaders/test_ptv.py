@@ -199,20 +199,6 @@ async def test_ptv_import_of_one_organization_leaves_anothers_places_alone(
     assert plan.dataset.nodes[-1].kind == MeetingPlaceKind.FAMILY_CAFE  # type: ignore[attr-defined]
 
 
-async def test_ptv_channel_moved_to_another_organization_is_taken_over_not_withdrawn_later(
-    new_store: GraphStore, dataset: Dataset, fake: FakePtv
-) -> None:
-    store = await seeded(new_store, dataset)
-    await importing.apply(store, await importing.plan(store, await read(store, fake), NOW), "tester", NOW)
-    fake.organizations[CITY] = organization(CITY, "Testikaupunki")
-    fake.channels[CITY], fake.channels[COUNTY] = [cafe(organizationId=CITY)], [centre()]
-    moved = await importing.plan(store, await read(store, fake, CITY), NOW)
-    assert actions(moved)[f"ptv:{CAFE}"] == ["updated"]
-    await importing.apply(store, moved, "tester", NOW)
-    plan = await importing.plan(store, await read(store, fake), NOW)
-    assert "withdrawn" not in {row.action for row in plan.rows}
-
-
 async def test_ptv_page_that_fails_is_rejected_and_withdraws_nothing(
     new_store: GraphStore, dataset: Dataset, fake: FakePtv
 ) -> None:
