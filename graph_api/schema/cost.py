@@ -82,6 +82,7 @@ LIST_SIZES: dict[str, Size] = {
     "Query.partners": lambda data, args, parent: data.max_partners,
     "MunicipalityConnection.edges": sized_by("first", "Municipality", parents=True),
     "MeetingPlaceConnection.edges": sized_by("first", "MeetingPlace", parents=True),
+    "ImportConnection.edges": lambda data, args, parent: max(0, parent.get("first", 0)),
     "PlacesInBounds.places": sized_by("limit", "MeetingPlace", parents=True),
     "Clusters.clusters": count_of("MeetingPlace"),
     "Cluster.kinds": KINDS,

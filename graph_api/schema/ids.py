@@ -19,8 +19,9 @@ def parse_global_id(value: str, argument: str, labels: frozenset[str] | None = N
     return ref
 
 
-def encode_cursor(ref: NodeRef) -> str:
-    return base64.urlsafe_b64encode(str(ref).encode()).decode()
+def encode_cursor(label: str, key: str) -> str:
+    """A cursor pointing after the item of a list of `label` with this key (a node's key, an import's number)."""
+    return base64.urlsafe_b64encode(f"{label}:{key}".encode()).decode()
 
 
 def decode_cursor(cursor: str, label: str, argument: str = "after") -> str:

@@ -26,6 +26,12 @@ OpenAt = Annotated[
     strawberry.argument(description=f"Keep only the places open at this moment, by their opening hours. {MOMENT}"),
 ]
 AtMoment = Annotated[datetime.datetime | None, strawberry.argument(description=f"Defaults to now. {MOMENT}")]
+IncludeWithdrawn = Annotated[
+    bool,
+    strawberry.argument(
+        description="Also list what its source no longer lists (`withdrawnAt` set), which is left out by default."
+    ),
+]
 
 
 @strawberry.input(description="Where to search from: `lat` and `lon`, or an `address` to geocode.")

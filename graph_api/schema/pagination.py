@@ -1,13 +1,14 @@
-"""Relay-style connections: `edges { cursor node }`, `pageInfo`, `totalCount`, in key order."""
+"""Relay-style connections: `edges { cursor node }`, `pageInfo`, `totalCount`, in the store's order."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
 from graph_api.errors import InputError
-from graph_api.models import NodeRef
+from graph_api.models import Node, NodeRef
 from graph_api.schema.ids import decode_cursor, encode_cursor
 from graph_api.store.base import NodeQuery, Page
 
@@ -35,15 +36,25 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(description="How many match the filter, on all pages together.")
 
 
-def page_query(label: str, first: int, after: str | None, max_page_size: int, **filters: object) -> NodeQuery:
+def check_first(first: int, max_page_size: int) -> int:
     if not 0 <= first <= max_page_size:
         raise InputError("first", f"{first} is outside [0, {max_page_size}], the maximum page size")
+    return first
+
+
+def page_query(label: str, first: int, after: str | None, max_page_size: int, **filters: object) -> NodeQuery:
     key = None if after is None else decode_cursor(after, label)
-    return NodeQuery(first=first, after=key, **filters)  # type: ignore[arg-type]
+    return NodeQuery(first=check_first(first, max_page_size), after=key, **filters)  # type: ignore[arg-type]
 
 
-def connection(page: Page) -> Connection:  # type: ignore[type-arg]
-    edges = [Edge(cursor=encode_cursor(NodeRef.of(node)), node=node) for node in page.items]
+def node_cursor(node: Node) -> str:
+    ref = NodeRef.of(node)
+    return encode_cursor(ref.label, ref.key)
+
+
+def connection(page: Page[Any], cursor: Callable[[Any], str] = node_cursor) -> Connection[Any]:
+    """The page as a connection; `cursor` gives each item's, nodes' by default."""
+    edges = [Edge(cursor=cursor(item), node=item) for item in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None),

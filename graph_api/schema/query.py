@@ -18,8 +18,10 @@ from graph_api.restrictions import non_empty, restriction
 from graph_api.schema.context import Context
 from graph_api.schema.coverage import AreaCoverage, CoverageGaps, coverage_field, coverage_gaps_field
 from graph_api.schema.ids import parse_global_id
+from graph_api.schema.imports import imports
 from graph_api.schema.inputs import (
     BoundsInput,
+    IncludeWithdrawn,
     MeetingPlaceFilter,
     MunicipalityFilter,
     NearInput,
@@ -149,6 +151,7 @@ class Query:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         open_at: OpenAt = None,
+        include_withdrawn: IncludeWithdrawn = False,
     ) -> Connection[MeetingPlace]:
         filter = filter or MeetingPlaceFilter()
         keys = await _keys_in_areas(info, filter.area_ids, MUNICIPALITY_MEETING_PLACES, "filter.areaIds")
@@ -161,6 +164,7 @@ class Query:
             kinds=kinds_of(filter.kinds, "filter.kinds"),
             search=search_text(filter.search, "filter.search"),
             open_at=check_moment(open_at, "openAt"),
+            include_withdrawn=include_withdrawn,
         )
         return connection(await info.context.store.find("MeetingPlace", query))
 
@@ -259,3 +263,6 @@ class Query:
     network = area_network
     coverage: AreaCoverage = coverage_field
     coverage_gaps: CoverageGaps = coverage_gaps_field
+
+    # Where the data came from: graph_api.schema.imports.
+    imports = imports

@@ -23,7 +23,7 @@ from graph_api.schema.enums import (
     Weekday,
     WelfareAreaKind,
 )
-from graph_api.schema.inputs import AtMoment, check_year, moment_or_now
+from graph_api.schema.inputs import AtMoment, IncludeWithdrawn, check_year, moment_or_now
 
 
 class Backed:
@@ -44,14 +44,29 @@ PATH_METADATA = "path"
 """A list field's metadata key for the path it follows: the cost limit sizes the list by the data along it."""
 
 
+WITHDRAWABLE = frozenset({"MeetingPlace", "FamilyCentre"})
+"""The node types imports bring in, and so withdraw: lists of them take `includeWithdrawn`."""
+
+
+def current(nodes: list[models.Node], include_withdrawn: bool) -> list[models.Node]:
+    return nodes if include_withdrawn else [node for node in nodes if not node.is_withdrawn]
+
+
 def related(path: Path, description: str | None = None) -> Any:
-    """A field listing the nodes at the end of `path`; its GraphQL type is the field's annotation."""
+    """A field listing the nodes at the end of `path`, withdrawn ones left out as in every list; its GraphQL type
+    is the field's annotation. A list of a type imports withdraw can have them back, with `includeWithdrawn`."""
 
     # No return annotation: strawberry then takes the GraphQL type from the field's annotation.
     async def resolve(root: strawberry.Parent[models.Node], info: Info[Context, None]):  # type: ignore[no-untyped-def]
-        return await ctx(info).related(root, path)
+        return current(await ctx(info).related(root, path), False)
 
-    return strawberry.field(resolver=resolve, description=description, metadata={PATH_METADATA: path})
+    async def resolve_withdrawable(  # type: ignore[no-untyped-def]
+        root: strawberry.Parent[models.Node], info: Info[Context, None], include_withdrawn: IncludeWithdrawn = False
+    ):
+        return current(await ctx(info).related(root, path), include_withdrawn)
+
+    chosen = resolve_withdrawable if path[-1].label in WITHDRAWABLE else resolve
+    return strawberry.field(resolver=chosen, description=description, metadata={PATH_METADATA: path})
 
 
 def related_one(path: Path, description: str | None = None) -> Any:
@@ -82,6 +97,30 @@ class Node:
     @strawberry.field(description="The dataset the node comes from; `demo` for generated demo data.")
     def source(self, root: strawberry.Parent[models.Node]) -> str:
         return root.source
+
+    @strawberry.field(
+        description="The id its source gives it (a PTV service channel's id, a row's id in a partner's file); null "
+        "for data that was not imported."
+    )
+    def source_id(self, root: strawberry.Parent[models.Node]) -> str | None:
+        return root.source_id
+
+    @strawberry.field(description="When an import first brought it in; null for data that was not imported.")
+    def imported_at(self, root: strawberry.Parent[models.Node]) -> datetime.datetime | None:
+        return root.imported_at
+
+    @strawberry.field(
+        description="When an import last changed it (or withdrew it); null for data that was not imported."
+    )
+    def updated_at(self, root: strawberry.Parent[models.Node]) -> datetime.datetime | None:
+        return root.updated_at
+
+    @strawberry.field(
+        description="When its source stopped listing it; null while it does. A withdrawn node is kept and found by "
+        "id, but left out of lists (unless `includeWithdrawn`), `nearby`, `inBounds`, the maps and coverage."
+    )
+    def withdrawn_at(self, root: strawberry.Parent[models.Node]) -> datetime.datetime | None:
+        return root.withdrawn_at
 
 
 @strawberry.interface(description="A node with a Finnish and, where there is one, a Swedish name.")
@@ -216,6 +255,9 @@ ServiceArea = Annotated[
 @strawberry.type(description="A family centre (perhekeskus).")
 class FamilyCentre(Named, Backed):
     model = models.FamilyCentre
+    street_address: str | None = strawberry.field(description="Where it has a service location of its own.")
+    postal_code: str | None
+    location: Location | None = strawberry.field(description="Its service location; null when it has none known.")
 
     serves: list[ServiceArea] = related(relations.FAMILY_CENTRE_SERVES, "The county or municipality the centre serves.")
     meeting_places: list[MeetingPlace] = related(
@@ -266,8 +308,11 @@ class OpeningPeriod:
 class MeetingPlace(Node, Backed):
     model = models.MeetingPlace
     name: str
+    name_sv: str | None = strawberry.field(description="Its Swedish name, where the source gives one.")
     kind: MeetingPlaceKind
     location: Location
+    street_address: str | None = strawberry.field(description="As the source gives it, e.g. `Mannerheimintie 1 A`.")
+    postal_code: str | None
 
     municipality: Municipality = related_one(relations.MEETING_PLACE_MUNICIPALITY)
 
