@@ -23,6 +23,7 @@ VERSION_PATH = "/api/v11"
 MAX_PAUSE_S = 60.0
 """The longest pause between two attempts, whatever a `Retry-After` header asks for."""
 PASSING_STATUSES = frozenset({429, 500, 502, 503, 504})
+ERROR_BYTES = 4096
 
 
 class _Passing(ValueError):
@@ -114,8 +115,7 @@ class PtvApi:
 
     async def _body(self, response: httpx.Response) -> bytes:
         if response.status_code != 200:
-            await response.aread()
-            reason = f"PTV answered {response.status_code} {response.reason_phrase}{_said(response)}"
+            reason = f"PTV answered {response.status_code} {response.reason_phrase}{_said(await _start(response))}"
             if response.status_code in PASSING_STATUSES:
                 raise _Passing(reason, _retry_after(response))
             raise ValueError(reason)
@@ -156,13 +156,23 @@ def _page(url: str, answer: object) -> Page:
     return Page(url, items, count)
 
 
-def _said(response: httpx.Response) -> str:
+async def _start(response: httpx.Response) -> bytes:
+    """The first few kilobytes of the body: enough to say what an error is, however much is sent."""
+    start = b""
+    async for chunk in response.aiter_bytes():
+        start += chunk
+        if len(start) >= ERROR_BYTES:
+            break
+    return start[:ERROR_BYTES]
+
+
+def _said(body: bytes) -> str:
     """What PTV said about an error, briefly: its `errorMessage`, or the start of the body."""
     try:
-        answer = response.json()
+        answer = json.loads(body)
     except ValueError:
         answer = None
-    text = str(answer.get("errorMessage") or "") if isinstance(answer, dict) else response.text
+    text = str(answer.get("errorMessage") or "") if isinstance(answer, dict) else body.decode("utf-8", "replace")
     text = " ".join(text.split())[:200]
     return f": {text}" if text else ""
 

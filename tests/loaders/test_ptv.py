@@ -165,7 +165,7 @@ async def test_ptv_imported_again_changes_nothing_and_withdraws_what_it_no_longe
     store = await seeded(new_store, dataset)
     await importing.apply(store, await importing.plan(store, await read(store, fake), NOW), "tester", NOW)
     again = await importing.plan(store, await read(store, fake), NOW)
-    assert {action for row in again.rows for action in [row.action]} == {"unchanged", "skipped"}
+    assert {row.action for row in again.rows} == {"unchanged", "skipped"}
 
     fake.channels[COUNTY] = [centre()]
     later = NOW + datetime.timedelta(days=1)
@@ -196,7 +196,8 @@ async def test_ptv_import_of_one_organization_leaves_anothers_places_alone(
     ]
     plan = await importing.plan(store, await read(store, fake, CITY), NOW)
     assert actions(plan) == {f"ptv:{CITY}": ["created"], f"ptv:{LIBRARY}": ["created"]}
-    assert plan.dataset.nodes[-1].kind == MeetingPlaceKind.FAMILY_CAFE  # type: ignore[attr-defined]
+    (library,) = [node for node in plan.dataset.nodes if isinstance(node, MeetingPlace)]
+    assert library.kind == MeetingPlaceKind.FAMILY_CAFE
 
 
 async def test_ptv_page_that_fails_is_rejected_and_withdraws_nothing(
@@ -410,6 +411,11 @@ PAGE_FAILURES = [
         [("page=2", json_answer({"errorMessage": "Invalid page."}, 400))],
         "PTV answered 400 Bad Request: Invalid page.",
         id="http-400",
+    ),
+    pytest.param(
+        [("page=2", Answer(404, b"Not here. " * 100_000))],
+        "PTV answered 404 Not Found: Not here. Not here.",
+        id="error-with-a-large-body",
     ),
 ]
 
