@@ -30,9 +30,10 @@ from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import YEARS
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore, LoadSummary
-from loaders import hsds, importing
+from loaders import hsds, importing, ptv
 from loaders.hsds_export import export_package
 from loaders.importing import Plan, Reading, Reference
+from loaders.ptv_api import PtvApi
 from loaders.report import FORMATS as REPORT_FORMATS
 from loaders.report import render
 from loaders.seeds import read_dataset
@@ -248,6 +249,23 @@ def import_spreadsheet(settings: Settings, options: ImportOptions, file: Path) -
     async def read(reference: Reference, settings: Settings) -> Reading:
         limit = int(settings.import_max_mb * 1_000_000)
         return await read_spreadsheet(file, reference, settings.create_geocoder(), limit)
+
+    run_import(settings, options, read)
+
+
+@import_.command("ptv")
+@click.option(
+    "--organization",
+    required=True,
+    help="The PTV organization (its GUID) whose family centres and meeting places to read; its places are "
+    "source ptv:<GUID>.",
+)
+@import_options
+def import_ptv(settings: Settings, options: ImportOptions, organization: str) -> None:
+    """An organization's service locations from PTV's Open API v11 (PTV_API_URL, PTV_TIMEOUT, PTV_RETRIES)."""
+
+    async def read(reference: Reference, settings: Settings) -> Reading:
+        return await ptv.read(reference, organization, PtvApi.from_settings(settings))
 
     run_import(settings, options, read)
 

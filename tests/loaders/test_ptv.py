@@ -1,0 +1,498 @@
+"""The PTV reader: an organization's family centres and meeting places from PTV's Open API, through the
+shared import plan, against a local server that answers as PTV does."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from graph_api.cli import main
+from graph_api.hours import Schedule, Weekday
+from graph_api.models import Dataset, FamilyCentre, MeetingPlace, MeetingPlaceKind, NodeRef, Organization
+from graph_api.relations import FAMILY_CENTRE_SERVES, MEETING_PLACE_MUNICIPALITY, MEETING_PLACE_RUN_BY
+from graph_api.store.base import GraphStore
+from loaders import importing, ptv
+from loaders.importing import Reading, Reference
+from loaders.ptv_api import PtvApi
+from tests.loaders.fake_ptv import (
+    Answer,
+    FakePtv,
+    channel,
+    json_answer,
+    location_channel,
+    organization,
+    serve_fake_ptv,
+    street_address,
+    weekly,
+)
+
+pytestmark = pytest.mark.anyio
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+NOW = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
+COUNTY = "5c4b4a3e-0000-4000-8000-000000000001"
+CITY = "5c4b4a3e-0000-4000-8000-000000000002"
+CAFE = "0a000000-0000-4000-8000-000000000001"
+CENTRE = "0a000000-0000-4000-8000-000000000002"
+PHONE = "0a000000-0000-4000-8000-000000000003"
+CLINIC = "0a000000-0000-4000-8000-000000000004"
+LIBRARY = "0a000000-0000-4000-8000-000000000005"
+HELSINKI = (60.1699, 24.9384)
+TAMPERE = (61.4978, 23.7610)
+
+
+def cafe(**changes: Any) -> dict[str, Any]:
+    """A family café in central Helsinki, open Mon and Wed 9-12 and Tue 17-19."""
+    item = location_channel(
+        CAFE,
+        COUNTY,
+        "Perhekahvila Kamppi ",
+        street_address(*HELSINKI, "Mannerheimintie", "5 A", "00100", "091"),
+        name_sv="Familjecafé Kampen",
+        hours=[
+            weekly(
+                ("Monday", "09:00:00", "12:00:00"), ("Wednesday", "09:00:00", "12:00:00"), ("Tuesday", "17:00", "19:00")
+            )
+        ],
+    )
+    return {**item, **changes}
+
+
+def centre() -> dict[str, Any]:
+    return location_channel(
+        CENTRE, COUNTY, "Perhekeskus Hervanta", street_address(*TAMPERE, "Insinöörinkatu", "38", "33720", "837")
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePtv]:
+    """PTV with one county: a café, a family centre, a phone line and a health clinic, two channels a page."""
+    with serve_fake_ptv() as served:
+        served.organizations[COUNTY] = organization(COUNTY, "Testin hyvinvointialue", "Testens välfärdsområde")
+        served.channels[COUNTY] = [
+            cafe(),
+            centre(),
+            channel(PHONE, COUNTY, "Phone", "Perheneuvonnan puhelin"),
+            location_channel(CLINIC, COUNTY, "Hervannan terveysasema", None, services=["Perhekeskuspalvelut"]),
+        ]
+        yield served
+
+
+def api_of(fake: FakePtv, **settings: Any) -> PtvApi:
+    return PtvApi(fake.url, **{"timeout_s": 2.0, "retries": 2, "max_bytes": 100_000, "backoff_s": 0.01, **settings})
+
+
+async def read(store: GraphStore, fake: FakePtv, organization_id: str = COUNTY, **settings: Any) -> Reading:
+    return await ptv.read(await Reference.of(store, SEEDS), organization_id, api_of(fake, **settings))
+
+
+async def seeded(store: GraphStore, dataset: Dataset) -> GraphStore:
+    await store.load(dataset)
+    return store
+
+
+def actions(plan: importing.Plan) -> dict[str, list[str]]:
+    by_ref: dict[str, list[str]] = {}
+    for row in plan.rows:
+        by_ref.setdefault(row.ref, []).append(row.action)
+    return by_ref
+
+
+async def test_ptv_brings_in_an_organizations_meeting_places_and_family_centres(
+    new_store: GraphStore, dataset: Dataset, fake: FakePtv
+) -> None:
+    store = await seeded(new_store, dataset)
+    plan = await importing.plan(store, await read(store, fake), NOW)
+    assert actions(plan) == {
+        f"ptv:{PHONE}": ["skipped"],
+        f"ptv:{CLINIC}": ["skipped"],
+        f"ptv:{COUNTY}": ["created"],
+        f"ptv:{CAFE}": ["created"],
+        f"ptv:{CENTRE}": ["created"],
+    }
+    reasons = {row.ref: row.reason for row in plan.rows if row.action == "skipped"}
+    assert reasons[f"ptv:{PHONE}"] == "a Phone channel: not a place on the map"
+    assert "neither a family centre nor a meeting place" in str(reasons[f"ptv:{CLINIC}"])
+    await importing.apply(store, plan, "tester", NOW)
+
+    place, family_centre, runner = await store.get_many(
+        [
+            NodeRef("MeetingPlace", f"ptv-{CAFE}"),
+            NodeRef("FamilyCentre", f"ptv-{CENTRE}"),
+            NodeRef("Organization", f"ptv-{COUNTY}"),
+        ]
+    )
+    assert isinstance(place, MeetingPlace)
+    assert (place.name, place.name_sv, place.kind) == (
+        "Perhekahvila Kamppi ",
+        "Familjecafé Kampen",
+        MeetingPlaceKind.FAMILY_CAFE,
+    )
+    assert (place.street_address, place.postal_code) == ("Mannerheimintie 5 A", "00100")
+    assert (place.source, place.source_id, place.imported_at) == (f"ptv:{COUNTY}", CAFE, NOW)
+    assert place.location.lat == pytest.approx(HELSINKI[0], abs=1e-6)
+    assert place.location.lon == pytest.approx(HELSINKI[1], abs=1e-6)
+    assert set(place.schedules) == {
+        Schedule((Weekday.MO, Weekday.WE), datetime.time(9), datetime.time(12)),
+        Schedule((Weekday.TU,), datetime.time(17), datetime.time(19)),
+    }
+    assert isinstance(family_centre, FamilyCentre) and family_centre.street_address == "Insinöörinkatu 38"
+    assert isinstance(runner, Organization) and runner.name_sv == "Testens välfärdsområde"
+    located, run_by = [
+        links
+        for path in (MEETING_PLACE_MUNICIPALITY, MEETING_PLACE_RUN_BY)
+        for links in await store.traverse_many([NodeRef.of(place)], path)
+    ]
+    assert [str(NodeRef.of(link.node)) for link in located] == ["Municipality:091"]
+    assert [(NodeRef.of(link.node), link.properties["role"]) for link in run_by] == [
+        (NodeRef.of(runner), "COORDINATOR")
+    ]
+    (serves,) = await store.traverse_many([NodeRef.of(family_centre)], FAMILY_CENTRE_SERVES)
+    assert [str(NodeRef.of(link.node)) for link in serves] == ["WelfareArea:PI"]
+
+
+async def test_ptv_imported_again_changes_nothing_and_withdraws_what_it_no_longer_lists(
+    new_store: GraphStore, dataset: Dataset, fake: FakePtv
+) -> None:
+    store = await seeded(new_store, dataset)
+    await importing.apply(store, await importing.plan(store, await read(store, fake), NOW), "tester", NOW)
+    again = await importing.plan(store, await read(store, fake), NOW)
+    assert {row.action for row in again.rows} == {"unchanged", "skipped"}
+
+    fake.channels[COUNTY] = [centre()]
+    later = NOW + datetime.timedelta(days=1)
+    plan = await importing.plan(store, await read(store, fake), later)
+    withdrawn = [row for row in plan.rows if row.action == "withdrawn"]
+    assert [(row.id, row.reason) for row in withdrawn] == [
+        (f"MeetingPlace:ptv-{CAFE}", f"ptv:{COUNTY} no longer lists it")
+    ]
+    await importing.apply(store, plan, "tester", later)
+    (place,) = await store.get_many([NodeRef("MeetingPlace", f"ptv-{CAFE}")])
+    assert place is not None and place.withdrawn_at == later
+
+
+async def test_ptv_import_of_one_organization_leaves_anothers_places_alone(
+    new_store: GraphStore, dataset: Dataset, fake: FakePtv
+) -> None:
+    store = await seeded(new_store, dataset)
+    await importing.apply(store, await importing.plan(store, await read(store, fake), NOW), "tester", NOW)
+    fake.organizations[CITY] = organization(CITY, "Testikaupunki")
+    fake.channels[CITY] = [
+        location_channel(
+            LIBRARY,
+            CITY,
+            "Kirjasto",
+            street_address(*HELSINKI, "Töölönlahdenkatu", "4", "00100", "091"),
+            services=["Perhekahvilat"],
+        )
+    ]
+    plan = await importing.plan(store, await read(store, fake, CITY), NOW)
+    assert actions(plan) == {f"ptv:{CITY}": ["created"], f"ptv:{LIBRARY}": ["created"]}
+    (library,) = [node for node in plan.dataset.nodes if isinstance(node, MeetingPlace)]
+    assert library.kind == MeetingPlaceKind.FAMILY_CAFE
+
+
+async def test_ptv_page_that_fails_is_rejected_and_withdraws_nothing(
+    new_store: GraphStore, dataset: Dataset, fake: FakePtv
+) -> None:
+    store = await seeded(new_store, dataset)
+    await importing.apply(store, await importing.plan(store, await read(store, fake), NOW), "tester", NOW)
+    fake.script += [("page=1", Answer(502, b"Bad Gateway"))] * 3
+    reading = await read(store, fake)
+    assert not reading.complete
+    (rejection,) = reading.rejected
+    assert rejection.ref.endswith(f"/api/v11/ServiceChannel/list/organization?organizationId={COUNTY}&page=1")
+    assert rejection.reason == "PTV answered 502 Bad Gateway: Bad Gateway (asked 3 times)"
+    plan = await importing.plan(store, reading, NOW)
+    assert {row.action for row in plan.rows} == {"rejected", "unchanged"}
+
+
+def broken(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    item = copy.deepcopy(cafe())
+    change(item)
+    return item
+
+
+def address_of(item: dict[str, Any]) -> dict[str, Any]:
+    return item["addresses"][0]["streetAddress"]  # type: ignore[no-any-return]
+
+
+def opening(item: dict[str, Any]) -> dict[str, Any]:
+    return item["serviceHours"][0]["openingHour"][0]  # type: ignore[no-any-return]
+
+
+BAD_CHANNELS = [
+    pytest.param(
+        lambda c: address_of(c).update(municipality={"code": "999"}),
+        "municipality.code: '999' is no Finnish municipality's code",
+        id="unknown-municipality",
+    ),
+    pytest.param(
+        lambda c: c.update(addresses=[street_address(*TAMPERE, "Hämeenkatu", "1", "33100", "091")]),
+        "the point lies in Tampere",
+        id="point-in-another-municipality",
+    ),
+    pytest.param(
+        lambda c: address_of(c).update(latitude="60.1699", longitude="24.9384"),
+        "look like degrees",
+        id="coordinates-in-degrees",
+    ),
+    pytest.param(
+        lambda c: address_of(c).update(latitude="north"),
+        "'north' is not a coordinate in metres",
+        id="coordinates-not-numbers",
+    ),
+    pytest.param(
+        lambda c: c.update(addresses=[street_address(None, None, "Mannerheimintie", "5", "00100", "091")]),
+        "no coordinates (coordinateState 'Failed'): a meeting place needs a position",
+        id="no-coordinates",
+    ),
+    pytest.param(
+        lambda c: c.update(addresses=[]),
+        "addresses: no visiting address: a meeting place needs a position",
+        id="no-visiting-address",
+    ),
+    pytest.param(lambda c: c["addresses"][0].update(subType="Abroad"), "the visiting address is abroad", id="abroad"),
+    pytest.param(
+        lambda c: opening(c).update({"from": "16:00", "to": "08:00"}),
+        "serviceHours[0].openingHour[0]: closes at 08:00 before it opens at 16:00",
+        id="closes-before-it-opens",
+    ),
+    pytest.param(
+        lambda c: opening(c).update({"to": "25:00"}),
+        "serviceHours[0].openingHour[0].to: '25:00' is not a time like 09:30",
+        id="time-does-not-parse",
+    ),
+    pytest.param(
+        lambda c: opening(c).update(dayFrom="Funday"), "dayFrom: 'Funday' is not a weekday", id="unknown-weekday"
+    ),
+    pytest.param(
+        lambda c: c["serviceHours"][0].update(serviceHourType="Sometimes"),
+        "serviceHourType: 'Sometimes' is not one PTV gives",
+        id="unknown-hours-type",
+    ),
+    pytest.param(
+        lambda c: c["serviceHours"][0].update(
+            validForNow=False, validFrom="2026-06-01T00:00:00", validTo="2026-05-01T00:00:00"
+        ),
+        "valid_to 2026-05-01 is before valid_from 2026-06-01",
+        id="valid-to-before-from",
+    ),
+    pytest.param(
+        lambda c: c.update(serviceChannelNames=[{"language": "fi", "value": " ", "type": "Name"}]),
+        "serviceChannelNames: no name in any language",
+        id="no-name",
+    ),
+    pytest.param(
+        lambda c: c.update(serviceChannelNames="Perhekahvila"), "serviceChannelNames: not a list", id="names-not-a-list"
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "reason"), BAD_CHANNELS)
+async def test_ptv_channel_that_cannot_be_taken_is_rejected_naming_it_and_why(
+    store: GraphStore, fake: FakePtv, change: Callable[[dict[str, Any]], object], reason: str
+) -> None:
+    fake.channels[COUNTY] = [broken(change), centre()]
+    reading = await read(store, fake)
+    (rejection,) = reading.rejected
+    assert rejection.ref == f"ptv:{CAFE}"
+    assert reason in rejection.reason
+    assert [found.ref for found in reading.found] == [f"ptv:{COUNTY}", f"ptv:{CENTRE}"]
+    assert reading.complete
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        pytest.param(
+            "Perhekahvila", "a JSON str where a service channel with a GUID id was expected", id="not-an-object"
+        ),
+        pytest.param(
+            {"id": "42", "serviceChannelType": "ServiceLocation"},
+            "an id '42' where a service channel",
+            id="id-not-a-guid",
+        ),
+    ],
+)
+async def test_ptv_item_that_is_no_channel_is_rejected_naming_its_place_in_the_answer(
+    store: GraphStore, fake: FakePtv, item: object, reason: str
+) -> None:
+    fake.channels[COUNTY] = [centre(), item]
+    (rejection,) = (await read(store, fake)).rejected
+    assert rejection.ref.endswith(f"organizationId={COUNTY}&page=1#1")
+    assert reason in rejection.reason
+
+
+async def test_ptv_channel_listed_twice_is_rejected_where_it_comes_again(store: GraphStore, fake: FakePtv) -> None:
+    fake.channels[COUNTY] = [cafe(), centre(), cafe()]
+    plan = await importing.plan(store, await read(store, fake), NOW)
+    assert actions(plan)[f"ptv:{CAFE}"] == ["rejected", "created"]
+    (row,) = [row for row in plan.rows if row.action == "rejected"]
+    assert row.reason == f"the id 'ptv-{CAFE}' is used before, at ptv:{CAFE}"
+
+
+async def test_ptv_keeps_with_a_warning_what_it_cannot_keep_whole(store: GraphStore, fake: FakePtv) -> None:
+    """A point at sea off Helsinki stays in Helsinki; exceptional and over-midnight hours are left out."""
+    hours = [
+        weekly(("Friday", "10:00", "14:00")),
+        {"serviceHourType": "Exceptional", "validFrom": "2026-12-24T00:00:00", "isClosed": True, "openingHour": []},
+        weekly(("Saturday", "10:00", "14:00"), isReservation=True),
+    ]
+    fake.channels[COUNTY] = [
+        cafe(addresses=[street_address(60.10, 24.95, "Särkkä", "1", "00190", "091")], serviceHours=hours)
+    ]
+    reading = await read(store, fake)
+    (found,) = [found for found in reading.found if isinstance(found.node, MeetingPlace)]
+    assert found.node.schedules == (Schedule((Weekday.FR,), datetime.time(10), datetime.time(14)),)
+    assert found.warnings == (
+        "addresses[0].streetAddress: the point lies outside every municipality (at sea or across the border), "
+        "4.4 km from Helsinki: kept in Helsinki",
+        "serviceHours[1]: exceptional opening hours (for given dates) not kept: the service keeps weekly hours only",
+        "serviceHours[2]: hours by reservation only not kept: the service keeps weekly hours only",
+    )
+
+
+async def test_ptv_family_centre_in_aland_serves_its_municipality_and_one_without_address_is_kept(
+    store: GraphStore, fake: FakePtv
+) -> None:
+    mariehamn = location_channel(
+        CENTRE, COUNTY, "Familjecentralen", street_address(60.0973, 19.9348, "Torggatan", "1", "22100", "478")
+    )
+    nowhere = location_channel(CLINIC, COUNTY, "Perhekeskus", None)
+    fake.channels[COUNTY] = [mariehamn, nowhere]
+    plan = await importing.plan(store, await read(store, fake), NOW)
+    serves = {str(rel.start): str(rel.end) for rel in plan.dataset.relationships if rel.type == "SERVES"}
+    assert serves == {f"FamilyCentre:ptv-{CENTRE}": "Municipality:478"}
+    (warning,) = [row for row in plan.rows if row.action == "warning"]
+    assert (warning.ref, warning.reason) == (
+        f"ptv:{CLINIC}",
+        "addresses: no visiting address: kept without a position or an area it serves",
+    )
+
+
+PAGE_FAILURES = [
+    pytest.param(
+        [("page=2", Answer(200, b"x" * 200_000))],
+        "is 200,000 bytes, more than the 100,000 an import may read",
+        id="too-large",
+    ),
+    pytest.param(
+        [("page=2", Answer(200, b"x" * 200_000, length=False))], "is at least 1", id="too-large-without-length"
+    ),
+    pytest.param(
+        [("page=2", Answer(200, b"{not JSON"))], "PTV's answer is not JSON in UTF-8 (Expecting", id="not-json"
+    ),
+    pytest.param(
+        [("page=2", Answer(200, '{"pageCount": "ä"}'.encode("latin-1")))],
+        "not JSON in UTF-8 ('utf-8' codec",
+        id="latin-1",
+    ),
+    pytest.param(
+        [("page=2", Answer(200, json.dumps({"itemList": []}).encode("utf-16")))],
+        "PTV's answer has no pageCount",
+        id="utf-16-no-page-count",
+    ),
+    pytest.param(
+        [("page=2", json_answer({"pageCount": 2, "itemList": {"id": CAFE}}))],
+        "has no itemList (a list), but dict",
+        id="item-list-not-a-list",
+    ),
+    pytest.param([("page=2", json_answer([1, 2]))], "PTV's answer is a JSON list", id="answer-not-an-object"),
+    pytest.param(
+        [("page=2", json_answer({"errorMessage": "Invalid page."}, 400))],
+        "PTV answered 400 Bad Request: Invalid page.",
+        id="http-400",
+    ),
+    pytest.param(
+        [("page=2", Answer(404, b"Not here. " * 100_000))],
+        "PTV answered 404 Not Found: Not here. Not here.",
+        id="error-with-a-large-body",
+    ),
+]
+
+
+@pytest.mark.parametrize(("script", "reason"), PAGE_FAILURES)
+async def test_ptv_answer_that_cannot_be_read_rejects_its_page_and_leaves_the_reading_incomplete(
+    store: GraphStore, fake: FakePtv, script: list[tuple[str, Answer]], reason: str
+) -> None:
+    fake.script += script
+    reading = await read(store, fake)
+    (rejection,) = reading.rejected
+    assert rejection.ref.endswith("&page=2")
+    assert reason in rejection.reason
+    assert not reading.complete
+    assert [found.ref for found in reading.found] == [f"ptv:{COUNTY}", f"ptv:{CAFE}", f"ptv:{CENTRE}"]
+
+
+async def test_ptv_organization_it_does_not_know_is_rejected_and_nothing_else_asked(
+    store: GraphStore, fake: FakePtv
+) -> None:
+    reading = await read(store, fake, CITY)
+    assert [(r.ref, r.reason) for r in reading.rejected] == [
+        (f"ptv:{CITY}", "PTV answered 404 Not Found: Organization not found.")
+    ]
+    assert (reading.found, reading.complete, len(fake.requests)) == ([], False, 1)
+
+
+async def test_ptv_organization_id_must_be_a_guid(store: GraphStore, fake: FakePtv) -> None:
+    reading = await read(store, fake, "../Organization")
+    assert reading.rejected[0].reason.startswith("a PTV organization id is a GUID")
+    assert fake.requests == []
+
+
+async def test_ptv_retries_a_passing_failure_and_honours_retry_after(store: GraphStore, fake: FakePtv) -> None:
+    fake.script += [
+        ("page=1", Answer(503)),
+        ("page=1", Answer(429, headers={"Retry-After": "0"})),
+    ]
+    reading = await read(store, fake)
+    assert (reading.rejected, reading.complete) == ([], True)
+    assert sum("page=1" in target for target in fake.requests) == 3
+
+
+async def test_ptv_that_does_not_answer_in_time_is_given_up_on_after_its_retries(
+    store: GraphStore, fake: FakePtv
+) -> None:
+    fake.script += [("Organization", Answer(200, delay_s=1.0))] * 2
+    started = time.monotonic()
+    reading = await read(store, fake, timeout_s=0.2, retries=1)
+    assert time.monotonic() - started < 1.0
+    assert reading.rejected[0].reason == "PTV did not answer within 0.2 s (asked 2 times)"
+
+
+async def test_ptv_that_cannot_be_reached_is_a_rejection(store: GraphStore, fake: FakePtv) -> None:
+    reading = await ptv.read(await Reference.of(store, SEEDS), COUNTY, PtvApi("http://127.0.0.1:9", retries=0))
+    assert reading.rejected[0].reason.startswith("PTV could not be reached (ConnectError")
+
+
+def test_graph_api_import_ptv_reports_a_dry_run_then_applies_it(fake: FakePtv, tmp_path: Path) -> None:
+    env = {"PTV_API_URL": fake.url, "GRAPH_API_DATA": str(tmp_path), "PTV_RETRIES": "0"}
+    arguments = ["import", "ptv", "--organization", COUNTY, "--report", "json"]
+    dry = CliRunner().invoke(main, arguments, env=env)
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.stdout)["summary"]["created"] == 3
+    assert "dry run: nothing was written" in dry.stderr
+    applied = CliRunner().invoke(main, [*arguments, "--apply", "--by", "tester"], env=env)
+    assert applied.exit_code == 0, applied.output
+    assert f"import 1 applied: ptv:{COUNTY}, by tester" in applied.stderr
+    again = CliRunner().invoke(main, arguments, env=env)
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["summary"]["unchanged"] == 3
+
+
+def test_graph_api_import_ptv_writes_nothing_when_something_is_rejected(fake: FakePtv, tmp_path: Path) -> None:
+    fake.channels[COUNTY].append(location_channel(LIBRARY, COUNTY, "Perhekahvila", None))
+    env = {"PTV_API_URL": fake.url, "GRAPH_API_DATA": str(tmp_path)}
+    result = CliRunner().invoke(main, ["import", "ptv", "--organization", COUNTY, "--apply"], env=env)
+    assert result.exit_code == 1
+    assert "1 rejected: nothing was written" in result.stderr
+    assert f"ptv:{LIBRARY}" in result.stdout
