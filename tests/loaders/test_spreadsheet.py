@@ -314,7 +314,7 @@ async def test_spreadsheet_row_without_a_point_is_geocoded_and_a_coarse_place_is
     result = await planned(store, write_csv(tmp_path, [by_postal_code, by_municipality]))
     warnings = [(row.ref, row.reason) for row in result.rows if row.action == "warning"]
     assert warnings == [
-        ("cafes.csv:2", "placed at 00100 Helsinki only (locality precision): give lat/lon"),
+        ("cafes.csv:2", "placed at 00100 Helsinki only (postal code precision): give lat/lon"),
         ("cafes.csv:3", "placed at the municipality's centre only: give the street address or lat/lon"),
     ]
 
