@@ -275,9 +275,9 @@ def combine(plans: Sequence[Plan]) -> Plan:
     for each in plans:
         taken: set[str] = set()
         for row in each.rows:
-            earlier = row.id in first
+            earlier = first.get(row.id) if row.id is not None else None
             if earlier and row.action in LISTED:
-                rows.append(Row(row.ref, "rejected", row.id, f"{first[row.id]} lists it too"))
+                rows.append(Row(row.ref, "rejected", row.id, f"{earlier} lists it too"))
             elif (row.action == "withdrawn" and (earlier or row.id in listed)) or (earlier and row.action == "warning"):
                 continue
             else:
