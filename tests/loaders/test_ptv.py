@@ -34,6 +34,7 @@ from tests.loaders.fake_ptv import (
     street_address,
     weekly,
 )
+from tests.loaders.ptv_channels import ptv_channels
 
 pytestmark = pytest.mark.anyio
 
@@ -661,3 +662,12 @@ def test_graph_api_import_ptv_file_applies_the_saved_listing(fake: FakePtv, tmp_
     assert result.exit_code == 0, result.output
     assert f"import 1 applied: ptv:{COUNTY}, by t" in result.stderr
     assert "import the organization with --organization" in result.stdout
+
+
+async def test_ptv_benchmark_listing_imports_whole(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "ptv-1000.json"
+    path.write_text(json.dumps(ptv_channels(), ensure_ascii=False), "utf-8")
+    (reading,) = ptv.read_file(path, await Reference.of(store, SEEDS), 20_000_000)
+    assert (len(reading.found), reading.rejected, reading.skipped, reading.complete) == (1_000, [], [], True)
+    kinds = {found.node.kind for found in reading.found if isinstance(found.node, MeetingPlace)}
+    assert len(kinds) == 4 and all(found.node.schedules for found in reading.found)  # type: ignore[attr-defined]
