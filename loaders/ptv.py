@@ -1,10 +1,19 @@
 """The PTV reader: an organization's family centres and meeting places from Suomi.fi Palvelutietovaranto.
 
-It reads one organization (a wellbeing services county, a city, an association) at a time through PTV's
-Open API v11: the organization (`/Organization/{id}`), then every page of its service channels with all
-their data (`/ServiceChannel/list/organization?organizationId={id}&page=N`). The reading's source is
-`ptv:{organization id}`, so importing one organization never withdraws another's places. In the report a
-channel is `ptv:{channel id}`; its node's key is `ptv-{channel id}`.
+It gives one reading per organization (a wellbeing services county, a city, an association), whose source is
+`ptv:{organization id}`, so importing one organization never withdraws another's places; several read in one
+run are planned apart and applied together (`importing.combine`). In the report a channel is `ptv:{channel id}`;
+its node's key is `ptv-{channel id}`. Two ways in, one path for a channel (`_take`):
+- `read`, the live Open API v11: the organization (`/Organization/{id}`), then every page of its service channels
+  with all their data (`/ServiceChannel/list/organization?organizationId={id}&page=N`). The organization comes
+  in as an `Organization` named as PTV names it.
+- `read_file`, a saved answer of that listing: a page object with an `itemList`, or a JSON array of channels
+  (UTF-8, at most `GRAPH_API_IMPORT_MAX_SIZE`). Its channels are grouped by their `organizationId`, a reading
+  for each. No API is asked, so organizations' names are unknown: a place is `RUN_BY` its organization only
+  where `Organization:ptv-{id}` is already in the store (from a live import), and is otherwise kept without
+  one, with a warning per organization. A file that cannot be read is one rejection naming it; a channel with
+  no organization GUID is rejected naming its place (`F#3`, `F:itemList[3]`), and then, as for a file holding
+  one page of several, nothing is withdrawn.
 
 What becomes what:
 - Only service locations (`serviceChannelType` `ServiceLocation`) have a place on the map; phone, web,
