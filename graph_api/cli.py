@@ -136,8 +136,9 @@ class ImportOptions:
     by: str | None
 
 
-Read = Callable[[Reference, Settings], Awaitable[Reading]]
-"""A reader: what it read, given the reference data to check it against and the settings (limits, URLs)."""
+Read = Callable[[Reference, Settings], Awaitable[Reading | list[Reading]]]
+"""A reader: what it read, given the reference data to check it against and the settings (limits, URLs); an input
+of several sources (PTV's organizations) gives a reading of each, imported together."""
 
 
 def import_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -194,9 +195,12 @@ def run_import(settings: Settings, options: ImportOptions, read: Read) -> None:
 
 async def _import(settings: Settings, options: ImportOptions, read: Read) -> tuple[Plan, ImportRecord | None]:
     async with opened_store(settings) as store:
-        reading = await read(await Reference.of(store, settings.seeds_dir), settings)
+        result = await read(await Reference.of(store, settings.seeds_dir), settings)
         now = datetime.datetime.now(datetime.UTC)
-        plan = await importing.plan(store, reading, now, replace_demo=options.replace_demo)
+        readings = result if isinstance(result, list) else [result]
+        plan = importing.combine(
+            [await importing.plan(store, reading, now, replace_demo=options.replace_demo) for reading in readings]
+        )
         if not options.apply or (plan.rejected and not options.allow_rejects):
             return plan, None
         return plan, await importing.apply(store, plan, options.by or getpass.getuser(), now)
@@ -256,16 +260,35 @@ def import_spreadsheet(settings: Settings, options: ImportOptions, file: Path) -
 @import_.command("ptv")
 @click.option(
     "--organization",
-    required=True,
-    help="The PTV organization (its GUID) whose family centres and meeting places to read; its places are "
-    "source ptv:<GUID>.",
+    "organizations",
+    multiple=True,
+    help="A PTV organization (its GUID) whose family centres and meeting places to read from the live API; its "
+    "places are source ptv:<GUID>. Give it again for more organizations, imported together.",
+)
+@click.option(
+    "--file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="A saved answer of PTV's service-channel listing (a page with an itemList, or a JSON array of channels), "
+    "read instead of the API; its channels' organizations are linked where already imported.",
 )
 @import_options
-def import_ptv(settings: Settings, options: ImportOptions, organization: str) -> None:
-    """An organization's service locations from PTV's Open API v11 (PTV_API_URL, PTV_TIMEOUT, PTV_RETRIES)."""
+def import_ptv(settings: Settings, options: ImportOptions, organizations: tuple[str, ...], file: Path | None) -> None:
+    """Service locations from PTV's Open API v11 (PTV_API_URL, PTV_TIMEOUT, PTV_RETRIES), or from a saved FILE.
 
-    async def read(reference: Reference, settings: Settings) -> Reading:
-        return await ptv.read(reference, organization, PtvApi.from_settings(settings))
+    Give --organization (once or more) or --file. Each organization is a source of its own (ptv:<GUID>): what it
+    no longer lists is withdrawn, and nothing of another's. Several are imported in one transaction, or none.
+    """
+    if bool(organizations) == bool(file):
+        raise click.UsageError("give --organization (once or more) or --file: one of them, not both")
+
+    async def read(reference: Reference, settings: Settings) -> list[Reading]:
+        if file is not None:
+            return ptv.read_file(file, reference, int(settings.import_max_mb * 1_000_000))
+        api = PtvApi.from_settings(settings)
+        return [
+            await ptv.read(reference, organization, api)
+            for organization in dict.fromkeys(o.lower() for o in organizations)
+        ]
 
     run_import(settings, options, read)
 

@@ -6,7 +6,8 @@ each thing the input lists (a node with the relationships it owns, where in the 
 and a `Rejection` for each it could not take, naming where and why. `plan` then compares the reading with the
 store: each found node is created, updated or unchanged (provenance aside), and what the same source listed
 before but lists no more is withdrawn (never deleted). `apply` writes the plan's dataset and the import's
-record in one store transaction, or nothing.
+record in one store transaction, or nothing. Where one input holds several sources (PTV's organizations), each
+reading is planned on its own and `combine` makes the plans one, applied as one.
 
 The rules every reader shares live here too (`Reference`): municipalities by code or name, and whether a
 point lies where the input says it does.
@@ -51,6 +52,8 @@ shipped boundaries are 1:4.5M, so a place by a border or on the coast can fall a
 ORGANISER_LABELS = ("District", "LocalAssociation", "Organization", "FamilyCentre")
 """The node types a meeting place may be `RUN_BY`."""
 ACTIONS = ("created", "updated", "unchanged", "withdrawn", "rejected", "warning", "skipped")
+LISTED = frozenset({"created", "updated", "unchanged"})
+"""The actions of a node the reading lists."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +255,39 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
         nodes.append(dataclasses.replace(node, withdrawn_at=now, updated_at=now))
         rows.append(Row(f"{node.source}:{node.source_id or node.key}", "withdrawn", str(NodeRef.of(node)), why))
     return Plan(reading.source, rows, Dataset(nodes, relationships, frozenset(replaces)))
+
+
+def combine(plans: Sequence[Plan]) -> Plan:
+    """Several readings' plans as one, applied in one transaction: the rows one after another, the datasets merged,
+    the sources joined (`ptv:a, ptv:b`).
+
+    A node that one plan withdraws and another lists has moved from one source to the other: it is not withdrawn.
+    A node two plans list is taken as the first plans it and rejected in the later; one withdrawn twice once.
+    """
+    if len(plans) == 1:
+        return plans[0]
+    listed = {row.id for each in plans for row in each.rows if row.action in LISTED}
+    first: dict[str, str] = {}
+    rows: list[Row] = []
+    nodes: list[Node] = []
+    relationships: list[Relationship] = []
+    replaces: set[tuple[NodeRef, str]] = set()
+    for each in plans:
+        taken: set[str] = set()
+        for row in each.rows:
+            earlier = first.get(row.id) if row.id is not None else None
+            if earlier and row.action in LISTED:
+                rows.append(Row(row.ref, "rejected", row.id, f"{earlier} lists it too"))
+            elif (row.action == "withdrawn" and (earlier or row.id in listed)) or (earlier and row.action == "warning"):
+                continue
+            else:
+                rows.append(row)
+                taken.update([row.id] if row.id and row.action in (*LISTED, "withdrawn") else [])
+        first.update(dict.fromkeys(taken, each.source))
+        nodes += [node for node in each.dataset.nodes if str(NodeRef.of(node)) in taken]
+        relationships += [rel for rel in each.dataset.relationships if str(rel.start) in taken]
+        replaces.update(pair for pair in each.dataset.replaces if str(pair[0]) in taken)
+    return Plan(", ".join(each.source for each in plans), rows, Dataset(nodes, relationships, frozenset(replaces)))
 
 
 async def apply(

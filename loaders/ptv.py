@@ -1,10 +1,19 @@
 """The PTV reader: an organization's family centres and meeting places from Suomi.fi Palvelutietovaranto.
 
-It reads one organization (a wellbeing services county, a city, an association) at a time through PTV's
-Open API v11: the organization (`/Organization/{id}`), then every page of its service channels with all
-their data (`/ServiceChannel/list/organization?organizationId={id}&page=N`). The reading's source is
-`ptv:{organization id}`, so importing one organization never withdraws another's places. In the report a
-channel is `ptv:{channel id}`; its node's key is `ptv-{channel id}`.
+It gives one reading per organization (a wellbeing services county, a city, an association), whose source is
+`ptv:{organization id}`, so importing one organization never withdraws another's places; several read in one
+run are planned apart and applied together (`importing.combine`). In the report a channel is `ptv:{channel id}`;
+its node's key is `ptv-{channel id}`. Two ways in, one path for a channel (`_take`):
+- `read`, the live Open API v11: the organization (`/Organization/{id}`), then every page of its service channels
+  with all their data (`/ServiceChannel/list/organization?organizationId={id}&page=N`). The organization comes
+  in as an `Organization` named as PTV names it.
+- `read_file`, a saved answer of that listing: a page object with an `itemList`, or a JSON array of channels
+  (UTF-8, at most `GRAPH_API_IMPORT_MAX_SIZE`). Its channels are grouped by their `organizationId`, a reading
+  for each. No API is asked, so organizations' names are unknown: a place is `RUN_BY` its organization only
+  where `Organization:ptv-{id}` is already in the store (from a live import), and is otherwise kept without
+  one, with a warning per organization. A file that cannot be read is one rejection naming it; a channel with
+  no organization GUID is rejected naming its place (`F#3`, `F:itemList[3]`), and then, as for a file holding
+  one page of several, nothing is withdrawn.
 
 What becomes what:
 - Only service locations (`serviceChannelType` `ServiceLocation`) have a place on the map; phone, web,
@@ -38,10 +47,12 @@ nothing is withdrawn on the strength of it.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -108,6 +119,76 @@ async def read(reference: Reference, organization: str, api: PtvApi) -> Reading:
     return reading
 
 
+def read_file(path: Path, reference: Reference, max_bytes: int) -> list[Reading]:
+    """A saved answer of `list/organization` (a page with an `itemList`) or a JSON array of channels: a reading
+    for each organization its channels name, and, first, one of what the file itself gets wrong."""
+    whole = Reading("ptv", LABELS)
+    try:
+        items, where = _saved_channels(path, max_bytes, whole)
+    except ValueError as exc:
+        return [_failed(whole, Rejection(str(path), str(exc)))]
+    by_organization: dict[str, list[tuple[object, str]]] = {}
+    for index, item in enumerate(items):
+        organization = item.get("organizationId") if isinstance(item, dict) else None
+        if isinstance(organization, str) and GUID.fullmatch(organization):
+            by_organization.setdefault(organization.lower(), []).append((item, where(index)))
+        else:
+            what = f"organizationId {organization!r}" if isinstance(item, dict) else f"a JSON {type(item).__name__}"
+            whole.rejected.append(Rejection(where(index), f"{what}: a service channel names its organization's GUID"))
+    readings = [_organization_reading(org, channels, reference) for org, channels in by_organization.items()]
+    if whole.rejected or not whole.complete:
+        for reading in readings:
+            reading.complete = False
+        return [whole, *readings]
+    return readings or [whole]
+
+
+def _saved_channels(path: Path, max_bytes: int, whole: Reading) -> tuple[list[object], Callable[[int], str]]:
+    """The file's channels, and how to name the place of each in it; a ValueError says why there are none."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ValueError(f"the file is {size:,} bytes, more than the {max_bytes:,} an import may read")
+        answer = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise ValueError(f"the file cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the file is not UTF-8 ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the file is not JSON ({exc})") from None
+    if isinstance(answer, list):
+        return answer, lambda index: f"{path}#{index}"
+    items = answer.get("itemList") if isinstance(answer, dict) else None
+    if not isinstance(items, list):
+        raise ValueError(
+            f"a JSON {type(answer).__name__} with no itemList (a list): the file holds PTV's list of service "
+            "channels, a page object with an itemList or an array of channels"
+        )
+    number, count = answer.get("pageNumber", 1), answer.get("pageCount", 1)
+    if count != 1 and count != 0:
+        whole.warnings.append((str(path), f"page {number!r} of {count!r}: only a whole listing withdraws anything"))
+        whole.complete = False
+    return items, lambda index: f"{path}:itemList[{index}]"
+
+
+def _organization_reading(organization: str, channels: list[tuple[object, str]], reference: Reference) -> Reading:
+    """The file's channels of one organization; they are run by it where the store knows it."""
+    reading = Reading(f"ptv:{organization}", LABELS)
+    runner: NodeRef | None = NodeRef("Organization", f"ptv-{organization}")
+    if runner not in reference.organisers:
+        runner = None
+        reading.warnings.append(
+            (
+                f"ptv:{organization}",
+                f"Organization:ptv-{organization} is not in the store: its places are kept without an organiser "
+                f"(import the organization with --organization {organization} to name it)",
+            )
+        )
+    for item, where in channels:
+        _take(reading, reference, runner, item, where)
+    return reading
+
+
 def _failed(reading: Reading, rejection: Rejection) -> Reading:
     """What PTV could not give: rejected, and the reading is incomplete, so nothing is withdrawn."""
     reading.rejected.append(rejection)
@@ -115,7 +196,7 @@ def _failed(reading: Reading, rejection: Rejection) -> Reading:
     return reading
 
 
-def _take(reading: Reading, reference: Reference, runner: NodeRef, item: object, where: str) -> None:
+def _take(reading: Reading, reference: Reference, runner: NodeRef | None, item: object, where: str) -> None:
     """Add the channel to the reading: found, rejected or skipped."""
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not GUID.fullmatch(item["id"]):
         what = f"an id {item.get('id')!r}" if isinstance(item, dict) else f"a JSON {type(item).__name__}"
@@ -151,7 +232,7 @@ def _found(
     channel_id: str,
     source: str,
     reference: Reference,
-    runner: NodeRef,
+    runner: NodeRef | None,
     names: Mapping[str, str],
     kind: MeetingPlaceKind | None,
 ) -> Found:
@@ -189,10 +270,9 @@ def _found(
         source_id=channel_id,
     )
     start = NodeRef.of(meeting_place)
-    relationships = (
-        Rel("LOCATED_IN", start, NodeRef.of(place.municipality), source, {}),
-        Rel("RUN_BY", start, runner, source, {"role": "COORDINATOR"}),
-    )
+    relationships: tuple[Rel, ...] = (Rel("LOCATED_IN", start, NodeRef.of(place.municipality), source, {}),)
+    if runner is not None:
+        relationships += (Rel("RUN_BY", start, runner, source, {"role": "COORDINATOR"}),)
     return Found(ref, meeting_place, relationships, frozenset({"LOCATED_IN"}), place.warnings + hour_warnings)
 
 

@@ -40,7 +40,7 @@ from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
 from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe
-from tests.import_benchmark import import_lines
+from tests.import_benchmark import PTV_LOCATIONS, import_lines
 from tests.neo4j_server import Neo4jServer, free_port
 
 NEARBY = (
@@ -280,7 +280,9 @@ async def refusal_medians(store: GraphStore, rounds: int) -> dict[str, float]:
     return medians
 
 
-async def run(queries: int, neo4j_uri: str | None, import_rows: int = IMPORT_ROWS) -> None:
+async def run(
+    queries: int, neo4j_uri: str | None, import_rows: int = IMPORT_ROWS, ptv_locations: int = PTV_LOCATIONS
+) -> None:
     rng = random.Random(42)
     geocoding = geocoding_figures(rng, max(queries, 100))
     started = time.perf_counter()
@@ -339,7 +341,7 @@ async def run(queries: int, neo4j_uri: str | None, import_rows: int = IMPORT_ROW
     print(f"network of the largest county:    {global_id(county)}, {describe(network)}")
     print(f"network figures, embedded store:  {network_s * 1000:9.1f} ms median of {min(queries, NETWORK_RUNS)}")
     if neo4j_uri is None:
-        print("\n".join(await import_lines(None, import_rows)))
+        print("\n".join(await import_lines(None, import_rows, ptv_locations)))
         return
     neo4j, neo4j_network = await neo4j_figures(neo4j_uri, dataset, centers, county)
     print(f"neo4j, load seeds into empty db:  {neo4j['load'] * 1000:9.1f} ms")
@@ -354,7 +356,7 @@ async def run(queries: int, neo4j_uri: str | None, import_rows: int = IMPORT_ROW
     print(f"neo4j, national coverage:         {neo4j['coverage'] * 1000:9.1f} ms (every resident measured)")
     print(f"neo4j, national coverage again:   {neo4j['coverage again'] * 1000:9.1f} ms median (distances remembered)")
     print(f"ratio neo4j / embedded coverage:  {neo4j['coverage'] / coverage_first:9.1f} x (first answers)")
-    print("\n".join(await import_lines(neo4j_uri, import_rows)))
+    print("\n".join(await import_lines(neo4j_uri, import_rows, ptv_locations)))
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ holds the seeds again.
 from __future__ import annotations
 
 import datetime
+import json
 import tempfile
 import time
 import tracemalloc
@@ -21,12 +22,15 @@ from graph_api.store.base import GraphStore
 from graph_api.store.datafolder import DataFolder
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
+from loaders import ptv
 from loaders.importing import Reading, Reference, apply, plan
 from loaders.spreadsheet import read_spreadsheet
 from tests.conftest import SEEDS, neo4j_store_for
+from tests.loaders.ptv_channels import ptv_channels
 from tests.loaders.spreadsheet_rows import spreadsheet_rows
 
 MAX_BYTES = 50_000_000
+PTV_LOCATIONS = 1_000
 Read = Callable[[Reference], Awaitable[Reading]]
 
 
@@ -45,6 +49,18 @@ def spreadsheet_reader(folder: Path, rows: int) -> Read:
     path.write_text(spreadsheet_rows(rows), encoding="utf-8")
     geocoder = Settings(_env_file=None).create_geocoder()
     return lambda reference: read_spreadsheet(path, reference, geocoder, MAX_BYTES)
+
+
+def ptv_reader(folder: Path, locations: int) -> Read:
+    """A reader of a saved PTV listing of one organization's `locations` service locations, written into `folder`."""
+    path = folder / "ptv.json"
+    path.write_text(json.dumps(ptv_channels(locations), ensure_ascii=False), encoding="utf-8")
+
+    async def read(reference: Reference) -> Reading:
+        (reading,) = ptv.read_file(path, reference, MAX_BYTES)
+        return reading
+
+    return read
 
 
 async def one_run(store: GraphStore, read: Read, traced: bool) -> tuple[float, float, float, float]:
@@ -102,18 +118,24 @@ def _figures(rows: int, runs: list[tuple[float, float, float, float]]) -> Import
     return ImportFigures(rows, rows / dry_s, rows / apply_s, dry_peak, apply_peak)
 
 
-async def import_lines(neo4j_uri: str | None, rows: int) -> list[str]:
-    """The figures' lines: each reader on the embedded store, then on Neo4j when there is one."""
+async def import_lines(neo4j_uri: str | None, rows: int, ptv_locations: int = PTV_LOCATIONS) -> list[str]:
+    """The figures' lines: each reader on the embedded store, then on Neo4j when there is one; `rows` spreadsheet
+    rows, `ptv_locations` PTV service locations."""
     with tempfile.TemporaryDirectory(prefix="graph-api-bench-import-") as folder:
-        readers = {"spreadsheet": spreadsheet_reader(Path(folder), rows)}
-        lines = [line for name, read in readers.items() for line in describe(name, await embedded_figures(read, rows))]
+        readers = {
+            "spreadsheet": (spreadsheet_reader(Path(folder), rows), rows),
+            "ptv": (ptv_reader(Path(folder), ptv_locations), ptv_locations),
+        }
+        lines = [
+            line for name, (read, n) in readers.items() for line in describe(name, await embedded_figures(read, n))
+        ]
         if neo4j_uri is None:
             return lines
         store = neo4j_store_for(neo4j_uri)
         await store.open()
         try:
-            for name, read in readers.items():
-                lines += describe(f"{name}, neo4j", await neo4j_figures(store, read, rows))
+            for name, (read, n) in readers.items():
+                lines += describe(f"{name}, neo4j", await neo4j_figures(store, read, n))
         finally:
             await store.close()
     return lines

@@ -13,7 +13,7 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     neo4j_store: Neo4jStore, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """On the session's Neo4j holding the seeds (and nothing a writing test left); it loads them again."""
-    await benchmark.run(queries=3, neo4j_uri=neo4j_store.uri, import_rows=50)
+    await benchmark.run(queries=3, neo4j_uri=neo4j_store.uri, import_rows=50, ptv_locations=20)
     output = capsys.readouterr().out
     labels = ["read seeds", "load embedded store", "launch to ready", "kd-tree", "brute-force", "ratio", "ASGI app"]
     labels += ["fuzz run, peak memory", "findings"]
@@ -24,6 +24,7 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     labels += ["ratio neo4j / embedded network"]
     labels += ["import spreadsheet, dry run", "import spreadsheet, apply"]
     labels += ["import spreadsheet, neo4j, dry run", "import spreadsheet, neo4j, apply"]
+    labels += ["import ptv, dry run", "import ptv, apply", "import ptv, neo4j, dry run", "import ptv, neo4j, apply"]
     labels += ["national coverage, 309 at 10 km", "national coverage again"]
     labels += ["neo4j, national coverage", "neo4j, national coverage again", "ratio neo4j / embedded coverage"]
     for label in labels:

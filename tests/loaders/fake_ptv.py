@@ -58,11 +58,19 @@ class FakePtv:
             channels = self.channels.get(query.get("organizationId", [""])[0])
             if channels is None:
                 return _not_found("Service channels not found.")
-            page = int(query.get("page", ["1"])[0])
-            count = -(-len(channels) // self.page_size)
-            items = channels[(page - 1) * self.page_size : page * self.page_size]
-            return json_answer({"pageNumber": page, "pageSize": self.page_size, "pageCount": count, "itemList": items})
+            return json_answer(page_of(channels, int(query.get("page", ["1"])[0]), self.page_size))
         return _not_found("No such route.")
+
+    def listing(self, organization_id: str) -> dict[str, Any]:
+        """The organization's whole listing as one page, as a file saved from PTV holds it."""
+        channels = self.channels[organization_id]
+        return page_of(channels, 1, max(len(channels), 1))
+
+
+def page_of(channels: Sequence[Any], number: int, size: int) -> dict[str, Any]:
+    """Page `number` of the channels, `size` a page, in PTV's `V11VmOpenApiServiceChannelsWithPaging` form."""
+    items = list(channels[(number - 1) * size : number * size])
+    return {"pageNumber": number, "pageSize": size, "pageCount": -(-len(channels) // size), "itemList": items}
 
 
 def json_answer(body: object, status: int = 200) -> Answer:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 from graph_api.geo.areas import MunicipalityLocator
@@ -22,14 +23,11 @@ KINDS = ("perhekahvila", "kohtaamispaikka", "perhetalo", "avoin päiväkoti")
 NUDGE_DEGREES = 0.003
 
 
-def spreadsheet_rows(count: int, seeds_dir: Path = SEEDS, seed: int = 0) -> str:
-    """`count` rows in the `;`-separated CSV Excel writes in Finland (with a header), the same for the same seed."""
+def placed_rows(count: int, seeds_dir: Path = SEEDS, seed: int = 0) -> Iterator[tuple[int, dict[str, str], Point]]:
+    """(number, municipality's seed row, point) for places 1 to `count`, round the municipalities in code order."""
     chance = random.Random(seed)
     locator = MunicipalityLocator.from_seeds(seeds_dir)
     municipalities = sorted(read_rows(seeds_dir / MUNICIPALITIES), key=lambda row: row["key"])
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
     for number in range(1, count + 1):
         municipality = municipalities[(number - 1) % len(municipalities)]
         centre = Point(float(municipality["lat"]), float(municipality["lon"]))
@@ -37,7 +35,15 @@ def spreadsheet_rows(count: int, seeds_dir: Path = SEEDS, seed: int = 0) -> str:
             round(centre.lat + chance.uniform(-NUDGE_DEGREES, NUDGE_DEGREES), 6),
             round(centre.lon + chance.uniform(-NUDGE_DEGREES, NUDGE_DEGREES), 6),
         )
-        point = nudged if locator.locate(nudged) == municipality["key"] else centre
+        yield number, municipality, nudged if locator.locate(nudged) == municipality["key"] else centre
+
+
+def spreadsheet_rows(count: int, seeds_dir: Path = SEEDS, seed: int = 0) -> str:
+    """`count` rows in the `;`-separated CSV Excel writes in Finland (with a header), the same for the same seed."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for number, municipality, point in placed_rows(count, seeds_dir, seed):
         kind = KINDS[number % len(KINDS)]
         name = f"{kind.capitalize()} {municipality['name_fi']} {number}"
         hours = f"{9 + number % 3}-{12 + number % 3}"

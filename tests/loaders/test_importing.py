@@ -27,7 +27,7 @@ from graph_api.models import (
     WelfareAreaKind,
 )
 from graph_api.store.base import GraphStore
-from loaders.importing import Found, Reading, Reference, Rejection, Row, apply, plan
+from loaders.importing import Found, Reading, Reference, Rejection, Row, apply, combine, plan
 
 pytestmark = pytest.mark.anyio
 
@@ -159,6 +159,33 @@ async def test_a_warning_about_the_input_as_a_whole_is_a_row_of_the_report(small
     result = await plan(small, warned, T0)
     assert Row("kahvilat.csv:1:colour", "warning", None, "ignored") in result.rows
     assert result.summary["warnings"] == 1
+
+
+async def test_several_readings_are_planned_apart_and_applied_as_one(small: GraphStore) -> None:
+    """Two sources in one import: one record, each source withdrawing only its own; a node moving from one
+    source to the other is not withdrawn, and one both list is taken from the first."""
+    other = "spreadsheet:toinen.csv"
+
+    def of(source: str, *found: Found) -> Reading:
+        moved = [dataclasses.replace(f, node=dataclasses.replace(f.node, source=source)) for f in found]
+        return Reading(source, frozenset({"MeetingPlace"}), moved)
+
+    await apply(small, await plan(small, of(SOURCE, KAIKU, LOTTA), T0), "tester", T0)
+    twin = dataclasses.replace(LOTTA, ref="toinen.csv:2")
+    plans = [await plan(small, of(SOURCE, LOTTA), T1), await plan(small, of(other, KAIKU, twin), T1)]
+    assert actions(plans[0].rows)["MeetingPlace:s-1"] == "withdrawn", "alone, the first would withdraw it"
+    combined = combine(plans)
+    assert combined.source == f"{SOURCE}, {other}"
+    assert [(row.ref, row.action) for row in combined.rows] == [
+        ("kahvilat.csv:s-2", "unchanged"),
+        ("kahvilat.csv:s-1", "unchanged"),
+        ("toinen.csv:2", "rejected"),
+    ]
+    assert combined.rows[-1].reason == f"{SOURCE} lists it too"
+    record = await apply(small, combined, "tester", T1)
+    assert (record.number, record.source, record.summary["rejected"]) == (2, combined.source, 1)
+    assert [node.withdrawn_at for node in await small.get_many([NodeRef("MeetingPlace", "s-1")])] == [None]
+    assert combine(plans[:1]) is plans[0]
 
 
 async def test_replace_demo_withdraws_demo_places_of_the_kinds_in_the_municipalities_covered(

@@ -29,10 +29,12 @@ from tests.loaders.fake_ptv import (
     json_answer,
     location_channel,
     organization,
+    page_of,
     serve_fake_ptv,
     street_address,
     weekly,
 )
+from tests.loaders.ptv_channels import ptv_channels
 
 pytestmark = pytest.mark.anyio
 
@@ -496,3 +498,176 @@ def test_graph_api_import_ptv_writes_nothing_when_something_is_rejected(fake: Fa
     assert result.exit_code == 1
     assert "1 rejected: nothing was written" in result.stderr
     assert f"ptv:{LIBRARY}" in result.stdout
+
+
+def library() -> dict[str, Any]:
+    return location_channel(
+        LIBRARY, CITY, "Kirjaston perhekahvila", street_address(*HELSINKI, "Töölönlahdenkatu", "4", "00100", "091")
+    )
+
+
+@pytest.fixture
+def two(fake: FakePtv) -> FakePtv:
+    """PTV with a second organization, a city with a family café in its library."""
+    fake.organizations[CITY] = organization(CITY, "Testikaupunki")
+    fake.channels[CITY] = [library()]
+    return fake
+
+
+async def test_ptv_organizations_read_together_are_applied_as_one_import(
+    new_store: GraphStore, dataset: Dataset, two: FakePtv
+) -> None:
+    store = await seeded(new_store, dataset)
+    readings = [await read(store, two, organization_id) for organization_id in (COUNTY, CITY)]
+    plan = importing.combine([await importing.plan(store, reading, NOW) for reading in readings])
+    assert plan.source == f"ptv:{COUNTY}, ptv:{CITY}"
+    assert plan.summary["created"] == 5
+    record = await importing.apply(store, plan, "tester", NOW)
+    assert (record.number, record.source) == (1, plan.source)
+    places = await store.get_many([NodeRef("MeetingPlace", f"ptv-{key}") for key in (CAFE, LIBRARY)])
+    assert [place.source for place in places if place] == [f"ptv:{COUNTY}", f"ptv:{CITY}"]
+
+
+def test_graph_api_import_ptv_of_two_organizations_writes_one_import_or_nothing(two: FakePtv, tmp_path: Path) -> None:
+    env = {"PTV_API_URL": two.url, "GRAPH_API_DATA": str(tmp_path), "PTV_RETRIES": "0"}
+    arguments = ["import", "ptv", "--organization", COUNTY, "--organization", CITY.upper(), "--apply", "--by", "t"]
+    two.script.append((f"organizationId={CITY}", Answer(503)))
+    failed = CliRunner().invoke(main, arguments, env=env)
+    assert failed.exit_code == 1
+    assert "1 rejected: nothing was written" in failed.stderr
+    applied = CliRunner().invoke(main, [*arguments, "--report", "json"], env=env)
+    assert applied.exit_code == 0, applied.output
+    assert f"import 1 applied: ptv:{COUNTY}, ptv:{CITY}, by t" in applied.stderr
+    assert json.loads(applied.stdout)["summary"]["created"] == 5, "the failed run wrote nothing"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [pytest.param([], id="neither"), pytest.param(["--organization", COUNTY, "--file", __file__], id="both")],
+)
+def test_graph_api_import_ptv_takes_organizations_or_a_file(arguments: list[str]) -> None:
+    result = CliRunner().invoke(main, ["import", "ptv", *arguments])
+    assert result.exit_code == 2
+    assert "give --organization (once or more) or --file: one of them, not both" in result.stderr
+
+
+def saved(fake: FakePtv, folder: Path, shape: str, channels: list[Any] | None = None) -> Path:
+    """The county's listing saved as a file: PTV's page object, or a plain array of its channels."""
+    listing = fake.listing(COUNTY)
+    if channels is not None:
+        listing = page_of(channels, 1, len(channels))
+    path = folder / f"ptv-{shape}.json"
+    path.write_text(json.dumps(listing if shape == "page" else listing["itemList"], ensure_ascii=False), "utf-8")
+    return path
+
+
+def read_saved(store: GraphStore, path: Path) -> Callable[[], Any]:
+    async def reading() -> list[Reading]:
+        return ptv.read_file(path, await Reference.of(store, SEEDS), 100_000)
+
+    return reading
+
+
+SHAPES = [pytest.param("page", id="page-object"), pytest.param("array", id="array")]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+async def test_ptv_file_gives_the_places_the_live_api_gives_and_twice_changes_nothing(
+    new_store: GraphStore, dataset: Dataset, fake: FakePtv, tmp_path: Path, shape: str
+) -> None:
+    store = await seeded(new_store, dataset)
+    (reading,) = await read_saved(store, saved(fake, tmp_path, shape))()
+    live = await read(store, fake)
+    assert (reading.source, reading.complete, reading.skipped) == (live.source, True, live.skipped)
+    assert [f.node for f in reading.found] == [f.node for f in live.found if not isinstance(f.node, Organization)]
+    assert reading.warnings == [
+        (
+            f"ptv:{COUNTY}",
+            f"Organization:ptv-{COUNTY} is not in the store: its places are kept without an organiser "
+            f"(import the organization with --organization {COUNTY} to name it)",
+        )
+    ]
+    await importing.apply(store, await importing.plan(store, reading, NOW), "tester", NOW)
+    assert await store.traverse_many([NodeRef("MeetingPlace", f"ptv-{CAFE}")], MEETING_PLACE_RUN_BY) == [[]]
+    (again,) = await read_saved(store, saved(fake, tmp_path, shape))()
+    plan = await importing.plan(store, again, NOW)
+    assert {row.action for row in plan.rows} == {"unchanged", "skipped", "warning"}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+async def test_ptv_file_after_the_live_import_names_the_organizer_and_withdraws_a_dropped_channel(
+    new_store: GraphStore, dataset: Dataset, fake: FakePtv, tmp_path: Path, shape: str
+) -> None:
+    store = await seeded(new_store, dataset)
+    await importing.apply(store, await importing.plan(store, await read(store, fake), NOW), "tester", NOW)
+    (reading,) = await read_saved(store, saved(fake, tmp_path, shape))()
+    (found,) = [f for f in reading.found if f.ref == f"ptv:{CAFE}"]
+    assert [str(rel.end) for rel in found.relationships if rel.type == "RUN_BY"] == [f"Organization:ptv-{COUNTY}"]
+    assert {row.action for row in (await importing.plan(store, reading, NOW)).rows} == {"unchanged", "skipped"}
+
+    (reading,) = await read_saved(store, saved(fake, tmp_path, shape, [centre()]))()
+    plan = await importing.plan(store, reading, NOW)
+    assert [row.id for row in plan.rows if row.action == "withdrawn"] == [f"MeetingPlace:ptv-{CAFE}"]
+
+
+BAD_FILES = [
+    pytest.param(b"{not JSON", "the file is not JSON (Expecting", id="not-json"),
+    pytest.param('[{"id": "ä"}]'.encode("latin-1"), "the file is not UTF-8 ('utf-8' codec", id="latin-1"),
+    pytest.param(json.dumps([]).encode("utf-16"), "the file is not UTF-8", id="utf-16"),
+    pytest.param(b" " * 100_001, "the file is 100,001 bytes, more than the 100,000 an import may read", id="too-large"),
+    pytest.param(b'{"items": []}', "a JSON dict with no itemList (a list)", id="no-item-list"),
+    pytest.param(b'"Perhekahvila"', "a JSON str with no itemList", id="a-string"),
+]
+
+
+@pytest.mark.parametrize(("content", "reason"), BAD_FILES)
+async def test_ptv_file_that_cannot_be_read_is_one_rejection_naming_it(
+    store: GraphStore, tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "ptv.json"
+    path.write_bytes(content)
+    (reading,) = await read_saved(store, path)()
+    assert [rejection.ref for rejection in reading.rejected] == [str(path)]
+    assert reason in reading.rejected[0].reason
+    assert (reading.found, reading.complete) == ([], False)
+
+
+@pytest.mark.parametrize(("shape", "where"), [("page", "{}:itemList[{}]"), ("array", "{}#{}")])
+async def test_ptv_file_channel_of_no_organization_is_rejected_naming_its_place_and_withdraws_nothing(
+    store: GraphStore, fake: FakePtv, tmp_path: Path, shape: str, where: str
+) -> None:
+    path = saved(fake, tmp_path, shape, [cafe(), {**centre(), "organizationId": None}, "Perhekahvila"])
+    whole, county = await read_saved(store, path)()
+    assert [(r.ref, r.reason) for r in whole.rejected] == [
+        (where.format(path, 1), "organizationId None: a service channel names its organization's GUID"),
+        (where.format(path, 2), "a JSON str: a service channel names its organization's GUID"),
+    ]
+    assert (county.source, [f.ref for f in county.found], county.complete) == (f"ptv:{COUNTY}", [f"ptv:{CAFE}"], False)
+
+
+async def test_ptv_file_of_one_page_of_several_withdraws_nothing(
+    store: GraphStore, fake: FakePtv, tmp_path: Path
+) -> None:
+    path = tmp_path / "page-1.json"
+    path.write_text(json.dumps(page_of(fake.channels[COUNTY], 1, 2)), "utf-8")
+    whole, county = await read_saved(store, path)()
+    assert whole.warnings == [(str(path), "page 1 of 2: only a whole listing withdraws anything")]
+    assert (county.complete, [f.ref for f in county.found]) == (False, [f"ptv:{CAFE}", f"ptv:{CENTRE}"])
+
+
+def test_graph_api_import_ptv_file_applies_the_saved_listing(fake: FakePtv, tmp_path: Path) -> None:
+    path = saved(fake, tmp_path, "page")
+    env = {"GRAPH_API_DATA": str(tmp_path / "data")}
+    result = CliRunner().invoke(main, ["import", "ptv", "--file", str(path), "--apply", "--by", "t"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"import 1 applied: ptv:{COUNTY}, by t" in result.stderr
+    assert "import the organization with --organization" in result.stdout
+
+
+async def test_ptv_benchmark_listing_imports_whole(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "ptv-1000.json"
+    path.write_text(json.dumps(ptv_channels(), ensure_ascii=False), "utf-8")
+    (reading,) = ptv.read_file(path, await Reference.of(store, SEEDS), 20_000_000)
+    assert (len(reading.found), reading.rejected, reading.skipped, reading.complete) == (1_000, [], [], True)
+    kinds = {found.node.kind for found in reading.found if isinstance(found.node, MeetingPlace)}
+    assert len(kinds) == 4 and all(found.node.schedules for found in reading.found)  # type: ignore[attr-defined]
