@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from pyproj import Transformer
+
+from tests.local_http import serving
 
 TO_TM35 = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True)
 
@@ -105,16 +106,9 @@ def serve_fake_ptv() -> Iterator[FakePtv]:
         def log_message(self, format: str, *args: object) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def texts(*pairs: tuple[str, str], type_: str | None = None) -> list[dict[str, str]]:
