@@ -290,6 +290,7 @@ async def run(
     read_s = time.perf_counter() - started
     store = MemoryStore()
     load_s = await timed(lambda: store.load(dataset))
+    seed_rows = len(dataset.nodes) + len(dataset.relationships)
     places = [n for n in dataset.nodes if isinstance(n, MeetingPlace)]
     centers = [rng.choice(places).location for _ in range(queries)]
     centers = [Point(c.lat + rng.gauss(0, 0.05), c.lon + rng.gauss(0, 0.1)) for c in centers]
@@ -341,7 +342,7 @@ async def run(
     print(f"network of the largest county:    {global_id(county)}, {describe(network)}")
     print(f"network figures, embedded store:  {network_s * 1000:9.1f} ms median of {min(queries, NETWORK_RUNS)}")
     if neo4j_uri is None:
-        print("\n".join(await import_lines(None, import_rows, ptv_locations)))
+        print("\n".join(await import_lines(None, import_rows, {"memory": seed_rows / load_s}, ptv_locations)))
         return
     neo4j, neo4j_network = await neo4j_figures(neo4j_uri, dataset, centers, county)
     print(f"neo4j, load seeds into empty db:  {neo4j['load'] * 1000:9.1f} ms")
@@ -356,7 +357,16 @@ async def run(
     print(f"neo4j, national coverage:         {neo4j['coverage'] * 1000:9.1f} ms (every resident measured)")
     print(f"neo4j, national coverage again:   {neo4j['coverage again'] * 1000:9.1f} ms median (distances remembered)")
     print(f"ratio neo4j / embedded coverage:  {neo4j['coverage'] / coverage_first:9.1f} x (first answers)")
-    print("\n".join(await import_lines(neo4j_uri, import_rows, ptv_locations)))
+    print(
+        "\n".join(
+            await import_lines(
+                neo4j_uri,
+                import_rows,
+                {"memory": seed_rows / load_s, "neo4j": seed_rows / neo4j["load"]},
+                ptv_locations,
+            )
+        )
+    )
 
 
 def main() -> None:

@@ -118,16 +118,21 @@ def _figures(rows: int, runs: list[tuple[float, float, float, float]]) -> Import
     return ImportFigures(rows, rows / dry_s, rows / apply_s, dry_peak, apply_peak)
 
 
-async def import_lines(neo4j_uri: str | None, rows: int, ptv_locations: int = PTV_LOCATIONS) -> list[str]:
+async def import_lines(
+    neo4j_uri: str | None, rows: int, seed_rows_per_s: dict[str, float], ptv_locations: int = PTV_LOCATIONS
+) -> list[str]:
     """The figures' lines: each reader on the embedded store, then on Neo4j when there is one; `rows` spreadsheet
-    rows, `ptv_locations` PTV service locations."""
+    rows, `ptv_locations` PTV service locations. Each apply is compared with loading the seeds into the same
+    backend in the same run (`seed_rows_per_s`, by backend: `memory`, `neo4j`), a baseline the noise shares."""
     with tempfile.TemporaryDirectory(prefix="graph-api-bench-import-") as folder:
         readers = {
             "spreadsheet": (spreadsheet_reader(Path(folder), rows), rows),
             "ptv": (ptv_reader(Path(folder), ptv_locations), ptv_locations),
         }
         lines = [
-            line for name, (read, n) in readers.items() for line in describe(name, await embedded_figures(read, n))
+            line
+            for name, (read, n) in readers.items()
+            for line in describe(name, await embedded_figures(read, n), seed_rows_per_s["memory"])
         ]
         if neo4j_uri is None:
             return lines
@@ -135,16 +140,18 @@ async def import_lines(neo4j_uri: str | None, rows: int, ptv_locations: int = PT
         await store.open()
         try:
             for name, (read, n) in readers.items():
-                lines += describe(f"{name}, neo4j", await neo4j_figures(store, read, n))
+                lines += describe(f"{name}, neo4j", await neo4j_figures(store, read, n), seed_rows_per_s["neo4j"])
         finally:
             await store.close()
     return lines
 
 
-def describe(name: str, figures: ImportFigures) -> list[str]:
+def describe(name: str, figures: ImportFigures, seed_rows_per_s: float) -> list[str]:
+    ratio = figures.apply_rows_per_s / seed_rows_per_s
     return [
         f"import {name}, dry run:  {figures.dry_run_rows_per_s:9.0f} rows/s ({figures.rows} rows), "
         f"peak {figures.dry_run_peak_mib:.1f} MiB traced",
         f"import {name}, apply:    {figures.apply_rows_per_s:9.0f} rows/s, "
         f"peak {figures.apply_peak_mib:.1f} MiB traced",
+        f"ratio import {name} apply / seed load: {ratio:6.2f} x (rows per second)",
     ]

@@ -25,6 +25,7 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     labels += ["import spreadsheet, dry run", "import spreadsheet, apply"]
     labels += ["import spreadsheet, neo4j, dry run", "import spreadsheet, neo4j, apply"]
     labels += ["import ptv, dry run", "import ptv, apply", "import ptv, neo4j, dry run", "import ptv, neo4j, apply"]
+    labels += ["ratio import spreadsheet apply / seed load", "ratio import ptv, neo4j apply / seed load"]
     labels += ["national coverage, 309 at 10 km", "national coverage again"]
     labels += ["neo4j, national coverage", "neo4j, national coverage again", "ratio neo4j / embedded coverage"]
     for label in labels:
