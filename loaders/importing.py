@@ -51,7 +51,8 @@ BORDER_TOLERANCE_KM = 5.0
 shipped boundaries are 1:4.5M, so a place by a border or on the coast can fall a little outside."""
 ORGANISER_LABELS = ("District", "LocalAssociation", "Organization", "FamilyCentre")
 """The node types a meeting place may be `RUN_BY`."""
-ACTIONS = ("created", "updated", "unchanged", "withdrawn", "rejected", "warning", "skipped")
+RECENT_IMPORTS = 100
+"""How far back among the latest imports `apply` looks for the record it wrote."""
 LISTED = frozenset({"created", "updated", "unchanged"})
 """The actions of a node the reading lists."""
 
@@ -296,8 +297,8 @@ async def apply(
     """Write the plan and its record in one transaction; returns the record, numbered, once it is durable."""
     record = ImportRecord(at=now, source=plan.source, by=by, summary=plan.summary)
     await store.load(plan.dataset, progress, record)
-    page = await store.imports(first=1)
-    return page.items[0]
+    recent = (await store.imports(first=RECENT_IMPORTS)).items  # others may have imported since, in other processes
+    return next(r for r in recent if (r.at, r.source, r.by) == (record.at, record.source, record.by))
 
 
 def _unique(found: Iterable[Found], rows: list[Row]) -> list[Found]:
