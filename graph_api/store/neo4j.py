@@ -42,7 +42,13 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, LiteralString, TypeVar, cast
 
-from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, AsyncTransaction
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    AsyncTransaction,
+    NotificationDisabledClassification,
+)
 from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
@@ -155,6 +161,9 @@ class Neo4jStore(GraphStore):
                 connection_acquisition_timeout=self.timeout_s,
                 max_transaction_retry_time=0,
                 liveness_check_timeout=LIVENESS_CHECK_S,
+                # "property `withdrawn_at` does not exist" until an import withdraws something: not worth a log
+                # line on every query (the tests catch a misspelt property)
+                notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED],
             )
 
     async def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from neo4j.spatial import WGS84Point
 from graph_api.errors import DataError
 from graph_api.models import NODE_TYPES, Dataset, Direction, Hop, MeetingPlace, NodeRef
 from graph_api.store import neo4j
+from graph_api.store.base import NodeQuery
 from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore
 from tests.store.test_contract import ESPOO, HELSINKI, SMALL
 
@@ -105,3 +107,13 @@ async def test_names_outside_the_allowlists_never_reach_cypher(neo4j_store: Neo4
         await neo4j_store.get_many([NodeRef("Municipality`) DETACH DELETE (x", "1")])
     with pytest.raises(DataError, match="not a relationship type"):
         await neo4j_store.traverse_many([NodeRef.of(HELSINKI)], (Hop("Municipality", Direction.OUT, None),))
+
+
+async def test_reads_of_a_graph_with_nothing_withdrawn_log_no_warnings(
+    neo4j_store: Neo4jStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No `withdrawn_at` exists until an import withdraws something: Neo4j says so, and nobody needs to hear it."""
+    with caplog.at_level(logging.WARNING, logger="neo4j"):
+        await neo4j_store.find("MeetingPlace", NodeQuery(first=5))
+        await neo4j_store.nearby(HELSINKI.location, 5, 5, None)
+    assert [record.getMessage() for record in caplog.records] == []
