@@ -6,11 +6,15 @@ COPY pyproject.toml README.md LICENSE ./
 COPY graph_api graph_api
 COPY loaders loaders
 COPY seeds seeds
-RUN pip install --no-cache-dir . && useradd --system --no-create-home graph-api
+RUN pip install --no-cache-dir . && useradd --system --no-create-home graph-api \
+    && mkdir /app/data && chown graph-api /app/data
 
+# The embedded store's data folder (imports) is a volume: it outlives the container
 ENV GRAPH_API_SEEDS=/app/seeds \
+    GRAPH_API_DATA=/app/data \
     GRAPH_API_HOST=0.0.0.0 \
     GRAPH_API_PORT=8000
+VOLUME /app/data
 USER graph-api
 EXPOSE 8000
 CMD ["graph-api", "serve"]

@@ -113,7 +113,7 @@ def load(backend: str | None, seeds_dir: Path | None) -> None:
     for name, counts in summary.changes.items():
         click.echo(f"{name:20} {counts['created']:8} {counts['updated']:8} {counts['unchanged']:9}")
     if settings.backend == "memory":
-        click.echo("The embedded store keeps nothing: the seeds are valid, and `serve` loads them at start-up.")
+        click.echo("The seeds are valid: the embedded store loads them at start-up (and its data folder over them).")
 
 
 async def _load(store: GraphStore, dataset: Dataset) -> LoadSummary:
@@ -203,7 +203,7 @@ async def _import(settings: Settings, options: ImportOptions, read: Read) -> tup
         )
         if not options.apply or (plan.rejected and not options.allow_rejects):
             return plan, None
-        return plan, await importing.apply(store, plan, options.by or getpass.getuser(), now)
+        return plan, await importing.apply(store, plan, options.by or _os_user(), now)
 
 
 @contextlib.asynccontextmanager
@@ -217,6 +217,14 @@ async def opened_store(settings: Settings) -> AsyncIterator[GraphStore]:
         yield store
     finally:
         await store.close()
+
+
+def _os_user() -> str:
+    """Who runs the import, as the OS knows them; a container run with an arbitrary uid may have no name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 @main.group("import")

@@ -195,7 +195,10 @@ class _Reader:
         for record in self.package.rows(ORGANIZATION):
             ref = self.organisations.get(record.id)
             rows = [record, *self.children[ORGANIZATION_IDENTIFIER.name][record.id]]
-            if ref is not None and (item := self._take(ref, rows, partial(self._organisation, record))):
+            if ref is not None and ref in organisations:
+                reason = f"{ref} is the organisation of an earlier row too, {organisations[ref].ref}"
+                self.rejected.append(Rejection(record.at("id"), reason, str(ref)))
+            elif ref is not None and (item := self._take(ref, rows, partial(self._organisation, record))):
                 organisations[ref] = item
         places = []
         for record in self.package.rows(LOCATION):
@@ -377,7 +380,9 @@ class _Reader:
         roles: dict[NodeRef, str] = {}
         parts: set[NodeRef] = set()
         for link in self.children[SERVICE_AT_LOCATION.name][location.id]:
-            service = self.ids[SERVICE.name][link["service_id"]]
+            service = self.ids[SERVICE.name].get(link["service_id"])
+            if service is None:
+                raise _Invalid(link.at("service_id"), "is empty: a service at a location names its service")
             if service["status"] in ENDED:
                 continue
             organisation = self._organisation_of(service, "organization_id")

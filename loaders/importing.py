@@ -218,24 +218,22 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
     found = await _acceptable(store, _unique(reading.found, rows), rows)
     refs = [NodeRef.of(item.node) for item in found]
     existing = dict(zip(refs, await store.get_many(refs), strict=True))
-    owned = frozenset(t for item in found for t in item.owns)
-    edges = await store.relationships_of([ref for ref in refs if existing[ref] is not None], owned) if owned else []
+    types = frozenset(t for item in found for t in (*item.owns, *(rel.type for rel in item.relationships)))
+    edges = await store.relationships_of([ref for ref in refs if existing[ref] is not None], types) if types else []
     current: dict[NodeRef, set[tuple[object, ...]]] = defaultdict(set)
-    for edge in edges:
-        start = NodeRef.of(edge.start)
-        current[start].add(_edge_content(edge.type, NodeRef.of(edge.end), edge.properties))
+    for edge in edges:  # those from each node (those into it are another node's)
+        current[NodeRef.of(edge.start)].add(_edge_content(edge.type, NodeRef.of(edge.end), edge.properties))
     nodes: list[Node] = []
     relationships: list[Relationship] = []
     replaces: set[tuple[NodeRef, str]] = set()
     for item, ref in zip(found, refs, strict=True):
         old = existing[ref]
-        listed = {
-            _edge_content(rel.type, rel.end, rel.properties) for rel in item.relationships if rel.type in item.owns
-        }
+        listed = {_edge_content(rel.type, rel.end, rel.properties) for rel in item.relationships}
+        kept = {edge for edge in current[ref] if edge[0] in item.owns or edge in listed}
         if old is None:
             action = "created"
-        elif old.content() == item.node.content() and not old.is_withdrawn and listed == current[ref]:
-            action = "unchanged"
+        elif old.content() == item.node.content() and not old.is_withdrawn and listed == kept:
+            action = "unchanged"  # owned relationships exactly as listed, the others listed all there
         else:
             action = "updated"
         rows.append(Row(item.ref, action, str(ref)))
@@ -359,7 +357,7 @@ async def _replaced_demo(
     if not kinds:
         return []
     demo = (await store.find("MeetingPlace", NodeQuery(first=None, source=DEMO_SOURCE, kinds=kinds))).items
-    already = {NodeRef.of(node) for node, _ in withdrawn}
+    already = {NodeRef.of(node) for node, _ in withdrawn} | {NodeRef.of(item.node) for item in found}
     refs = [NodeRef.of(node) for node in demo if NodeRef.of(node) not in already]
     municipalities = await store.traverse_many(refs, MEETING_PLACE_MUNICIPALITY)
     by_ref = {NodeRef.of(node): node for node in demo}

@@ -61,3 +61,10 @@ def test_dockerfile_copies_what_exists_and_serves() -> None:
             assert (ROOT / name).exists(), name
     assert 'CMD ["graph-api", "serve"]' in dockerfile
     assert Path(ROOT / "seeds").is_dir() and "GRAPH_API_SEEDS=/app/seeds" in dockerfile
+
+
+def test_dockerfile_gives_the_embedded_store_a_data_folder_it_may_write() -> None:
+    """The image's user has no home, so the default (the user's data directory) could not be created."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "GRAPH_API_DATA=/app/data" in dockerfile and "chown graph-api /app/data" in dockerfile
+    assert "VOLUME /app/data" in dockerfile

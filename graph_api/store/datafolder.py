@@ -54,6 +54,8 @@ class DataFolder:
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute(SCHEMA)
             yield connection
+        except sqlite3.Error as exc:
+            raise DataError(f"the data folder's database {self.database}: {exc}") from exc
         finally:
             connection.close()
 

@@ -97,7 +97,7 @@ class MemoryStore(GraphStore):
             if self._applied is not None:
                 try:
                     await self.refresh()
-                except DataError:
+                except Exception:  # a running server keeps serving what it has, and tries again
                     logger.exception("could not take in the data folder's imports")
 
     async def ping(self) -> None:
@@ -300,6 +300,9 @@ def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progr
             graph.remove_edges_from(stale)
     for rel in dataset.relationships:
         start, end, data = str(rel.start), str(rel.end), {"type": rel.type, "source": rel.source, **rel.properties}
+        if "updated_at" not in rel.properties and graph.nodes[start]["node"].updated_at is not None:
+            summary.add(rel.type, "unchanged")  # an import wrote the start node: its relationships are the import's
+            continue
         old = graph.get_edge_data(start, end, rel.identity)
         summary.add(rel.type, "created" if old is None else "unchanged" if old == data else "updated")
         if old is not None:

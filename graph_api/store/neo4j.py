@@ -513,13 +513,17 @@ def _rel_group(rel: Relationship) -> tuple[str, str, str]:
 
 
 def _merge_relationships(type_: str, start: str, end: str) -> LiteralString:
+    """Upsert a type's rows; a row without provenance (the seeds) is left out where an import wrote its start
+    node, whose relationships are then the import's (as in `_merge_nodes`)."""
     identity = ", ".join(f"{name}: row.properties.{name}" for name in IDENTIFYING_PROPERTIES.get(type_, ()))
     return _cypher(
         f"UNWIND $rows AS row MATCH (a:{start} {{key: row.start}}) MATCH (b:{end} {{key: row.end}}) "
         f"OPTIONAL MATCH (a)-[old:{type_} {{{identity}}}]->(b) "
-        "WITH row, a, b, CASE WHEN old IS NULL THEN 'created' WHEN properties(old) = row.properties "
-        "THEN 'unchanged' ELSE 'updated' END AS change "
-        f"MERGE (a)-[r:{type_} {{{identity}}}]->(b) SET r = row.properties RETURN change, count(*) AS count"
+        "WITH row, a, b, old, a.updated_at IS NOT NULL AND row.properties.updated_at IS NULL AS kept "
+        "WITH row, a, b, kept, CASE WHEN kept OR properties(old) = row.properties THEN 'unchanged' "
+        "WHEN old IS NULL THEN 'created' ELSE 'updated' END AS change "
+        f"FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END | MERGE (a)-[r:{type_} {{{identity}}}]->(b) "
+        "SET r = row.properties) RETURN change, count(*) AS count"
     )
 
 

@@ -14,7 +14,9 @@ import pytest
 
 from graph_api.models import (
     Dataset,
+    Direction,
     District,
+    Hop,
     ImportRecord,
     LocalAssociation,
     MeetingPlace,
@@ -200,11 +202,40 @@ async def test_replace_demo_withdraws_demo_places_of_the_kinds_in_the_municipali
 
 
 async def test_loading_the_seeds_again_keeps_what_imports_wrote(small: GraphStore) -> None:
-    await apply(small, await plan(small, reading(KAIKU), T0, replace_demo=True), "tester", T0)
+    moved = Found(
+        "export.csv:2",
+        dataclasses.replace(DEMO_CAFE, name="Perhekahvila Maunula II"),
+        (Relationship("LOCATED_IN", NodeRef.of(DEMO_CAFE), NodeRef.of(ESPOO), "demo", {}),),
+        frozenset({"LOCATED_IN"}),
+    )
+    await apply(small, await plan(small, reading(KAIKU, moved), T0, replace_demo=True), "tester", T0)
     summary = await small.load(BASE)
     assert summary.changes["MeetingPlace"]["unchanged"] == 2
     (demo,) = await small.get_many([NodeRef.of(DEMO_CAFE)])
-    assert demo is not None and demo.withdrawn_at == T0
+    assert demo is not None and demo.name == "Perhekahvila Maunula II" and demo.updated_at == T0
+    (links,) = await small.traverse_many([NodeRef.of(DEMO_CAFE)], (Hop("LOCATED_IN", Direction.OUT, None),))
+    assert [link.node.key for link in links] == ["049"], "the seeds' LOCATED_IN Helsinki is not back"
+
+
+async def test_replace_demo_never_withdraws_what_the_import_itself_lists(small: GraphStore) -> None:
+    listed = Found(
+        "export.csv:2",
+        DEMO_CAFE,
+        (Relationship("LOCATED_IN", NodeRef.of(DEMO_CAFE), NodeRef.of(HELSINKI), "demo", {}),),
+        frozenset({"LOCATED_IN"}),
+    )
+    result = await plan(small, reading(KAIKU, listed), T0, replace_demo=True)
+    assert [row.action for row in result.rows if row.id == str(NodeRef.of(DEMO_CAFE))] == ["unchanged"]
+
+
+async def test_a_relationship_the_source_does_not_own_is_written_when_missing(small: GraphStore) -> None:
+    unrun = Found(KAIKU.ref, KAIKU.node, KAIKU.relationships[:1], frozenset({"LOCATED_IN"}))
+    await apply(small, await plan(small, reading(unrun), T0), "tester", T0)
+    run = Found(KAIKU.ref, KAIKU.node, KAIKU.relationships, frozenset({"LOCATED_IN"}))
+    result = await plan(small, reading(run), T1)
+    assert actions(result.rows)["MeetingPlace:s-1"] == "updated", "its RUN_BY is not in the store yet"
+    await apply(small, result, "tester", T1)
+    assert actions((await plan(small, reading(run), T2)).rows)["MeetingPlace:s-1"] == "unchanged"
 
 
 async def test_an_apply_that_fails_half_way_leaves_the_store_as_it_was(small: GraphStore) -> None:
