@@ -41,7 +41,8 @@ class Bounds:
 class Node:
     """A node of the graph. The keyword-only fields are its provenance, set on what an import brought in:
     the id the source gives it, when it first came in and last changed, and when its source stopped listing
-    it (a withdrawn node is left out of maps and coverage, but still found by id: nothing is deleted)."""
+    it (a withdrawn node is left out of maps and coverage, but still found by id: nothing is deleted), and when
+    the source itself last changed it."""
 
     key: str
     source: str
@@ -49,6 +50,8 @@ class Node:
     imported_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
     updated_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
     withdrawn_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
+    source_updated_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
+    """When the source itself last changed it (PTV's `modified`), where the source says."""
 
     @property
     def is_demo(self) -> bool:
@@ -61,7 +64,13 @@ class Node:
     def content(self) -> Node:
         """The node without its provenance: two nodes with equal content are the same data."""
         return dataclasses.replace(
-            self, source="", source_id=None, imported_at=None, updated_at=None, withdrawn_at=None
+            self,
+            source="",
+            source_id=None,
+            imported_at=None,
+            updated_at=None,
+            withdrawn_at=None,
+            source_updated_at=None,
         )
 
     @property

@@ -232,7 +232,12 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
         kept = {edge for edge in current[ref] if edge[0] in item.owns or edge in listed}
         if old is None:
             action = "created"
-        elif old.content() == item.node.content() and not old.is_withdrawn and listed == kept:
+        elif (
+            old.content() == item.node.content()
+            and not old.is_withdrawn
+            and listed == kept
+            and _same_edition(old, item)
+        ):
             action = "unchanged"  # owned relationships exactly as listed, the others listed all there
         else:
             action = "updated"
@@ -366,6 +371,11 @@ async def _replaced_demo(
         for ref, links in zip(refs, municipalities, strict=True)
         if links and links[0].node.key in covered
     ]
+
+
+def _same_edition(old: Node, item: Found) -> bool:
+    """Whether the source's own modification time, where it gives one, is the one kept."""
+    return item.node.source_updated_at is None or item.node.source_updated_at == old.source_updated_at
 
 
 def _edge_content(type_: str, end: NodeRef, properties: dict[str, object]) -> tuple[object, ...]:

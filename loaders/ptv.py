@@ -46,6 +46,7 @@ nothing is withdrawn on the strength of it.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import math
@@ -237,6 +238,7 @@ def _found(
     kind: MeetingPlaceKind | None,
 ) -> Found:
     key, ref, name_sv = f"ptv-{channel_id}", f"ptv:{channel_id}", names.get("sv")
+    modified = _modified(item.get("modified"))
     place = _visiting_place(item.get("addresses"), reference)
     if kind is None:
         centre = FamilyCentre(
@@ -248,6 +250,7 @@ def _found(
             postal_code=place.postal_code,
             location=place.point,
             source_id=channel_id,
+            source_updated_at=modified,
         )
         if place.municipality is None:
             return Found(ref, centre, warnings=(f"{place.path}: kept without a position or an area it serves",))
@@ -268,6 +271,7 @@ def _found(
         street_address=place.street_address,
         postal_code=place.postal_code,
         source_id=channel_id,
+        source_updated_at=modified,
     )
     start = NodeRef.of(meeting_place)
     relationships: tuple[Rel, ...] = (Rel("LOCATED_IN", start, NodeRef.of(place.municipality), source, {}),)
@@ -414,6 +418,17 @@ def _municipality(value: object, path: str, reference: Reference, point: Point |
     if key is None:
         raise ValueError(f"{path}: none named, and the point lies in no municipality")
     return reference.municipalities[key]
+
+
+def _modified(value: object) -> datetime.datetime | None:
+    """PTV's `modified` (ISO 8601; UTC where it names no offset), kept as the node's `source_updated_at`."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"modified: {value!r} is not a date and time") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)).astimezone(datetime.UTC)
 
 
 def _street_address(detail: Mapping[str, Any], path: str) -> str | None:

@@ -116,6 +116,13 @@ class Node:
         return root.updated_at
 
     @strawberry.field(
+        description="When its source itself last changed it (a PTV service channel's `modified`); null where the "
+        "source does not say."
+    )
+    def source_updated_at(self, root: strawberry.Parent[models.Node]) -> datetime.datetime | None:
+        return root.source_updated_at
+
+    @strawberry.field(
         description="When its source stopped listing it; null while it does. A withdrawn node is kept and found by "
         "id, but left out of lists (unless `includeWithdrawn`), `nearby`, `inBounds`, the maps and coverage."
     )

@@ -149,6 +149,10 @@ def weekly(*openings: tuple[str, str, str], **entry: Any) -> dict[str, Any]:
     return {"serviceHourType": "DaysOfTheWeek", "validForNow": True, "isClosed": False, "openingHour": hours, **entry}
 
 
+MODIFIED = "2026-10-01T08:30:00.123Z"
+"""When PTV last changed each channel `location_channel` makes (its `modified`)."""
+
+
 def location_channel(
     id_: str,
     organization_id: str,
@@ -172,6 +176,7 @@ def location_channel(
             {"service": {"id": f"00000000-0000-0000-0000-{i:012d}", "name": s}} for i, s in enumerate(services)
         ],
         "publishingStatus": "Published",
+        "modified": MODIFIED,
     }
 
 

@@ -168,6 +168,14 @@ async def test_ptv_imported_again_changes_nothing_and_withdraws_what_it_no_longe
     await importing.apply(store, await importing.plan(store, await read(store, fake), NOW), "tester", NOW)
     again = await importing.plan(store, await read(store, fake), NOW)
     assert {row.action for row in again.rows} == {"unchanged", "skipped"}
+    (place,) = await store.get_many([NodeRef("MeetingPlace", f"ptv-{CAFE}")])
+    assert place is not None and place.source_updated_at == datetime.datetime(
+        2026, 10, 1, 8, 30, 0, 123000, datetime.UTC
+    )
+
+    fake.channels[COUNTY] = [{**cafe(), "modified": "2026-11-02T10:00:00Z"}, centre()]
+    edited = await importing.plan(store, await read(store, fake), NOW)
+    assert actions(edited)[f"ptv:{CAFE}"] == ["updated"], "PTV changed it: its modification time is kept anew"
 
     fake.channels[COUNTY] = [centre()]
     later = NOW + datetime.timedelta(days=1)
@@ -343,23 +351,36 @@ async def test_ptv_channel_listed_twice_is_rejected_where_it_comes_again(store: 
 
 
 async def test_ptv_keeps_with_a_warning_what_it_cannot_keep_whole(store: GraphStore, fake: FakePtv) -> None:
-    """A point at sea off Helsinki stays in Helsinki; exceptional and over-midnight hours are left out."""
+    """A point at sea off Helsinki stays in Helsinki; an exceptional opening is kept for its dates, a closed day
+    and hours by reservation are left out, with a warning each."""
+    exceptional = {
+        "serviceHourType": "Exceptional",
+        "validFrom": "2026-12-22T00:00:00",
+        "validTo": "2026-12-23T00:00:00",
+        "openingHour": [{"from": "09:00", "to": "12:00"}],
+    }
     hours = [
         weekly(("Friday", "10:00", "14:00")),
         {"serviceHourType": "Exceptional", "validFrom": "2026-12-24T00:00:00", "isClosed": True, "openingHour": []},
         weekly(("Saturday", "10:00", "14:00"), isReservation=True),
+        exceptional,
     ]
     fake.channels[COUNTY] = [
         cafe(addresses=[street_address(60.10, 24.95, "Särkkä", "1", "00190", "091")], serviceHours=hours)
     ]
     reading = await read(store, fake)
     (found,) = [found for found in reading.found if isinstance(found.node, MeetingPlace)]
-    assert found.node.schedules == (Schedule((Weekday.FR,), datetime.time(10), datetime.time(14)),)
+    days = (datetime.date(2026, 12, 22), datetime.date(2026, 12, 23))
+    assert found.node.schedules == (
+        Schedule((Weekday.FR,), datetime.time(10), datetime.time(14)),
+        Schedule((Weekday.TU, Weekday.WE), datetime.time(9), datetime.time(12), *days),
+    )
+    kept = "the service keeps weekly and dated opening hours only"
     assert found.warnings == (
         "addresses[0].streetAddress: the point lies outside every municipality (at sea or across the border), "
         "4.4 km from Helsinki: kept in Helsinki",
-        "serviceHours[1]: exceptional opening hours (for given dates) not kept: the service keeps weekly hours only",
-        "serviceHours[2]: hours by reservation only not kept: the service keeps weekly hours only",
+        f"serviceHours[1]: a period marked closed not kept: {kept}",
+        f"serviceHours[2]: hours by reservation only not kept: {kept}",
     )
 
 
