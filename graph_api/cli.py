@@ -145,7 +145,14 @@ def import_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options every import subcommand takes, passed to it as `options` (an `ImportOptions`)."""
 
     @click.option("--apply", is_flag=True, help="Write it; without this nothing is written (a dry run).")
-    @click.option("--report", "report_format", type=click.Choice(REPORT_FORMATS), default="table", show_default=True)
+    @click.option(
+        "--report",
+        "report_format",
+        type=click.Choice(REPORT_FORMATS),
+        default="table",
+        show_default=True,
+        help="The report: a table for people, csv, or json for programs.",
+    )
     @click.option("--allow-rejects", is_flag=True, help="Apply what was accepted even though something was rejected.")
     @click.option(
         "--replace-demo",
@@ -242,7 +249,7 @@ def import_hsds(settings: Settings, options: ImportOptions, folder: Path, name: 
     """An Open Referral HSDS 3.0 package (a folder of CSV files): organisations, meeting places, opening hours."""
 
     async def read(reference: Reference, settings: Settings) -> Reading:
-        return await hsds.read_package(folder, reference, int(settings.import_max_mb * 1_000_000), name)
+        return await hsds.read_package(folder, reference, settings.import_max_bytes, name)
 
     run_import(settings, options, read)
 
@@ -259,7 +266,7 @@ def import_spreadsheet(settings: Settings, options: ImportOptions, file: Path) -
     """
 
     async def read(reference: Reference, settings: Settings) -> Reading:
-        limit = int(settings.import_max_mb * 1_000_000)
+        limit = settings.import_max_bytes
         return await read_spreadsheet(file, reference, settings.create_geocoder(), limit)
 
     run_import(settings, options, read)
@@ -291,7 +298,7 @@ def import_ptv(settings: Settings, options: ImportOptions, organizations: tuple[
 
     async def read(reference: Reference, settings: Settings) -> list[Reading]:
         if file is not None:
-            return ptv.read_file(file, reference, int(settings.import_max_mb * 1_000_000))
+            return ptv.read_file(file, reference, settings.import_max_bytes)
         api = PtvApi.from_settings(settings)
         return [
             await ptv.read(reference, organization, api)

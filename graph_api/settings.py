@@ -187,6 +187,11 @@ class Settings(BaseSettings):
     )
 
     @property
+    def import_max_bytes(self) -> int:
+        """`import_max_mb` in bytes: a megabyte is 1,000,000 bytes, as file sizes are shown."""
+        return int(self.import_max_mb * 1_000_000)
+
+    @property
     def cost_ceiling(self) -> int:
         """The largest estimated cost allowed: `max_cost`, or less where the memory allowed is smaller."""
         return min(self.max_cost, self.max_request_memory_mb * 2**20 // MEMORY_PER_COST)

@@ -201,7 +201,7 @@ class Reference:
         km = geodesic((point.lat, point.lon), (nearest.y, nearest.x)).km
         known = self.municipalities.get(found or "")
         where = known.name_fi if known else f"municipality {found}" if found else None
-        if found is None and "outside Finland" in self.locator.why_nowhere(point):
+        if found is None and self.locator.outside(point):
             raise ValueError(f"the point ({point.lat:.5f}, {point.lon:.5f}) is outside Finland")
         if km > BORDER_TOLERANCE_KM:
             lies = f"lies in {where}" if where else "lies in no municipality"

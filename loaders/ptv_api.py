@@ -50,7 +50,7 @@ class PtvApi:
     url: str
     timeout_s: float = 10.0
     retries: int = 3
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = 20_000_000
     backoff_s: float = 0.5
     """The pause before the first retry; each later one doubles it (up to `MAX_PAUSE_S`)."""
 
@@ -60,7 +60,7 @@ class PtvApi:
             settings.ptv_url,
             settings.ptv_timeout_s,
             settings.ptv_retries,
-            int(settings.import_max_mb * 1_000_000),
+            settings.import_max_bytes,
         )
 
     def address(self, path: str, params: Mapping[str, str | int] | None = None) -> str:

@@ -1,6 +1,6 @@
 """The workbook partners fill in (`graph-api import template FILE.xlsx`), so that what they write imports.
 
-Its sheet `places` has the columns of `loaders.spreadsheet.COLUMNS` and one example row (its id begins with `#`,
+Its sheet `places` has the columns of `loaders.sheet_cells.COLUMNS` and one example row (its id begins with `#`,
 so it is never imported); `instructions` says what each column takes. Drop-down lists offer the kinds (in
 Finnish), the roles and the municipalities' Finnish names; they stand on a hidden sheet, `lists`, as 300-odd
 names are too long for a list written into the validation itself. Kinds and municipalities warn about other

@@ -32,7 +32,10 @@ def _count(name: str, description: str) -> Any:
 class Import:
     number: int = strawberry.field(description="1 for the store's first import, then 2, 3, ...")
     at: datetime.datetime = strawberry.field(description="When it was applied.")
-    source: str = strawberry.field(description="The source it read, as nodes' `source` names it (`ptv`, ...).")
+    source: str = strawberry.field(
+        description="The source it read, as nodes' `source` names it (`ptv:GUID`, `hsds:NAME`, "
+        "`spreadsheet:FILE`; several joined by `, ` when one run read several PTV organizations)."
+    )
     by: str = strawberry.field(description="Who ran it, as they said (`graph-api import --by`).")
     created: int = _count("created", "Nodes it brought in for the first time.")
     updated: int = _count("updated", "Nodes whose data it changed.")

@@ -45,7 +45,8 @@ PATH_METADATA = "path"
 
 
 WITHDRAWABLE = frozenset({"MeetingPlace", "FamilyCentre"})
-"""The node types imports bring in, and so withdraw: lists of them take `includeWithdrawn`."""
+"""The node types whose lists take `includeWithdrawn`: the places and family centres imports bring in and
+withdraw. (An HSDS import can withdraw an organisation too; it is then found by id only.)"""
 
 
 def current(nodes: list[models.Node], include_withdrawn: bool) -> list[models.Node]:
