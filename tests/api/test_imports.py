@@ -65,14 +65,18 @@ def place(key: str, at: Point, withdrawn_at: datetime.datetime | None = None) ->
     )
 
 
+STAMP = {"imported_at": IMPORTED, "updated_at": UPDATED}
+"""The provenance an import writes on a relationship (a seed's has none)."""
+
+
 def ties(key: str) -> list[Relationship]:
     """The place in Espoo, in the centre's network, run by MLL, offering family cafés."""
     ref = NodeRef("MeetingPlace", key)
     return [
-        Relationship("LOCATED_IN", ref, ESPOO, "ptv", {}),
-        Relationship("PART_OF", ref, NodeRef.of(CENTRE), "ptv", {}),
-        Relationship("RUN_BY", ref, NodeRef("Organization", "mll"), "ptv", {"role": "COORDINATOR"}),
-        Relationship("OFFERS", ref, NodeRef("Activity", "family-cafes"), "ptv", {}),
+        Relationship("LOCATED_IN", ref, ESPOO, "ptv", STAMP),
+        Relationship("PART_OF", ref, NodeRef.of(CENTRE), "ptv", STAMP),
+        Relationship("RUN_BY", ref, NodeRef("Organization", "mll"), "ptv", {"role": "COORDINATOR", **STAMP}),
+        Relationship("OFFERS", ref, NodeRef("Activity", "family-cafes"), "ptv", STAMP),
     ]
 
 
@@ -229,7 +233,7 @@ async def test_a_countys_family_centres_leave_withdrawn_ones_out_unless_asked(
 ) -> None:
     closed = dataclasses.replace(CENTRE, key="ptv-fc-closed", withdrawn_at=WITHDRAWN)
     county = NodeRef("WelfareArea", "LU")
-    serves = [Relationship("SERVES", NodeRef.of(centre), county, "ptv", {}) for centre in (CENTRE, closed)]
+    serves = [Relationship("SERVES", NodeRef.of(centre), county, "ptv", STAMP) for centre in (CENTRE, closed)]
     await seeded.load(Dataset([CENTRE, closed], serves))
     query = """query ($all: Boolean!) { node(id: "WelfareArea:LU") {
         ... on WelfareArea { familyCentres(includeWithdrawn: $all) { id } } } }"""
