@@ -53,7 +53,7 @@ async def place_clusters(
 
 
 async def municipalities_layer(store: GraphStore, locator: MunicipalityLocator, tolerance: float) -> dict[str, Any]:
-    found = (await store.find("Municipality", NodeQuery(first=None))).items
+    found = await store.every("Municipality")
     municipalities = [m for m in found if isinstance(m, Municipality)]
     links = await store.traverse_many([NodeRef.of(m) for m in municipalities], MUNICIPALITY_WELFARE_AREA)
     areas = {m.key: str(NodeRef.of(ls[0].node)) if ls else None for m, ls in zip(municipalities, links, strict=True)}
@@ -62,7 +62,7 @@ async def municipalities_layer(store: GraphStore, locator: MunicipalityLocator, 
 
 
 async def welfare_areas_layer(store: GraphStore, locator: MunicipalityLocator, tolerance: float) -> dict[str, Any]:
-    areas = [a for a in (await store.find("WelfareArea", NodeQuery(first=None))).items if isinstance(a, WelfareArea)]
+    areas = [a for a in await store.every("WelfareArea") if isinstance(a, WelfareArea)]
     links = await store.traverse_many([NodeRef.of(a) for a in areas], WELFARE_AREA_MUNICIPALITIES)
     members = {
         area.key: [link.node for link in found if isinstance(link.node, Municipality)]

@@ -98,7 +98,7 @@ from loaders.hsds_tables import (
     Table,
     read_tables,
 )
-from loaders.importing import Found, Reading, Reference, Rejection
+from loaders.importing import ROLES, Found, Reading, Reference, Rejection
 
 GLOBAL_ID = "graph-api"
 """The `external_identifier_type` and `identifier_type` of a global id."""
@@ -107,9 +107,7 @@ ROLE_TAXONOMY = "graph-api:role"
 ACTIVITY_TAXONOMY = "graph-api:Activity"
 TAXONOMY_TABLE = {KIND_TAXONOMY: LOCATION, ACTIVITY_TAXONOMY: LOCATION, ROLE_TAXONOMY: SERVICE}
 """The table whose rows each taxonomy of this service classifies."""
-ROLES = ("COORDINATOR", "PARTNER")
 PART_OF = "PART_OF"
-DEFAULT_ROLE = "COORDINATOR"
 ORGANISATIONS: dict[str, type[NamedNode]] = {
     cls.__name__: cls for cls in (Organization, District, LocalAssociation, FamilyCentre)
 }
@@ -392,7 +390,7 @@ class _Reader:
                     terms[PART_OF].at("code"), f"{organisation} is no family centre for a place to be part of"
                 )
             parts.update([organisation] if PART_OF in terms else [])
-            for role in [code for code in terms if code != PART_OF] or ([] if terms else [DEFAULT_ROLE]):
+            for role in [code for code in terms if code != PART_OF] or ([] if terms else [ROLES[0]]):
                 if role not in ROLES:
                     raise _Invalid(terms[role].at("code"), f"{role!r} is no role ({', '.join((*ROLES, PART_OF))})")
                 if roles.setdefault(organisation, role) != role:

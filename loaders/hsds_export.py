@@ -26,7 +26,7 @@ from graph_api.relations import (
     MEETING_PLACE_RUN_BY,
     MUNICIPALITY_REGION,
 )
-from graph_api.store.base import GraphStore, NodeQuery
+from graph_api.store.base import GraphStore
 from loaders.hsds import (
     ACTIVITY_TAXONOMY,
     COUNTRY,
@@ -70,7 +70,7 @@ Row = dict[str, object]
 
 async def export_package(store: GraphStore, reference: Reference, folder: Path) -> dict[str, int]:
     """Write the package's files into the folder; returns the rows written, by file."""
-    places = [p for p in (await store.find("MeetingPlace", NodeQuery(first=None))).items if isinstance(p, MeetingPlace)]
+    places = [p for p in await store.every("MeetingPlace") if isinstance(p, MeetingPlace)]
     refs = [NodeRef.of(place) for place in places]
     located, parts, runs, offers = [
         await store.traverse_many(refs, path)
@@ -81,7 +81,7 @@ async def export_package(store: GraphStore, reference: Reference, folder: Path) 
             MEETING_PLACE_ACTIVITIES,
         )
     ]
-    organisations = {NodeRef.of(node): node for label in ORGANISATIONS for node in await _all(store, label)}
+    organisations = {NodeRef.of(node): node for label in ORGANISATIONS for node in await store.every(label)}
     organisations.update((NodeRef.of(link.node), link.node) for links in (*parts, *runs) for link in links)
     ordered = sorted(organisations, key=str)
     parents = await store.traverse_many(ordered, ORGANISATION_PARENT)
@@ -97,10 +97,6 @@ async def export_package(store: GraphStore, reference: Reference, folder: Path) 
         for activity in (link.node for link in activities if isinstance(link.node, Activity)):
             package.classify(LOCATION.name, str(NodeRef.of(place)), ACTIVITY_TAXONOMY, activity.key, activity)
     return package.write(folder)
-
-
-async def _all(store: GraphStore, label: str) -> list[Node]:
-    return (await store.find(label, NodeQuery(first=None))).items
 
 
 async def _regions(store: GraphStore, reference: Reference) -> dict[str, str]:

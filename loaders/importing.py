@@ -51,6 +51,9 @@ BORDER_TOLERANCE_KM = 5.0
 shipped boundaries are 1:4.5M, so a place by a border or on the coast can fall a little outside."""
 ORGANISER_LABELS = ("District", "LocalAssociation", "Organization", "FamilyCentre")
 """The node types a meeting place may be `RUN_BY`."""
+ROLES = ("COORDINATOR", "PARTNER")
+"""An organiser's roles at a meeting place (`RUN_BY`'s `role`), as every reader takes them; the first is the
+default."""
 RECENT_IMPORTS = 100
 """How far back among the latest imports `apply` looks for the record it wrote."""
 LISTED = frozenset({"created", "updated", "unchanged"})
@@ -150,16 +153,13 @@ class Reference:
 
     @classmethod
     async def of(cls, store: GraphStore, seeds_dir: Path) -> Reference:
-        found = (await store.find("Municipality", NodeQuery(first=None))).items
+        found = await store.every("Municipality")
         municipalities = [m for m in found if isinstance(m, Municipality)]
         refs = [NodeRef.of(m) for m in municipalities]
         areas = await store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA)
         welfare_areas = {ref.key: NodeRef.of(links[0].node) for ref, links in zip(refs, areas, strict=True) if links}
         organisers = [
-            node
-            for label in ORGANISER_LABELS
-            for node in (await store.find(label, NodeQuery(first=None))).items
-            if isinstance(node, NamedNode)
+            node for label in ORGANISER_LABELS for node in await store.every(label) if isinstance(node, NamedNode)
         ]
         return cls(municipalities, welfare_areas, MunicipalityLocator.from_seeds(seeds_dir), organisers)
 

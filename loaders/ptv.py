@@ -62,7 +62,7 @@ from pyproj import Transformer
 from graph_api.models import FamilyCentre, MeetingPlace, MeetingPlaceKind, Municipality, NodeRef, Organization, Point
 from graph_api.models import Relationship as Rel
 from graph_api.text import fold
-from loaders.importing import Found, Reading, Reference, Rejection
+from loaders.importing import ROLES, Found, Reading, Reference, Rejection
 from loaders.ptv_api import PtvApi
 from loaders.ptv_hours import weekly_schedules
 
@@ -276,7 +276,7 @@ def _found(
     start = NodeRef.of(meeting_place)
     relationships: tuple[Rel, ...] = (Rel("LOCATED_IN", start, NodeRef.of(place.municipality), source, {}),)
     if runner is not None:
-        relationships += (Rel("RUN_BY", start, runner, source, {"role": "COORDINATOR"}),)
+        relationships += (Rel("RUN_BY", start, runner, source, {"role": ROLES[0]}),)
     return Found(ref, meeting_place, relationships, frozenset({"LOCATED_IN"}), place.warnings + hour_warnings)
 
 

@@ -17,11 +17,10 @@ from typing import TypeVar
 from graph_api.hours import Schedule, Weekday
 from graph_api.models import MeetingPlaceKind, Municipality, Point
 from graph_api.text import fold
-from loaders.importing import Reference
+from loaders.importing import ROLES, Reference
 from loaders.opening_hours import Range, parse_date, parse_ranges, weekly
 from loaders.sheet_files import Table, TableRow, column_letter
 
-ROLES = ("COORDINATOR", "PARTNER")
 DAYS = {day.name.lower(): day for day in Weekday}
 COMMENT = "#"
 """An id or a header that begins with it marks the partner's own row or column, not imported."""

@@ -38,8 +38,8 @@ from pathlib import Path
 from graph_api.geo.geocoding import MAX_ADDRESS_LENGTH, Geocoder, Precision, normalise_address
 from graph_api.models import MeetingPlace, Municipality, NodeRef, Point, Relationship
 from graph_api.text import fold
-from loaders.importing import Found, Reading, Reference, Rejection
-from loaders.sheet_cells import BY_NAME, COLUMNS, COMMENT, ROLES, CellError, Cells
+from loaders.importing import ROLES, Found, Reading, Reference, Rejection
+from loaders.sheet_cells import BY_NAME, COLUMNS, COMMENT, CellError, Cells
 from loaders.sheet_files import Table, TableError, TableRow, column_letter, read_table
 
 SOURCE_PREFIX = "spreadsheet:"

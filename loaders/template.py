@@ -20,7 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from graph_api.geo.gazetteer import MUNICIPALITIES
 from loaders.csvfiles import read_rows
-from loaders.sheet_cells import COLUMNS, DAYS, ROLES, kind_choices
+from loaders.importing import ROLES
+from loaders.sheet_cells import COLUMNS, DAYS, kind_choices
 from loaders.sheet_files import column_letter
 from loaders.spreadsheet import SHEET
 

@@ -64,7 +64,7 @@ async def coverage_gaps(
 ) -> CoverageGaps:
     """The municipalities of the area (all of them when None) ranked by their population beyond reach."""
     if area is None:
-        found = (await store.find("Municipality", NodeQuery(first=None))).items
+        found = await store.every("Municipality")
         municipalities = [m for m in found if isinstance(m, Municipality)]
     else:
         _, municipalities = await _area(store, area, argument)

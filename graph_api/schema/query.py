@@ -57,7 +57,6 @@ from graph_api.schema.types import (
     WhereIs,
     where_is,
 )
-from graph_api.store.base import NodeQuery
 
 MAX_RADIUS_KM = 1000.0
 DEFAULT_RADIUS_KM = 10.0
@@ -67,10 +66,6 @@ MAX_IN_BOUNDS = 1000
 DEFAULT_IN_BOUNDS = 500
 MAX_IDS = 100
 DEFAULT_GEOCODE = 5
-
-
-async def _all(info: Info[Context, None], label: str) -> list:  # type: ignore[type-arg]
-    return (await info.context.store.find(label, NodeQuery(first=None))).items
 
 
 async def _keys_in_areas(
@@ -105,23 +100,23 @@ class Query:
 
     @strawberry.field(description="The 19 regions (maakunnat), Åland included.")
     async def regions(self, info: Info[Context, None]) -> list[Region]:
-        return await _all(info, "Region")
+        return await info.context.store.every("Region")  # type: ignore[return-value]
 
     @strawberry.field(description="The 21 wellbeing services counties and the City of Helsinki.")
     async def welfare_areas(self, info: Info[Context, None]) -> list[WelfareArea]:
-        return await _all(info, "WelfareArea")
+        return await info.context.store.every("WelfareArea")  # type: ignore[return-value]
 
     @strawberry.field(description="MLL's 10 district organisations.")
     async def districts(self, info: Info[Context, None]) -> list[District]:
-        return await _all(info, "District")
+        return await info.context.store.every("District")  # type: ignore[return-value]
 
     @strawberry.field(description="The MLL activity types.")
     async def activities(self, info: Info[Context, None]) -> list[Activity]:
-        return await _all(info, "Activity")
+        return await info.context.store.every("Activity")  # type: ignore[return-value]
 
     @strawberry.field(description="THL's four family-centre tasks.")
     async def family_centre_tasks(self, info: Info[Context, None]) -> list[FamilyCentreTask]:
-        return await _all(info, "FamilyCentreTask")
+        return await info.context.store.every("FamilyCentreTask")  # type: ignore[return-value]
 
     @strawberry.field(description="Municipalities in code order, a page at a time.")
     async def municipalities(

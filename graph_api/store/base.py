@@ -178,6 +178,10 @@ class GraphStore(abc.ABC):
     async def find(self, label: str, query: NodeQuery) -> Page[Node]:
         """One page of a label's nodes, filtered as the query says."""
 
+    async def every(self, label: str) -> list[Node]:
+        """Every node of a label in key order, withdrawn ones left out: `find` without a page."""
+        return (await self.find(label, NodeQuery(first=None))).items
+
     @abc.abstractmethod
     async def nearby(
         self,
