@@ -2,6 +2,9 @@
 
 GraphApiError
 ├── InputError          a client's argument is wrong: names the argument and the reason
+├── Unauthenticated     a write without a valid token (none, malformed, expired, revoked, unverifiable)
+├── Forbidden           the caller may not make this write: names the node or the scope
+├── VersionConflict     a write's `expectedVersion` is not the node's version: names both
 ├── RequestCancelled    the request that work was for is over (timed out, or its client left)
 └── StoreError
     ├── DataError       a dataset that cannot be loaded as it is (nothing is written)
@@ -51,3 +54,41 @@ class DataError(StoreError, ValueError):
 
 class StoreUnavailable(StoreError):
     code = "STORE_UNAVAILABLE"
+
+
+class Unauthenticated(GraphApiError):
+    """A write came without a token this service accepts; the message says what was wrong with it."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GraphApiError):
+    """The caller is known but may not make this write; `node` is the global id it may not touch, if one."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str, node: str | None = None) -> None:
+        super().__init__(message)
+        self.node = node
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code, **({"node": self.node} if self.node else {})}
+
+
+class VersionConflict(GraphApiError):
+    """A write expected a node at one version and found another: nothing was written, and the client, told
+    the current version, reads the node again before it decides."""
+
+    code = "CONFLICT"
+
+    def __init__(self, node: str, expected: int, current: int) -> None:
+        now = "does not exist" if current == 0 else f"is at version {current}"
+        super().__init__(f"{node} {now}, not at version {expected}: it changed meanwhile; read it again")
+        self.node = node
+        self.expected = expected
+        self.current = current
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code, "node": self.node, "currentVersion": self.current}

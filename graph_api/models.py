@@ -41,8 +41,8 @@ class Bounds:
 class Node:
     """A node of the graph. The keyword-only fields are its provenance, set on what an import brought in:
     the id the source gives it, when it first came in and last changed, and when its source stopped listing
-    it (a withdrawn node is left out of maps and coverage, but still found by id: nothing is deleted), and when
-    the source itself last changed it."""
+    it (a withdrawn node is left out of maps and coverage, but still found by id: nothing is deleted), when
+    the source itself last changed it, and its version."""
 
     key: str
     source: str
@@ -52,6 +52,9 @@ class Node:
     withdrawn_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
     source_updated_at: datetime.datetime | None = dataclasses.field(default=None, kw_only=True)
     """When the source itself last changed it (PTV's `modified`), where the source says."""
+    version: int = dataclasses.field(default=1, kw_only=True)
+    """1 when first written, one more at each change an edit or an import makes: a write that expects a version
+    the node no longer has is refused (`VersionConflict`), so that no update is lost."""
 
     @property
     def is_demo(self) -> bool:
@@ -71,6 +74,7 @@ class Node:
             updated_at=None,
             withdrawn_at=None,
             source_updated_at=None,
+            version=1,
         )
 
     @property
@@ -211,6 +215,16 @@ def field_types(cls: type[Node]) -> dict[str, object]:
     """Each field of a node type with its resolved type hint, in declaration order."""
     hints = typing.get_type_hints(cls)
     return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+
+
+@functools.cache
+def defaulted_fields(cls: type[Node]) -> frozenset[str]:
+    """The fields of a node type that take a default when not given."""
+    return frozenset(
+        field.name
+        for field in dataclasses.fields(cls)
+        if field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+    )
 
 
 def label_of(node: Node | type[Node]) -> str:
@@ -402,3 +416,47 @@ class ImportRecord:
     by: str
     summary: dict[str, int]
     number: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of a node as a change found it and left it, as JSON values (None: not set)."""
+
+    name: str
+    before: object
+    after: object
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the audit: what an edit or an import did to one node, kept in the same transaction.
+
+    `actor` is who wrote (`key:ID` for an API key, `oidc:SUBJECT` for a token, an import's `by`), writing for
+    `organisation` (a global id; None for an import run by an operator); `operation` is the mutation's name or
+    `import`; `version` the node's version after the change. `number` is given by the store as it writes:
+    1, 2, ... in commit order.
+    """
+
+    at: datetime.datetime
+    actor: str
+    organisation: str | None
+    operation: str
+    node: str
+    fields: tuple[FieldChange, ...]
+    request_id: str | None
+    version: int | None
+    number: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A partner's API key as the store keeps it: never the secret, only its hash (`graph_api.auth.keys`)."""
+
+    id: str
+    organisation: str
+    scopes: tuple[str, ...]
+    name: str | None
+    secret_hash: str
+    created_at: datetime.datetime
+    expires_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None = None

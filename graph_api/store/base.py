@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 import datetime
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -18,7 +18,9 @@ from graph_api.models import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
     Agreement,
+    ApiKey,
     Bounds,
+    Change,
     Dataset,
     Edge,
     Hop,
@@ -90,6 +92,35 @@ def is_open_at(node: Node, moment: datetime.datetime | None) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeQuery:
+    """A page of the audit, newest first: changes to `node`, made for `organisation`, at or after `since`.
+    `after` is the number of the last change of the previous page."""
+
+    first: int | None
+    after: int | None = None
+    node: str | None = None
+    organisation: str | None = None
+    since: datetime.datetime | None = None
+
+
+def changes_page(changes: Iterable[Change], query: ChangeQuery) -> Page[Change]:
+    """The query's page of all the changes kept, in any order."""
+    matches = sorted(
+        (
+            change
+            for change in changes
+            if (query.node is None or change.node == query.node)
+            and (query.organisation is None or change.organisation == query.organisation)
+            and (query.since is None or change.at >= query.since)
+        ),
+        key=lambda change: -change.number,
+    )
+    rest = [change for change in matches if query.after is None or change.number < query.after]
+    has_next = query.first is not None and len(rest) > query.first
+    return Page(items=rest[: query.first], total_count=len(matches), has_next_page=has_next)
+
+
+@dataclass(frozen=True, slots=True)
 class PlacesInBounds:
     total_count: int
     places: list[MeetingPlace] = field(default_factory=list)
@@ -148,20 +179,51 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     async def load(
-        self, dataset: Dataset, progress: Progress | None = None, record: ImportRecord | None = None
+        self,
+        dataset: Dataset,
+        progress: Progress | None = None,
+        record: ImportRecord | None = None,
+        *,
+        expected: Mapping[NodeRef, int] | None = None,
+        changes: Sequence[Change] = (),
     ) -> LoadSummary:
         """Upsert the dataset as a whole, or write nothing and raise `DataError` (e.g. a dangling relationship).
 
         Nodes are matched by label and key, relationships by their identity (`Relationship.identity`);
         a match's properties are replaced whole (but a node without `updated_at`, as the seeds give it, never
         replaces one an import wrote), and the pairs in `dataset.replaces` lose the relationships
-        the dataset no longer lists. With `record`, the import is kept with its data in the same transaction,
-        and the call returns once both are durable: this is how imports write.
+        the dataset no longer lists.
+
+        A write that is kept (an import's `record`, or an edit's audit `changes`) is written with them in one
+        transaction, and the call returns once all is durable. With `expected`, each node named must be at that
+        version (0: must not exist) when the transaction writes, or nothing is written and `VersionConflict`
+        is raised: the writer's compare-and-set, safe between concurrent writers and processes.
         """
 
     @abc.abstractmethod
     async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
         """The imports applied to the store, newest first, a page at a time (see `imports_page`)."""
+
+    async def changes(self, query: ChangeQuery) -> Page[Change]:
+        """The audit, newest first, a page at a time: every change kept by `load`."""
+        raise NotImplementedError  # SKELETON
+
+    async def add_key(self, key: ApiKey) -> None:
+        """Keep a new API key (its id is new; `DataError` if not)."""
+        raise NotImplementedError  # SKELETON
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        """The key with this id as kept now (revoked or not), read afresh: revocation is seen at once,
+        also when another process revoked it."""
+        raise NotImplementedError  # SKELETON
+
+    async def api_keys(self) -> list[ApiKey]:
+        """Every key, revoked ones too, oldest first."""
+        raise NotImplementedError  # SKELETON
+
+    async def revoke_key(self, key_id: str, at: datetime.datetime) -> ApiKey | None:
+        """Mark the key revoked at `at` (a key revoked already keeps its time); None if there is no such key."""
+        raise NotImplementedError  # SKELETON
 
     @abc.abstractmethod
     async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:

@@ -75,6 +75,7 @@ from graph_api.models import (
     NodeRef,
     Point,
     Relationship,
+    defaulted_fields,
     field_types,
     label_of,
 )
@@ -550,6 +551,7 @@ def _rel_row(rel: Relationship) -> dict[str, Any]:
 
 def _node(label: str, properties: dict[str, Any]) -> Node:
     cls = NODE_TYPES[label]
+    defaults = defaulted_fields(cls)
     values: dict[str, Any] = {}
     for name, hint in field_types(cls).items():
         value = properties.get(name)
@@ -561,6 +563,8 @@ def _node(label: str, properties: dict[str, Any]) -> Node:
             value = tuple(_schedule(text) for text in value or ())
         elif hasattr(value, "to_native"):
             value = _moment(value.to_native())
+        elif value is None and name in defaults:
+            continue  # a property written before the field existed (a node's `version`)
         values[name] = value
     return cls(**values)
 
