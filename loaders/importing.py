@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ ORGANISER_LABELS = ("District", "LocalAssociation", "Organization", "FamilyCentr
 ROLES = ("COORDINATOR", "PARTNER")
 """An organiser's roles at a meeting place (`RUN_BY`'s `role`), as every reader takes them; the first is the
 default."""
+MAX_TEXT_LENGTH = 200
+"""The longest name (or other short text: an agreement's kind) a reader or an edit takes."""
 RECENT_IMPORTS = 100
 """How far back among the latest imports `apply` looks for the record it wrote."""
 LISTED = frozenset({"created", "updated", "unchanged"})
@@ -214,6 +217,38 @@ class Reference:
             raise ValueError(f"the point {lies}, {km:.1f} km from {municipality.name_fi}, which the input names")
         lies = f"in {where}" if where else "outside every municipality (at sea or across the border)"
         return f"the point lies {lies}, {km:.1f} km from {municipality.name_fi}: kept in {municipality.name_fi}"
+
+
+def check_text(text: str, max_length: int = MAX_TEXT_LENGTH) -> str:
+    """A name as kept, ends trimmed; a ValueError when it is empty, longer than `max_length` or holds a control
+    character (a line break or a NUL in a name is a paste gone wrong). Anything else, quotes and markup too, is
+    kept as given: it is data, never run."""
+    text = text.strip()
+    if not text:
+        raise ValueError("is empty")
+    if len(text) > max_length:
+        raise ValueError(f"is {len(text)} characters long; at most {max_length}")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise ValueError("holds a control character (a line break, a tab or a NUL)")
+    return text
+
+
+def municipality_at(locator: MunicipalityLocator, point: Point) -> str:
+    """The code of the municipality a point lies in, or of the nearest one within `BORDER_TOLERANCE_KM` (the
+    1:4.5M boundaries cut off parts of the coast); a ValueError saying where the point is otherwise."""
+    if not (-90 <= point.lat <= 90 and -180 <= point.lon <= 180):
+        raise ValueError(f"({point.lat}, {point.lon}) is no position in degrees of latitude and longitude")
+    found = locator.locate(point)
+    if found is not None:
+        return found
+    if locator.outside(point):
+        raise ValueError(locator.why_nowhere(point))
+    nearest = locator.nearest(point)
+    shape = locator.boundaries[nearest]
+    edge, _ = shapely.ops.nearest_points(shape, shapely.Point(point.lon, point.lat))
+    if geodesic((point.lat, point.lon), (edge.y, edge.x)).km > BORDER_TOLERANCE_KM:
+        raise ValueError(f"{locator.why_nowhere(point)}, over {BORDER_TOLERANCE_KM:g} km from any municipality")
+    return nearest
 
 
 async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, replace_demo: bool = False) -> Plan:
