@@ -26,11 +26,14 @@ import shapely
 import shapely.ops
 from geopy.distance import geodesic
 
+from graph_api.audit import as_fields, field_changes
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.models import (
     DEMO_SOURCE,
     IMPORT_COUNTS,
+    Change,
     Dataset,
+    FieldChange,
     ImportRecord,
     MeetingPlace,
     Municipality,
@@ -113,11 +116,14 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What applying a reading would do: the report's rows and the dataset that does it."""
+    """What applying a reading would do: the report's rows and the dataset that does it, with the version each
+    node it writes must still have (0: must not exist) and the audit's account of each node's change."""
 
     source: str
     rows: list[Row]
     dataset: Dataset
+    expected: dict[NodeRef, int] = field(default_factory=dict)
+    audit: dict[NodeRef, tuple[FieldChange, ...]] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -226,6 +232,16 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
     nodes: list[Node] = []
     relationships: list[Relationship] = []
     replaces: set[tuple[NodeRef, str]] = set()
+    expected: dict[NodeRef, int] = {}
+    audit: dict[NodeRef, tuple[FieldChange, ...]] = {}
+
+    def write(node: Node, old: Node | None) -> None:
+        """The node as the import writes it, one version on from the one planned against."""
+        ref = NodeRef.of(node)
+        nodes.append(dataclasses.replace(node, version=1 if old is None else old.version + 1))
+        expected[ref] = 0 if old is None else old.version
+        audit[ref] = as_fields(field_changes(old, node))
+
     for item, ref in zip(found, refs, strict=True):
         old = existing[ref]
         listed = {_edge_content(rel.type, rel.end, rel.properties) for rel in item.relationships}
@@ -246,7 +262,7 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
         if action == "unchanged":
             continue
         imported_at = old.imported_at if old is not None and old.imported_at is not None else now
-        nodes.append(dataclasses.replace(item.node, imported_at=imported_at, updated_at=now, withdrawn_at=None))
+        write(dataclasses.replace(item.node, imported_at=imported_at, updated_at=now, withdrawn_at=None), old)
         stamp = {"source_id": item.node.source_id, "imported_at": imported_at, "updated_at": now}
         relationships += [
             dataclasses.replace(rel, properties={**rel.properties, **stamp}) for rel in item.relationships
@@ -256,9 +272,9 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
     if replace_demo:
         withdrawn += await _replaced_demo(store, found, withdrawn)
     for node, why in withdrawn:
-        nodes.append(dataclasses.replace(node, withdrawn_at=now, updated_at=now))
+        write(dataclasses.replace(node, withdrawn_at=now, updated_at=now), node)
         rows.append(Row(f"{node.source}:{node.source_id or node.key}", "withdrawn", str(NodeRef.of(node)), why))
-    return Plan(reading.source, rows, Dataset(nodes, relationships, frozenset(replaces)))
+    return Plan(reading.source, rows, Dataset(nodes, relationships, frozenset(replaces)), expected, audit)
 
 
 def combine(plans: Sequence[Plan]) -> Plan:
@@ -276,6 +292,8 @@ def combine(plans: Sequence[Plan]) -> Plan:
     nodes: list[Node] = []
     relationships: list[Relationship] = []
     replaces: set[tuple[NodeRef, str]] = set()
+    expected: dict[NodeRef, int] = {}
+    audit: dict[NodeRef, tuple[FieldChange, ...]] = {}
     for each in plans:
         taken: set[str] = set()
         for row in each.rows:
@@ -291,15 +309,24 @@ def combine(plans: Sequence[Plan]) -> Plan:
         nodes += [node for node in each.dataset.nodes if str(NodeRef.of(node)) in taken]
         relationships += [rel for rel in each.dataset.relationships if str(rel.start) in taken]
         replaces.update(pair for pair in each.dataset.replaces if str(pair[0]) in taken)
-    return Plan(", ".join(each.source for each in plans), rows, Dataset(nodes, relationships, frozenset(replaces)))
+        expected.update((ref, version) for ref, version in each.expected.items() if str(ref) in taken)
+        audit.update((ref, fields) for ref, fields in each.audit.items() if str(ref) in taken)
+    dataset = Dataset(nodes, relationships, frozenset(replaces))
+    return Plan(", ".join(each.source for each in plans), rows, dataset, expected, audit)
 
 
 async def apply(
     store: GraphStore, plan: Plan, by: str, now: datetime.datetime, progress: Progress | None = None
 ) -> ImportRecord:
-    """Write the plan and its record in one transaction; returns the record, numbered, once it is durable."""
+    """Write the plan, its record and its audit in one transaction; returns the record, numbered, once it is
+    durable. A node changed since the plan was made (a partner's edit) is a `VersionConflict`, and nothing is
+    written: plan again."""
     record = ImportRecord(at=now, source=plan.source, by=by, summary=plan.summary)
-    await store.load(plan.dataset, progress, record)
+    changes = [
+        Change(now, by, None, "import", str(NodeRef.of(node)), plan.audit[NodeRef.of(node)], None, node.version)
+        for node in plan.dataset.nodes
+    ]
+    await store.load(plan.dataset, progress, record, expected=plan.expected, changes=changes)
     recent = (await store.imports(first=RECENT_IMPORTS)).items  # others may have imported since, in other processes
     return next(r for r in recent if (r.at, r.source, r.by) == (record.at, record.source, record.by))
 
