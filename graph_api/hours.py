@@ -6,6 +6,13 @@ place's opening hours are all its rows together. Times are wall-clock times in E
 that opens at 09:00 opens at 09:00 in winter (UTC+2) and in summer (UTC+3); a period ends on the day it
 starts (overnight hours are two rows).
 
+A `Closure` is an exceptional closure: the place is closed all day on every Helsinki date from `starts` to
+`ends` (both inclusive), whatever its schedules say (Christmas, a summer break, a burst pipe). One rule, in
+`periods_on`, makes a closed date a date without periods, so `is_open` and `next_opening`, and every reader
+that asks them (the stores' `openAt`, GraphQL's `isOpen` and `nextOpening`), honour closures alike. A closure
+covers calendar dates, not instants: on the night of a daylight-saving change it covers the whole Helsinki
+day, 23 or 25 hours long.
+
 Around the daylight-saving changes a wall time can be missing (03:00-03:59 on the last Sunday of March) or
 happen twice (03:00-03:59 on the last Sunday of October). Both are read as zoneinfo reads them with
 `fold=0`: at the UTC offset before the change. So a repeated 03:30 is the first one (summer time), a missing
@@ -32,6 +39,8 @@ HELSINKI = ZoneInfo(TIMEZONE)
 FREQ = "WEEKLY"
 HORIZON_DAYS = 366
 """`next_opening` looks this many days past the day it starts from: a year, whatever the weekday."""
+REASON_MAX_CHARS = 500
+"""The longest reason a closure may give, in characters: a sentence or two for a map's popup, not a document."""
 T = TypeVar("T")
 
 
@@ -113,6 +122,42 @@ class Schedule:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """Closed all day on every Helsinki date from `starts` to `ends`, both inclusive, whatever the schedules say.
+
+    The `reason` (say "Joulutauko") is at most `REASON_MAX_CHARS` characters. Its JSON form, and GraphQL's,
+    names the dates `from` and `to`; the ValueErrors name those keys.
+    """
+
+    starts: datetime.date
+    ends: datetime.date
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        for key, day in (("from", self.starts), ("to", self.ends)):
+            if isinstance(day, datetime.datetime) or not isinstance(day, datetime.date):
+                raise ValueError(f"key {key!r}: {day!r} is not a date")
+        if self.ends < self.starts:
+            raise ValueError(f"key 'to': {self.ends} is before the first closed day, {self.starts}")
+        if self.reason is not None and len(self.reason) > REASON_MAX_CHARS:
+            raise ValueError(f"key 'reason': {len(self.reason):,} characters, more than {REASON_MAX_CHARS}")
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts <= day <= self.ends
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"from": self.starts.isoformat(), "to": self.ends.isoformat(), "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Closure:
+        """The closure in its JSON form; `reason` may be missing or null. A ValueError names the key at fault."""
+        reason = data.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise ValueError(f"key 'reason': {reason!r} is not a text")
+        return cls(_json_date(data, "from"), _json_date(data, "to"), reason)
+
+
 def helsinki_time(moment: datetime.datetime) -> datetime.datetime:
     """The same instant at Helsinki's UTC offset then, as a fixed offset; naive means Helsinki wall time."""
     aware = moment.replace(tzinfo=HELSINKI) if moment.tzinfo is None else moment
@@ -122,8 +167,13 @@ def helsinki_time(moment: datetime.datetime) -> datetime.datetime:
     return local.replace(tzinfo=datetime.timezone(offset), fold=0)
 
 
-def periods_on(schedules: Iterable[Schedule], day: datetime.date) -> list[OpeningPeriod]:
-    """The periods the schedules open on a Helsinki date, in order, overlapping or touching ones merged."""
+def periods_on(
+    schedules: Iterable[Schedule], day: datetime.date, *, closures: Iterable[Closure] = ()
+) -> list[OpeningPeriod]:
+    """The periods the schedules open on a Helsinki date, in order, overlapping or touching ones merged; none on
+    a date a closure covers (the one place closures are applied)."""
+    if any(closure.covers(day) for closure in closures):
+        return []
     periods = sorted((_wall(day, s.opens_at), _wall(day, s.closes_at)) for s in schedules if s.applies_on(day))
     merged: list[OpeningPeriod] = []
     for opens, closes in periods:
@@ -136,22 +186,24 @@ def periods_on(schedules: Iterable[Schedule], day: datetime.date) -> list[Openin
     return merged
 
 
-def is_open(schedules: Iterable[Schedule], moment: datetime.datetime) -> bool:
-    """Whether the schedules have the place open at the moment."""
+def is_open(schedules: Iterable[Schedule], moment: datetime.datetime, *, closures: Iterable[Closure] = ()) -> bool:
+    """Whether the schedules have the place open at the moment, and no closure has it closed that day."""
     instant = helsinki_time(moment)
-    return any(p.opens <= instant < p.closes for p in periods_on(schedules, instant.date()))
+    return any(p.opens <= instant < p.closes for p in periods_on(schedules, instant.date(), closures=closures))
 
 
-def next_opening(schedules: Iterable[Schedule], after: datetime.datetime) -> OpeningPeriod | None:
-    """The period under way at `after`, or else the next to begin.
+def next_opening(
+    schedules: Iterable[Schedule], after: datetime.datetime, *, closures: Iterable[Closure] = ()
+) -> OpeningPeriod | None:
+    """The period under way at `after`, or else the next to begin, on a date no closure covers.
 
-    None when none begins within `HORIZON_DAYS` days of `after`'s date: no schedules, or only ones whose
-    validity has ended or starts more than a year ahead.
+    None when none begins within `HORIZON_DAYS` days of `after`'s date: no schedules, only ones whose
+    validity has ended or starts more than a year ahead, or closures over every day they would open.
     """
-    rows = list(schedules)
+    rows, closed = list(schedules), list(closures)
     start = helsinki_time(after)
     for offset in range(HORIZON_DAYS + 1):
-        for period in periods_on(rows, start.date() + datetime.timedelta(days=offset)):
+        for period in periods_on(rows, start.date() + datetime.timedelta(days=offset), closures=closed):
             if period.closes > start:
                 return period
     return None
@@ -185,6 +237,18 @@ def _parse_date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date like 2026-06-01") from None
+
+
+def _json_date(data: Mapping[str, object], key: str) -> datetime.date:
+    text = data.get(key)
+    if text is None or text == "":
+        raise ValueError(f"key {key!r}: is empty or missing")
+    if not isinstance(text, str):
+        raise ValueError(f"key {key!r}: {text!r} is not a date like 2026-06-01")
+    try:
+        return _parse_date(text)
+    except ValueError as exc:
+        raise ValueError(f"key {key!r}: {exc}") from None
 
 
 def _optional(row: Mapping[str, str | None], name: str, parse: Callable[[str], T]) -> T | None:

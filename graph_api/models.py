@@ -13,7 +13,7 @@ import typing
 from dataclasses import dataclass
 from enum import Enum
 
-from graph_api.hours import Schedule
+from graph_api.hours import Closure, Schedule
 
 DEMO_SOURCE = "demo"
 POPULATION_YEAR = 2020
@@ -157,7 +157,8 @@ class MeetingPlaceKind(Enum):
 class MeetingPlace(Node):
     """A place where families meet: a family café, a meeting place, a family house, ...
 
-    `schedules` are its weekly opening hours (see `graph_api.hours`); none when they are not known.
+    `schedules` are its weekly opening hours (see `graph_api.hours`); none when they are not known. Its
+    `closures` are the dates it is closed all day whatever they say, in the order they were given.
     """
 
     name: str
@@ -167,6 +168,7 @@ class MeetingPlace(Node):
     name_sv: str | None = dataclasses.field(default=None, kw_only=True)
     street_address: str | None = dataclasses.field(default=None, kw_only=True)
     postal_code: str | None = dataclasses.field(default=None, kw_only=True)
+    closures: tuple[Closure, ...] = dataclasses.field(default=(), kw_only=True)
 
     @property
     def search_names(self) -> tuple[str, ...]:

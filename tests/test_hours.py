@@ -1,4 +1,5 @@
-"""Opening hours are Helsinki wall times: through both daylight-saving changes, validity periods and naive times."""
+"""Opening hours are Helsinki wall times: through both daylight-saving changes, validity periods and naive times;
+an exceptional closure shuts a place all day on its Helsinki dates, whatever the schedules say."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ import datetime
 
 import pytest
 
-from graph_api.hours import HORIZON_DAYS, OpeningPeriod, Schedule, Weekday, is_open, next_opening
+from graph_api.hours import (
+    HORIZON_DAYS,
+    REASON_MAX_CHARS,
+    Closure,
+    OpeningPeriod,
+    Schedule,
+    Weekday,
+    is_open,
+    next_opening,
+    periods_on,
+)
 
 UTC = datetime.UTC
 MO, SU = Weekday.MO, Weekday.SU
@@ -197,3 +208,135 @@ def test_a_bad_hsds_row_names_the_column(column: str, text: str, message: str) -
 def test_validity_must_not_end_before_it_starts() -> None:
     with pytest.raises(ValueError, match="valid_to 2026-01-01 is before valid_from 2026-02-01"):
         Schedule((MO,), datetime.time(9), datetime.time(12), datetime.date(2026, 2, 1), datetime.date(2026, 1, 1))
+
+
+def day(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+CHRISTMAS = Closure(day("2026-12-21"), day("2027-01-06"), "Joulutauko")
+"""From Monday 21 December to Wednesday 6 January: over the year end, three Mondays."""
+
+
+def test_a_closed_day_has_no_periods_and_the_days_around_it_keep_theirs() -> None:
+    one_day = [Closure(day("2026-12-07"), day("2026-12-07"))]
+    assert periods_on(MONDAY_MORNINGS, day("2026-12-07"), closures=one_day) == []
+    assert not is_open(MONDAY_MORNINGS, utc("2026-12-07T08:00"), closures=one_day)
+    assert is_open(MONDAY_MORNINGS, utc("2026-11-30T08:00"), closures=one_day)
+    assert is_open(MONDAY_MORNINGS, utc("2026-12-14T08:00"), closures=one_day)
+    assert periods_on(MONDAY_MORNINGS, day("2026-12-14"), closures=one_day) == periods_on(
+        MONDAY_MORNINGS, day("2026-12-14")
+    )
+
+
+def test_a_closure_over_the_year_end_closes_every_date_in_it_both_ends_included() -> None:
+    mondays = ["2026-12-21", "2026-12-28", "2027-01-04"]
+    assert all(not is_open(MONDAY_MORNINGS, utc(f"{monday}T08:00"), closures=[CHRISTMAS]) for monday in mondays)
+    assert all(is_open(MONDAY_MORNINGS, utc(f"{monday}T08:00")) for monday in mondays), "open but for the closure"
+    every_day = [Schedule(tuple(Weekday), datetime.time(9), datetime.time(12))]
+    assert not is_open(every_day, utc("2027-01-06T08:00"), closures=[CHRISTMAS]), "its last day"
+    assert is_open(every_day, utc("2027-01-07T08:00"), closures=[CHRISTMAS]), "the day after"
+    assert is_open(every_day, utc("2026-12-20T08:00"), closures=[CHRISTMAS]), "the day before"
+
+
+def test_next_opening_skips_the_closed_dates() -> None:
+    assert instants(next_opening(MONDAY_MORNINGS, utc("2026-12-18T12:00"), closures=[CHRISTMAS])) == (
+        utc("2027-01-11T07:00"),
+        utc("2027-01-11T10:00"),
+    )
+    assert instants(next_opening(MONDAY_MORNINGS, utc("2026-12-18T12:00"), closures=iter([CHRISTMAS]))) == (
+        utc("2027-01-11T07:00"),
+        utc("2027-01-11T10:00"),
+    ), "closures may be any iterable, read once"
+
+
+def test_closures_add_up_and_may_overlap() -> None:
+    closures = [Closure(day("2026-12-21"), day("2026-12-28")), Closure(day("2026-12-28"), day("2027-01-04"))]
+    assert instants(next_opening(MONDAY_MORNINGS, utc("2026-12-18T12:00"), closures=closures)) == (
+        utc("2027-01-11T07:00"),
+        utc("2027-01-11T10:00"),
+    )
+
+
+def test_a_closure_starting_tomorrow_leaves_today_open() -> None:
+    tomorrow = [Closure(day("2026-12-08"), day("2026-12-31"))]
+    assert is_open(MONDAY_MORNINGS, utc("2026-12-07T09:30"), closures=tomorrow)
+    assert instants(next_opening(MONDAY_MORNINGS, utc("2026-12-07T09:30"), closures=tomorrow)) == (
+        utc("2026-12-07T07:00"),
+        utc("2026-12-07T10:00"),
+    )
+
+
+def test_next_opening_is_none_when_closures_cover_every_opening_within_a_year() -> None:
+    start = utc("2026-01-05T12:00")
+    year = [Closure(day("2026-01-01"), day("2026-01-05") + datetime.timedelta(days=HORIZON_DAYS))]
+    assert next_opening(MONDAY_MORNINGS, start, closures=year) is None
+    summer = Schedule((MO,), datetime.time(9), datetime.time(12), day("2026-06-01"), day("2026-08-31"))
+    assert next_opening([summer], start, closures=[Closure(day("2026-06-01"), day("2026-08-31"))]) is None
+
+
+def test_a_closure_covers_helsinki_dates_not_utc_ones() -> None:
+    """Sunday 00:00-05:00 on 25 October 2026, the night the clocks go back: 22:30 UTC on the 24th is 01:30 on
+    Sunday in Helsinki, so a closure of Saturday the 24th leaves it open, and one of Sunday the 25th closes
+    all of its 25 hours, the repeated 03:30 included."""
+    sunday_nights = [Schedule((SU,), datetime.time(0), datetime.time(5))]
+    saturday = [Closure(day("2026-10-24"), day("2026-10-24"))]
+    sunday = [Closure(day("2026-10-25"), day("2026-10-25"))]
+    assert is_open(sunday_nights, utc("2026-10-24T22:30"), closures=saturday)
+    assert not is_open(sunday_nights, utc("2026-10-24T22:30"), closures=sunday)
+    for moment in ("2026-10-25T00:30", "2026-10-25T01:30", "2026-10-25T02:30"):  # 03:30 EEST, 03:30 EET, 04:30
+        assert is_open(sunday_nights, utc(moment)), moment
+        assert not is_open(sunday_nights, utc(moment), closures=sunday), moment
+
+
+def test_next_opening_skips_a_closed_day_of_the_spring_forward_night() -> None:
+    """Sunday 02:00-05:00: on 29 March 2026 an hour shorter; closed, the next is 5 April at EEST."""
+    nights = [Schedule((SU,), datetime.time(2), datetime.time(5))]
+    closed = [Closure(day("2026-03-29"), day("2026-03-29"))]
+    assert instants(next_opening(nights, utc("2026-03-28T12:00"), closures=closed)) == (
+        utc("2026-04-04T23:00"),
+        utc("2026-04-05T02:00"),
+    )
+
+
+def test_closure_round_trips_through_its_json_form() -> None:
+    assert CHRISTMAS.to_json() == {"from": "2026-12-21", "to": "2027-01-06", "reason": "Joulutauko"}
+    assert Closure.from_json(CHRISTMAS.to_json()) == CHRISTMAS
+    one_day = Closure(day("2026-12-24"), day("2026-12-24"))
+    assert one_day.to_json() == {"from": "2026-12-24", "to": "2026-12-24", "reason": None}
+    assert Closure.from_json({"from": "2026-12-24", "to": "2026-12-24"}) == one_day, "reason may be left out"
+    longest = "ä" * REASON_MAX_CHARS
+    assert Closure.from_json({"from": "2026-12-24", "to": "2026-12-24", "reason": longest}).reason == longest
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param({"to": "2026-12-24"}, "key 'from': is empty or missing", id="no-from"),
+        pytest.param({"from": "2026-12-24", "to": ""}, "key 'to': is empty or missing", id="empty-to"),
+        pytest.param({"from": "24.12.2026", "to": "2026-12-24"}, "key 'from': '24.12.2026' is not a date", id="fi"),
+        pytest.param({"from": "2026-12-24", "to": 20261226}, "key 'to': 20261226 is not a date", id="number"),
+        pytest.param({"from": "2026-02-30", "to": "2026-03-01"}, "key 'from': '2026-02-30' is not a date", id="no-day"),
+        pytest.param(
+            {"from": "2026-12-26", "to": "2026-12-24"},
+            "key 'to': 2026-12-24 is before the first closed day, 2026-12-26",
+            id="ends-first",
+        ),
+        pytest.param(
+            {"from": "2026-12-24", "to": "2026-12-24", "reason": "x" * (REASON_MAX_CHARS + 1)},
+            f"key 'reason': 501 characters, more than {REASON_MAX_CHARS}",
+            id="long-reason",
+        ),
+        pytest.param({"from": "2026-12-24", "to": "2026-12-24", "reason": 7}, "key 'reason': 7 is not a text", id="7"),
+    ],
+)
+def test_a_bad_closure_names_the_key(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Closure.from_json(data)
+
+
+def test_a_closure_takes_dates_not_moments() -> None:
+    with pytest.raises(ValueError, match=r"key 'from': datetime\.datetime\(2026, 12, 24, 12, 0\) is not a date"):
+        Closure(datetime.datetime(2026, 12, 24, 12), day("2026-12-24"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="key 'to': 2026-12-23 is before the first closed day, 2026-12-24"):
+        Closure(day("2026-12-24"), day("2026-12-23"))

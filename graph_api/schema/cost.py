@@ -92,6 +92,7 @@ LIST_SIZES: dict[str, Size] = {
     "District.agreements": AGREEMENTS_OF_ONE,
     "MeetingPlace.openingHours": lambda data, args, parent: data.max_opening_hours,
     "OpeningHours.weekdays": lambda data, args, parent: 7,
+    "MeetingPlace.closures": lambda data, args, parent: data.max_closures,
     "WhereIs.districts": lambda data, args, parent: data.fan_out("Municipality", relations.MUNICIPALITY_DISTRICTS),
     "CoverageTerms.kinds": KINDS,
     "AreaCoverage.municipalities": count_of("Municipality"),

@@ -14,7 +14,7 @@ import itertools
 import time
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from graph_api.analysis.partners import DIRECT, IN_A_PLACE
@@ -41,9 +41,10 @@ class DataSizes:
     max_partners: int = 0
     max_shared_places: int = 0
     max_opening_hours: int = 0
+    max_closures: int = 0
 
     @classmethod
-    def of(cls, counts: Counter[str], edges: Iterable[Edge], places: Iterable[MeetingPlace]) -> DataSizes:
+    def of(cls, counts: Counter[str], edges: Iterable[Edge], places: Sequence[MeetingPlace]) -> DataSizes:
         """The figures of a graph with these node counts, relationships and meeting places."""
         fan_outs: Counter[tuple[HopKey, NodeRef]] = Counter()
         agreements: Counter[NodeRef] = Counter()
@@ -79,6 +80,7 @@ class DataSizes:
             max_partners=max(map(len, partners.values()), default=0),
             max_shared_places=max(shared.values(), default=0),
             max_opening_hours=max((len(place.schedules) for place in places), default=0),
+            max_closures=max((len(place.closures) for place in places), default=0),
         )
 
     @property

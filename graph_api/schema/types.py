@@ -306,6 +306,18 @@ class OpeningHours:
         return hours.TIMEZONE
 
 
+@strawberry.type(
+    description="An exceptional closure: closed all day on every Helsinki date from `from` to `to`, both included, "
+    "whatever the opening hours say."
+)
+class Closure:
+    starts: datetime.date = strawberry.field(name="from", description="The first closed date.")
+    ends: datetime.date = strawberry.field(name="to", description="The last closed date: `from` for a single day.")
+    reason: str | None = strawberry.field(
+        description=f"Why it is closed, as the partner put it (at most {hours.REASON_MAX_CHARS} characters)."
+    )
+
+
 @strawberry.type(description="A time a place is open: from `opens` until just before `closes`, at Helsinki's offset.")
 class OpeningPeriod:
     opens: datetime.datetime
@@ -348,18 +360,23 @@ class MeetingPlace(Node, Backed):
     def opening_hours(self, root: strawberry.Parent[models.MeetingPlace]) -> list[OpeningHours]:
         return list(root.schedules)  # type: ignore[arg-type]
 
-    @strawberry.field(description="Whether its opening hours have it open at `at`.")
+    @strawberry.field(description="The dates it is closed all day whatever its opening hours say; may be empty.")
+    def closures(self, root: strawberry.Parent[models.MeetingPlace]) -> list[Closure]:
+        return list(root.closures)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Whether its opening hours have it open at `at`, on a date no closure covers.")
     def is_open(self, root: strawberry.Parent[models.MeetingPlace], at: AtMoment = None) -> bool:
-        return hours.is_open(root.schedules, moment_or_now(at, "at"))
+        return hours.is_open(root.schedules, moment_or_now(at, "at"), closures=root.closures)
 
     @strawberry.field(
-        description="The opening under way at `after`, or else the next to begin; null when none begins within "
-        f"{hours.HORIZON_DAYS} days."
+        description="The opening under way at `after`, or else the next to begin, skipping closed dates; null when "
+        f"none begins within {hours.HORIZON_DAYS} days."
     )
     def next_opening(
         self, root: strawberry.Parent[models.MeetingPlace], after: AtMoment = None
     ) -> OpeningPeriod | None:
-        return hours.next_opening(root.schedules, moment_or_now(after, "after"))  # type: ignore[return-value]
+        moment = moment_or_now(after, "after")
+        return hours.next_opening(root.schedules, moment, closures=root.closures)  # type: ignore[return-value]
 
 
 @strawberry.type(description="An MLL activity type.")

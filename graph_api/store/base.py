@@ -84,11 +84,14 @@ def matches_query(node: Node, query: NodeQuery) -> bool:
 
 
 def is_open_at(node: Node, moment: datetime.datetime | None) -> bool:
-    """True when no moment is asked, or the node is a meeting place that its schedules have open then.
+    """True when no moment is asked, or the node is a meeting place that its schedules have open then, on a
+    date none of its closures covers.
 
     The one opening rule both stores apply, in Python (`graph_api.hours`), never restated in a query language.
     """
-    return moment is None or (isinstance(node, MeetingPlace) and is_open(node.schedules, moment))
+    return moment is None or (
+        isinstance(node, MeetingPlace) and is_open(node.schedules, moment, closures=node.closures)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Nodes and relationships as JSON and back, exactly: what the data folder keeps (and what tests compare).
 
 Each field by its type hint: a point as `[lat, lon]`, an enum by its value, dates and times in ISO 8601,
-opening hours as their HSDS columns; a node also names its label, so that a list of mixed nodes reads back.
+opening hours as their HSDS columns, closures in their JSON form (`Closure.to_json`); a node also names its
+label, so that a list of mixed nodes reads back.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import typing
 from typing import Any
 
 from graph_api.errors import DataError
-from graph_api.hours import Schedule
+from graph_api.hours import Closure, Schedule
 from graph_api.models import NODE_TYPES, Node, NodeRef, Point, Relationship, field_types, label_of
 
 SCHEDULES = tuple[Schedule, ...]
+CLOSURES = tuple[Closure, ...]
 TEMPORAL: tuple[type, ...] = (datetime.datetime, datetime.date)
 
 
@@ -57,6 +59,8 @@ def _to_json(hint: object, value: Any) -> Any:
         return [value.lat, value.lon]
     if hint == SCHEDULES:
         return [schedule.to_hsds() for schedule in value]
+    if hint == CLOSURES:
+        return [closure.to_json() for closure in value]
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, TEMPORAL):
@@ -73,6 +77,8 @@ def _from_json(hint: object, value: Any) -> Any:
         return Point(lat=value[0], lon=value[1])
     if hint == SCHEDULES:
         return tuple(Schedule.from_hsds(row) for row in value)
+    if hint == CLOSURES:
+        return tuple(Closure.from_json(data) for data in value)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return hint(value)
     if hint is datetime.datetime:

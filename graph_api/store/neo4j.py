@@ -14,9 +14,10 @@ radius until it has `limit` places or reaches the radius asked for.
 Opening hours. A meeting place's schedules are the node's `schedules` property: a list of strings, each one
 schedule's HSDS columns as JSON (`Schedule.to_hsds`), absent when there are none. Neo4j properties hold no
 maps, and parallel lists could not hold a missing `valid_to` (lists take no nulls); JSON texts round-trip
-exactly and read plainly in Neo4j Browser. Whether a place is open is decided by the one rule in
-`graph_api.hours`, in Python on the nodes Cypher returns, never restated in Cypher, so both stores always
-agree. The price is in what crosses the wire when `open_at` is asked: `nearby` keeps only the open ones of
+exactly and read plainly in Neo4j Browser. Its exceptional closures are the `closures` property, likewise a
+list of JSON texts (`Closure.to_json`), absent when there are none. Whether a place is open is decided by the
+one rule in `graph_api.hours`, in Python on the nodes Cypher returns, never restated in Cypher, so both stores
+always agree. The price is in what crosses the wire when `open_at` is asked: `nearby` keeps only the open ones of
 each radius' candidates (its radius grows until `limit` open places are found, so when few are open it reads
 all within the radius asked), `in_bounds` fetches every place in the box to count the open ones, and `find`
 fetches every match to page over the open ones. With the seeds that is at most the 575 meeting places, small
@@ -55,7 +56,7 @@ from neo4j.spatial import WGS84Point
 from graph_api.cancellation import in_worker
 from graph_api.errors import DataError, StoreUnavailable, VersionConflict
 from graph_api.geo.index import FIRST_SEARCH_KM, MARGIN, location_of, nearest
-from graph_api.hours import Schedule
+from graph_api.hours import Closure, Schedule
 from graph_api.models import (
     IDENTIFYING_PROPERTIES,
     NODE_TYPES,
@@ -101,6 +102,8 @@ LIVENESS_CHECK_S = 1.0
 FINLAND_BOX = ([19.0, 59.0], [32.0, 71.0])
 SCHEDULES = tuple[Schedule, ...]
 """The type of `MeetingPlace.schedules`, stored as JSON texts (see the module's docstring)."""
+CLOSURES = tuple[Closure, ...]
+"""The type of `MeetingPlace.closures`, stored as JSON texts too."""
 SCHEDULE_CACHE_SIZE = 65536
 T = TypeVar("T")
 
@@ -702,6 +705,8 @@ def _node_row(node: Node) -> dict[str, Any]:
             value = value.value
         elif hint == SCHEDULES:
             value = [json.dumps(schedule.to_hsds(), sort_keys=True) for schedule in value] or None
+        elif hint == CLOSURES:
+            value = [json.dumps(closure.to_json(), sort_keys=True) for closure in value] or None
         if value is not None:
             row[name] = value
     row["search_names"] = [fold(name) for name in node.search_names]
@@ -725,6 +730,8 @@ def _node(label: str, properties: dict[str, Any]) -> Node:
             value = hint(value)
         elif hint == SCHEDULES:
             value = tuple(_schedule(text) for text in value or ())
+        elif hint == CLOSURES:
+            value = tuple(_closure(text) for text in value or ())
         elif hasattr(value, "to_native"):
             value = _moment(value.to_native())
         elif value is None and name in defaults:
@@ -737,6 +744,12 @@ def _node(label: str, properties: dict[str, Any]) -> Node:
 def _schedule(text: str) -> Schedule:
     """Parsed once per distinct text (schedules are immutable): parsing cost more than the rest of a node."""
     return Schedule.from_hsds(json.loads(text))
+
+
+@functools.lru_cache(maxsize=SCHEDULE_CACHE_SIZE)
+def _closure(text: str) -> Closure:
+    """Parsed once per distinct text, as schedules are."""
+    return Closure.from_json(json.loads(text))
 
 
 def _native(properties: dict[str, Any]) -> dict[str, object]:

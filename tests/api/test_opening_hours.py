@@ -1,4 +1,5 @@
-"""`openAt`, `openingHours`, `isOpen` and `nextOpening` say what the shipped schedules say, on both backends.
+"""`openAt`, `openingHours`, `isOpen` and `nextOpening` say what the shipped schedules say, on both backends,
+and a place's exceptional `closures` shut it on their dates.
 
 The expected answers come from `seeds/demo/schedules.csv` read here with the standard library alone, by
 comparing Helsinki wall clocks, not from `graph_api.hours`.
@@ -6,17 +7,22 @@ comparing Helsinki wall clocks, not from `graph_api.hours`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from graph_api.models import Dataset
+from graph_api.hours import Closure
+from graph_api.models import Dataset, MeetingPlace
+from graph_api.settings import Settings
+from graph_api.store.base import GraphStore
 from loaders.csvfiles import read_rows
 from tests.api.test_proximity import brute_force_nearby
-from tests.conftest import SEEDS, GraphQLClient
+from tests.conftest import SEEDS, GraphQLClient, client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -240,3 +246,80 @@ async def test_a_moment_out_of_range_is_refused_naming_the_argument(
     error = await gql.error(query)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
     assert error["message"].startswith(f"{argument}: year ")
+
+
+CHRISTMAS = Closure(datetime.date(2026, 12, 21), datetime.date(2027, 1, 6), "Joulutauko")
+IN_HELSINKI = "MeetingPlace:mp-091-"
+CLOSURE_MOMENTS = [
+    pytest.param("2026-12-28T10:00:00+02:00", id="a monday inside the closure"),
+    pytest.param("2027-01-06T10:00:00", id="naive: its last day"),
+    pytest.param("2027-01-07T10:00:00+02:00", id="the day after it"),
+    pytest.param("2026-12-02T10:00:00+02:00", id="weeks before it"),
+]
+
+
+def open_despite_closures(text: str) -> set[str]:
+    """The places open at the moment by the seeds' schedules, less Helsinki's over Christmas."""
+    closed = CHRISTMAS.starts <= moment_of(text).astimezone(HELSINKI).date() <= CHRISTMAS.ends
+    return {ref for ref in open_ids(text) if not (closed and ref.startswith(IN_HELSINKI))}
+
+
+@pytest.fixture
+async def closed_gql(new_store: GraphStore, dataset: Dataset) -> AsyncIterator[GraphQLClient]:
+    """The seeds, every Helsinki place closed over Christmas and the new year, in a fresh store of each backend."""
+    nodes = [
+        dataclasses.replace(node, closures=(CHRISTMAS,))
+        if isinstance(node, MeetingPlace) and f"MeetingPlace:{node.key}".startswith(IN_HELSINKI)
+        else node
+        for node in dataset.nodes
+    ]
+    await new_store.load(Dataset(nodes=nodes, relationships=dataset.relationships))
+    # Time is not what these tests measure: a Neo4j just wiped and reloaded plans its first queries slowly.
+    async with client_for(new_store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=60)) as http:
+        yield GraphQLClient(http)
+
+
+def test_the_closure_moments_close_places_that_would_be_open() -> None:
+    """Guards the test below: inside the closure some Helsinki places would be open, and others elsewhere are."""
+    inside, after = (param.values[0] for param in CLOSURE_MOMENTS[:3:2])
+    assert {ref for ref in open_ids(inside) if ref.startswith(IN_HELSINKI)}
+    assert open_despite_closures(inside) and open_despite_closures(inside) < open_ids(inside)
+    assert open_despite_closures(after) == open_ids(after)
+
+
+async def test_open_at_leaves_out_places_closed_that_day_in_every_list(
+    closed_gql: GraphQLClient, dataset: Dataset
+) -> None:
+    """`meetingPlaces`, `inBounds` and `nearby` all take closures into account, through the stores' one rule.
+    One load for all the moments: loading the seeds into Neo4j takes seconds."""
+    for moment in (param.values[0] for param in CLOSURE_MOMENTS):
+        expected = sorted(open_despite_closures(moment))
+        places = await all_places(closed_gql, "isOpen(at: $at)", openAt=moment, at=moment)
+        assert [place["id"] for place in places] == expected, moment
+        assert all(place["isOpen"] for place in places), moment
+        query = """query ($bounds: BoundsInput!, $openAt: DateTime) {
+          inBounds(bounds: $bounds, limit: 1000, openAt: $openAt) { totalCount places { id } } }"""
+        inside = (await closed_gql.data(query, bounds=FINLAND, openAt=moment))["inBounds"]
+        assert ([place["id"] for place in inside["places"]], inside["totalCount"]) == (expected, len(expected))
+        query = """query ($openAt: DateTime) {
+          nearby(near: {lat: 60.1699, lon: 24.9384}, radiusKm: 30, limit: 20, openAt: $openAt) { place { id } } }"""
+        hits = (await closed_gql.data(query, openAt=moment))["nearby"]
+        nearest = [ref for ref, _ in brute_force_nearby(dataset, 60.1699, 24.9384, 30, 1000) if ref in expected]
+        assert [hit["place"]["id"] for hit in hits] == nearest[:20], moment
+
+
+async def test_is_open_next_opening_and_closures_of_a_closed_place(closed_gql: GraphQLClient) -> None:
+    query = """query ($id: ID!, $at: DateTime) { node(id: $id) { ... on MeetingPlace {
+      closures { from to reason } isOpen(at: $at) nextOpening(after: $at) { opens closes } } } }"""
+    inside = "2026-12-28T10:00:00+02:00"
+    (helsinki,) = [ref for ref in sorted(open_ids(inside)) if ref.startswith(IN_HELSINKI)][:1]
+    place = (await closed_gql.data(query, id=helsinki, at=inside))["node"]
+    assert place["closures"] == [{"from": "2026-12-21", "to": "2027-01-06", "reason": "Joulutauko"}]
+    assert place["isOpen"] is False
+    opens, closes = next_openings("2027-01-07T00:00:00+02:00")[helsinki]
+    assert place["nextOpening"] == {"opens": opens.isoformat(), "closes": closes.isoformat()}, "the first after it"
+    elsewhere = next(ref for ref in sorted(open_ids(inside)) if not ref.startswith(IN_HELSINKI))
+    place = (await closed_gql.data(query, id=elsewhere, at=inside))["node"]
+    assert (place["closures"], place["isOpen"]) == ([], True)
+    opens, closes = next_openings(inside)[elsewhere]
+    assert place["nextOpening"] == {"opens": opens.isoformat(), "closes": closes.isoformat()}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
 
 from graph_api.errors import DataError
-from graph_api.hours import Schedule, Weekday
+from graph_api.hours import Closure, Schedule, Weekday
 from graph_api.models import (
     Bounds,
     Dataset,
@@ -207,3 +208,27 @@ async def test_open_at_keeps_a_place_only_while_its_schedules_have_it_open(new_s
         page = await new_store.find("MeetingPlace", NodeQuery(first=10, open_at=moment))
         assert (page.items, page.total_count) == (expected, len(expected)), moment
     assert (await new_store.find("Municipality", NodeQuery(first=10, open_at=OPEN_OR_NOT[0][0]))).items == []
+
+
+async def test_open_at_and_reads_honour_a_place_s_closures(new_store: GraphStore) -> None:
+    """The café closed over the summer break's last week and one Tuesday: it reads back with its closures, and
+    `open_at` leaves it out on those dates only."""
+    closures = (
+        Closure(datetime.date(2027, 8, 3), datetime.date(2027, 8, 10), "Kesätauko"),
+        Closure(datetime.date(2026, 12, 1), datetime.date(2026, 12, 1)),
+    )
+    closed = dataclasses.replace(CAFE, closures=closures)
+    await new_store.load(dataclasses.replace(SMALL, nodes=[*SMALL.nodes[:-1], closed]))
+    assert await new_store.get_many([NodeRef.of(CAFE)]) == [closed]
+    for moment, open_ in [
+        (datetime.datetime(2027, 8, 10, 7, 0, tzinfo=datetime.UTC), False),  # the Tuesday OPEN_OR_NOT has open
+        (datetime.datetime(2027, 8, 17, 7, 0, tzinfo=datetime.UTC), True),
+        (datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC), False),
+        (datetime.datetime(2026, 12, 3, 8, 0, tzinfo=datetime.UTC), True),
+    ]:
+        expected = [closed] if open_ else []
+        assert [hit.place for hit in await new_store.nearby(CAFE.location, 1, 10, None, moment)] == expected, moment
+        inside = await new_store.in_bounds(Bounds(60, 24, 61, 25), 10, None, moment)
+        assert (inside.places, inside.total_count) == (expected, len(expected)), moment
+        page = await new_store.find("MeetingPlace", NodeQuery(first=10, open_at=moment))
+        assert (page.items, page.total_count) == (expected, len(expected)), moment

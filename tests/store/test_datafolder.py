@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from graph_api.cli import load_seeds
+from graph_api.hours import Closure
 from graph_api.models import MeetingPlace, MeetingPlaceKind, NodeRef, Point, Relationship
 from graph_api.store.base import NodeQuery
 from graph_api.store.datafolder import DataFolder
@@ -30,10 +31,12 @@ SEEDS = ROOT / "seeds"
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
 
 
-def reading(key: str, name: str) -> Reading:
+def reading(key: str, name: str, closures: tuple[Closure, ...] = ()) -> Reading:
     """A family café in Helsinki run by a local association of the seeds, as a spreadsheet would give it."""
     source = "spreadsheet:test.csv"
-    node = MeetingPlace(key, source, name, MeetingPlaceKind.FAMILY_CAFE, Point(60.1841, 24.952), source_id=key)
+    node = MeetingPlace(
+        key, source, name, MeetingPlaceKind.FAMILY_CAFE, Point(60.1841, 24.952), source_id=key, closures=closures
+    )
     rels = (
         Relationship("LOCATED_IN", NodeRef.of(node), NodeRef("Municipality", "091"), source, {}),
         Relationship(
@@ -60,6 +63,14 @@ async def test_an_import_is_kept_and_taken_in_by_the_next_store_over_the_seeds(t
     assert place is not None and place.name == "Perhekahvila Kaiku" and place.imported_at == NOW
     assert [r.number for r in (await later.imports(first=None)).items] == [1]
     assert len((await later.find("MeetingPlace", NodeQuery(first=None))).items) == 576, "the 575 seeded and it"
+
+
+async def test_an_imported_place_s_closures_are_kept(tmp_path: Path) -> None:
+    closures = (Closure(datetime.date(2026, 12, 21), datetime.date(2027, 1, 6), "Joulutauko"),)
+    first = await seeded(tmp_path)
+    await apply(first, await plan(first, reading("s-1", "Perhekahvila Kaiku", closures), NOW), "tester", NOW)
+    (place,) = await (await seeded(tmp_path)).get_many([NodeRef("MeetingPlace", "s-1")])
+    assert isinstance(place, MeetingPlace) and place.closures == closures
 
 
 async def test_imports_from_two_processes_land_in_the_order_they_committed(tmp_path: Path) -> None:

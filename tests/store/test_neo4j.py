@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 import logging
 from typing import Any
@@ -11,11 +13,12 @@ from neo4j.exceptions import ClientError
 from neo4j.spatial import WGS84Point
 
 from graph_api.errors import DataError
+from graph_api.hours import Closure
 from graph_api.models import NODE_TYPES, Dataset, Direction, Hop, MeetingPlace, NodeRef
 from graph_api.store import neo4j
 from graph_api.store.base import NodeQuery
 from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore
-from tests.store.test_contract import ESPOO, HELSINKI, SMALL
+from tests.store.test_contract import CAFE, ESPOO, HELSINKI, SMALL
 
 pytestmark = pytest.mark.anyio
 
@@ -100,6 +103,20 @@ async def test_schedules_are_stored_as_hsds_json_texts(neo4j_store: Neo4jStore, 
     (record,) = await cypher(neo4j_store, "MATCH (n:MeetingPlace {key: 'mp-091-1'}) RETURN n.schedules AS schedules")
     assert place.schedules
     assert [json.loads(text) for text in record["schedules"]] == [s.to_hsds() for s in place.schedules]
+
+
+@pytest.mark.parametrize("empty_backend", ["neo4j"], indirect=True)
+async def test_closures_are_stored_as_json_texts_and_absent_when_there_are_none(new_store: Neo4jStore) -> None:
+    closure = Closure(datetime.date(2026, 12, 24), datetime.date(2026, 12, 26), "Joulu")
+    await new_store.load(
+        dataclasses.replace(SMALL, nodes=[*SMALL.nodes[:-1], dataclasses.replace(CAFE, closures=(closure,))])
+    )
+    query = "MATCH (n:MeetingPlace {key: $key}) RETURN n.closures AS closures"
+    (record,) = await cypher(new_store, query, key=CAFE.key)
+    assert [json.loads(text) for text in record["closures"]] == [closure.to_json()]
+    await new_store.load(SMALL)
+    assert await cypher(new_store, query, key=CAFE.key) == [{"closures": None}], "a reload without them removes them"
+    assert await new_store.get_many([NodeRef.of(CAFE)]) == [CAFE]
 
 
 async def test_names_outside_the_allowlists_never_reach_cypher(neo4j_store: Neo4jStore) -> None:
