@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from graph_api.errors import InputError
 from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.geocoding import Geocoder, Geocoding
+from graph_api.live import PlaceEvents
 from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.planning.population import Settlements
 from graph_api.relations import Path
@@ -21,7 +22,8 @@ from graph_api.store.base import GraphStore
 
 @dataclass
 class Context:
-    """One per request: DataLoaders cache per request, so no answer outlives it."""
+    """One per request: DataLoaders cache per request, so no answer outlives it. A websocket connection's
+    context lives as long as the connection, so each change it pushes starts afresh (`forget_loaded`)."""
 
     store: GraphStore
     locator: MunicipalityLocator
@@ -32,10 +34,17 @@ class Context:
     data_sizes: DataSizesCache
     max_cost: int
     state: State
+    events: PlaceEvents
+    websocket: bool = False
     _nodes: DataLoader[NodeRef, Node | None] | None = None
     _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)
     _agreements: DataLoader[tuple[NodeRef, int | None], list[Agreement]] | None = None
     _geocodings: DataLoader[str, Geocoding] | None = None
+
+    def forget_loaded(self) -> None:
+        """Drops what the loaders hold, so the next answer reads the store as it is now."""
+        self._nodes = self._agreements = self._geocodings = None
+        self._paths = {}
 
     def record_cost(self, cost: int) -> None:
         """The operation's estimated cost, on the request's state where the logs find it."""
