@@ -8,14 +8,16 @@ import datetime
 from collections.abc import AsyncIterator
 
 import pytest
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin, Subprotocol
 
 from graph_api.app import create_app
 from graph_api.live import Change, PlaceChanged, PlaceEvents
 from graph_api.models import Bounds, MeetingPlace, MeetingPlaceKind, Point
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
-from tests.live_ws import Client, events_of, publish_to_message_seconds, serving, subscribed, summary_ms
+from tests.live_ws import PROTOCOL, Client, events_of, publish_to_message_seconds, serving, subscribed, summary_ms
 
 pytestmark = pytest.mark.anyio
 
@@ -220,13 +222,20 @@ async def test_websocket_runs_subscriptions_only(live: Live, client: Client) -> 
 
 
 async def test_websocket_speaks_graphql_transport_ws_only(live: Live) -> None:
-    from websockets.asyncio.client import connect
-    from websockets.typing import Subprotocol
-
     async with connect(live.url, subprotocols=[Subprotocol("graphql-ws")]) as legacy:
         with pytest.raises(ConnectionClosed) as closed:
             await legacy.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
+
+
+async def test_websocket_opens_to_pages_of_the_origins_cors_allows(store: GraphStore) -> None:
+    async for live in live_app(store, GRAPH_API_CORS_ORIGINS="https://map.example.fi"):
+        async with connect(live.url, subprotocols=[PROTOCOL], origin=Origin("https://map.example.fi")):
+            pass
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(live.url, subprotocols=[PROTOCOL], origin=Origin("https://elsewhere.example")):
+                pass
+        assert refused.value.response.status_code == 403
 
 
 async def test_publish_reaches_the_client_within_milliseconds(store: GraphStore) -> None:
