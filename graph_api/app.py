@@ -1,8 +1,10 @@
-"""The ASGI application: /graphql (GraphiQL on GET), /healthz, /readyz and /metrics, over one injected store."""
+"""The ASGI application: /graphql (GraphiQL on GET, subscriptions over a websocket), /healthz, /readyz and
+/metrics, over one injected store."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,8 +14,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from graph_api import __version__, maps
@@ -24,6 +28,7 @@ from graph_api.errors import InputError, StoreUnavailable
 from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.instrumented import InstrumentedGeocoder
 from graph_api.graphql_http import GraphQLOverHTTP
+from graph_api.live import PlaceEvents
 from graph_api.middleware.body_limit import BodySizeLimitMiddleware
 from graph_api.middleware.cors import PathCORSMiddleware
 from graph_api.middleware.nosniff import NoSniffMiddleware
@@ -40,14 +45,29 @@ from graph_api.store.base import GraphStore
 from graph_api.store.instrumented import InstrumentedStore
 
 LAYER_MAX_AGE_S = 300
+CONNECTION_INIT_TIMEOUT = datetime.timedelta(seconds=10)
+"""How long a websocket may stay open before its client sends `connection_init` (clients send it at once)."""
+SUBSCRIPTIONS_PER_CONNECTION = 20
+"""Operations one websocket may run at once; one more gets an `error` message (a map needs one per view)."""
 
 
 class GraphQLApp(GraphQLOverHTTP[Context, None]):
-    def __init__(self, store: GraphStore, settings: Settings, metrics: Metrics, data_sizes: DataSizesCache) -> None:
+    """Strawberry's view over our store. Websockets speak graphql-transport-ws only (graphql-ws, the older
+    protocol of subscriptions-transport-ws, is not offered), from the origins CORS allows."""
+
+    def __init__(
+        self, store: GraphStore, settings: Settings, metrics: Metrics, data_sizes: DataSizesCache, events: PlaceEvents
+    ) -> None:
         super().__init__(
-            build_schema(settings.document_cache_size), graphql_ide="graphiql" if settings.graphiql else None
+            build_schema(settings.document_cache_size),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
+            max_subscriptions_per_connection=SUBSCRIPTIONS_PER_CONNECTION,
+            allowed_origins=settings.cors_origins,
         )
         self.store = store
+        self.events = events
         self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
         self.postal_areas = PostalCodeAreaLocator.from_seeds(settings.seeds_dir)
         self.geocoder = InstrumentedGeocoder(settings.create_geocoder(), metrics.geocodings)
@@ -58,7 +78,8 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         self.request_timeout_s = settings.request_timeout_s
         self.authenticator = Authenticator(store, settings)
 
-    async def get_context(self, request: Request, response: object) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: object) -> Context:
+        """One per HTTP request, or one per websocket connection (shared by its subscriptions)."""
         return Context(
             store=self.store,
             locator=self.locator,
@@ -72,6 +93,8 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
             authenticator=self.authenticator,
             authorization=request.headers.get("authorization"),
             request_id=current_request_id(),
+            events=self.events,
+            websocket=isinstance(request, WebSocket),
         )
 
     async def execute_operation(
@@ -83,7 +106,8 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         root_value: None,
         sub_response: Response,
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
-        """Within the time budget, and only while the client is there to read the answer."""
+        """Within the time budget, and only while the client is there to read the answer. (Subscriptions, which
+        live long by design, run over a websocket and never come here.)"""
         operation = super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
         result = await within_budget(operation, self.request_timeout_s, request.receive)
         if not isinstance(result, Stopped):
@@ -99,9 +123,13 @@ def create_app(
     settings: Settings | None = None,
     on_startup: Callable[[GraphStore], Awaitable[None]] | None = None,
 ) -> Starlette:
-    """Build the app around a store; `on_startup` runs after the store opens (e.g. to load seeds)."""
+    """Build the app around a store; `on_startup` runs after the store opens (e.g. to load seeds).
+
+    Writers publish their changes to the app's broker, `app.state.events` (resolvers: `info.context.events`).
+    """
     settings = settings or Settings()
     metrics = Metrics()
+    events = PlaceEvents(settings.max_subscriptions, settings.subscription_queue)
     served = InstrumentedStore(store, metrics.store_seconds)  # the start-up hook gets the store as given
 
     @contextlib.asynccontextmanager
@@ -113,6 +141,7 @@ def create_app(
         try:
             yield
         finally:
+            events.close()
             await store.close()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -129,7 +158,7 @@ def create_app(
         body, content_type = metrics.exposition()
         return Response(body, headers={"Content-Type": content_type})
 
-    graphql = GraphQLApp(served, settings, metrics, DataSizesCache.of(store))
+    graphql = GraphQLApp(served, settings, metrics, DataSizesCache.of(store), events)
     locator = graphql.locator
 
     async def meeting_places(request: Request) -> Response:
@@ -146,9 +175,10 @@ def create_app(
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
         return await geojson(request, maps.welfare_areas_layer(served, locator, tolerance), settings.request_timeout_s)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql),  # any method: the view answers 405 as GraphQL
+            WebSocketRoute("/graphql", graphql),  # subscriptions (graph_api.schema.subscription)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", prometheus),
@@ -163,6 +193,8 @@ def create_app(
         exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]
         lifespan=lifespan,
     )
+    app.state.events = events
+    return app
 
 
 def edge_middleware(settings: Settings) -> list[Middleware]:

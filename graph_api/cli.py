@@ -83,8 +83,17 @@ def serve(host: str | None, port: int | None, backend: str | None, seeds_dir: Pa
     store = settings.create_store()
     on_startup = (lambda s: load_seeds(s, settings.seeds_dir)) if settings.backend == "memory" else None
     app = create_app(store, settings, on_startup=on_startup)
-    # uvicorn's loggers go through the handler above; its access log would repeat the app's request lines
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    # uvicorn's loggers go through the handler above; its access log would repeat the app's request lines.
+    # A websocket message is bounded as a request body is; uvicorn pings each websocket every 20 s and closes
+    # one whose client does not answer within 20 s (its defaults), so a vanished map frees its subscriptions.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        ws_max_size=settings.max_body_bytes,
+    )
 
 
 async def load_seeds(store: GraphStore, seeds_dir: Path) -> None:

@@ -6,6 +6,8 @@ GraphApiError
 ├── Forbidden           the caller may not make this write: names the node or the scope
 ├── VersionConflict     a write's `expectedVersion` is not the node's version: names both
 ├── RequestCancelled    the request that work was for is over (timed out, or its client left)
+├── SubscriptionLimit   as many subscriptions are open as the server allows; try again later
+├── SubscriberTooSlow   a subscription fell too far behind its changes and was ended; subscribe again
 └── StoreError
     ├── DataError       a dataset that cannot be loaded as it is (nothing is written)
     └── StoreUnavailable the backend cannot be reached
@@ -42,6 +44,19 @@ class RequestCancelled(GraphApiError):
     """Raised in a worker thread at a checkpoint once its request is over, so that it stops spending CPU."""
 
     code = "CANCELLED"
+
+
+class SubscriptionLimit(GraphApiError):
+    """A new subscription past the most the server keeps open (`GRAPH_API_MAX_SUBSCRIPTIONS`)."""
+
+    code = "SUBSCRIPTION_LIMIT"
+
+
+class SubscriberTooSlow(GraphApiError):
+    """A subscription whose client read its changes more slowly than they came: it is ended rather than buffered
+    without bound, and the client, having missed changes, reloads its view and subscribes again."""
+
+    code = "SUBSCRIBER_TOO_SLOW"
 
 
 class StoreError(GraphApiError):

@@ -14,6 +14,7 @@ from graph_api import __version__
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.gazetteer import Gazetteer
 from graph_api.geo.geocoding import Geocoder, Provider
+from graph_api.live import DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUEUE_SIZE
 from graph_api.observability.logs import LogFormat
 from graph_api.store.base import GraphStore
 from graph_api.store.datafolder import DataFolder
@@ -131,6 +132,19 @@ class Settings(BaseSettings):
         le=3600,
         alias="GRAPH_API_REQUEST_TIMEOUT",
         description="Seconds a GraphQL request may run before it is stopped and answered with a TIMEOUT error.",
+    )
+    max_subscriptions: int = Field(
+        default=DEFAULT_MAX_SUBSCRIPTIONS,
+        ge=0,
+        alias="GRAPH_API_MAX_SUBSCRIPTIONS",
+        description="Most `placesChanged` subscriptions open at once in the process; past it a new one is refused.",
+    )
+    subscription_queue: int = Field(
+        default=DEFAULT_QUEUE_SIZE,
+        ge=1,
+        le=100_000,
+        alias="GRAPH_API_SUBSCRIPTION_QUEUE",
+        description="Changes a subscription may fall behind its client before it is ended as too slow.",
     )
     neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI", description="Neo4j's Bolt URI.")
     neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER", description="Neo4j user.")

@@ -23,6 +23,7 @@ from graph_api.schema.cost_limit import CostLimit
 from graph_api.schema.limits import DocumentLimits
 from graph_api.schema.operation import OperationSelection
 from graph_api.schema.query import Query
+from graph_api.schema.subscription import Subscription, Transport
 from graph_api.schema.types import ALL_NODE_TYPES
 
 MAX_TOKENS = 5000
@@ -56,6 +57,7 @@ def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
     register_cache("validated_documents", ValidationCache(maxsize=document_cache_size).cached_validate_document)
     return Schema(
         query=Query,
+        subscription=Subscription,
         types=ALL_NODE_TYPES,
         config=StrawberryConfig(),
         extensions=[
@@ -65,6 +67,7 @@ def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
             OperationSelection,
             lambda: ValidationCache(maxsize=document_cache_size),
             lambda: AddValidationRules(LIMIT_RULES),
+            Transport,
             CostLimit,
             lambda: MaskErrors(should_mask_error=should_mask),
         ],

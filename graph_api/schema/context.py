@@ -13,6 +13,7 @@ from graph_api.auth.caller import Caller
 from graph_api.errors import InputError
 from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.geocoding import Geocoder, Geocoding
+from graph_api.live import PlaceEvents
 from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.planning.population import Settlements
 from graph_api.relations import Path
@@ -23,7 +24,8 @@ from graph_api.store.base import GraphStore
 
 @dataclass
 class Context:
-    """One per request: DataLoaders cache per request, so no answer outlives it."""
+    """One per request: DataLoaders cache per request, so no answer outlives it. A websocket connection's
+    context lives as long as the connection, so each change it pushes starts afresh (`forget_loaded`)."""
 
     store: GraphStore
     locator: MunicipalityLocator
@@ -35,6 +37,8 @@ class Context:
     max_cost: int
     state: State
     authenticator: Authenticator
+    events: PlaceEvents
+    websocket: bool = False
     authorization: str | None = None
     """The request's `Authorization` header: verified only when a mutation (or the audit) asks who calls."""
     request_id: str | None = None
@@ -49,6 +53,11 @@ class Context:
         if self._caller is None:
             self._caller = await self.authenticator.caller(self.authorization)
         return self._caller
+
+    def forget_loaded(self) -> None:
+        """Drops what the loaders hold, so the next answer reads the store as it is now."""
+        self._nodes = self._agreements = self._geocodings = None
+        self._paths = {}
 
     def record_cost(self, cost: int) -> None:
         """The operation's estimated cost, on the request's state where the logs find it."""

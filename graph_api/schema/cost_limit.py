@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from graph_api.schema.context import Context
 from graph_api.schema.cost import estimate_cost
@@ -15,8 +16,8 @@ COST_LIMIT = "COST_LIMIT"
 
 class CostLimit(SchemaExtension):
     """Estimates the operation's cost (`graph_api.schema.cost`) and answers `COST_LIMIT` above the context's
-    `max_cost`. The answer's `extensions.cost` tells the client both, so it can see how near it is; the
-    estimate is also kept on the request for the logs."""
+    `max_cost`; a subscription's cost is that of each change it pushes. The answer's `extensions.cost` tells the
+    client both, so it can see how near it is; the estimate is also kept on the request for the logs."""
 
     cost: dict[str, int] | None = None
 
@@ -27,6 +28,8 @@ class CostLimit(SchemaExtension):
         if cost is not None:
             context.record_cost(cost)
             self.cost = {"estimated": cost, "maximum": context.max_cost}
+            if cost > context.max_cost and execution.operation_type is OperationType.SUBSCRIPTION:
+                raise refusal(cost, context.max_cost)  # a subscription runs whatever `result` says: this stops it
             if cost > context.max_cost:
                 execution.result = ExecutionResult(data=None, errors=[refusal(cost, context.max_cost)])
         yield
