@@ -17,6 +17,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from graph_api import __version__, maps
+from graph_api.auth.authenticate import Authenticator
 from graph_api.budget import Stopped, stopped_message, stopped_result, within_budget
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError, StoreUnavailable
@@ -29,7 +30,7 @@ from graph_api.middleware.nosniff import NoSniffMiddleware
 from graph_api.observability.metrics import Metrics
 from graph_api.observability.middleware import RequestObserver
 from graph_api.observability.outcomes import outcome_of
-from graph_api.observability.requests import note
+from graph_api.observability.requests import current_request_id, note
 from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
@@ -55,6 +56,7 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         self.max_cost = settings.cost_ceiling
         self.data_sizes = data_sizes
         self.request_timeout_s = settings.request_timeout_s
+        self.authenticator = Authenticator(store, settings)
 
     async def get_context(self, request: Request, response: object) -> Context:
         return Context(
@@ -67,6 +69,9 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
             data_sizes=self.data_sizes,
             max_cost=self.max_cost,
             state=request.state,
+            authenticator=self.authenticator,
+            authorization=request.headers.get("authorization"),
+            request_id=current_request_id(),
         )
 
     async def execute_operation(

@@ -12,15 +12,17 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import uvicorn
 
 from graph_api import maps
 from graph_api.app import create_app
+from graph_api.auth import keys as api_keys
+from graph_api.auth.caller import ORGANISATION_LABELS, SCOPES
 from graph_api.errors import GraphApiError
-from graph_api.models import Dataset, ImportRecord, NodeRef
+from graph_api.models import ApiKey, Dataset, ImportRecord, NodeRef
 from graph_api.observability.logs import configure_logging
 from graph_api.planning import planner
 from graph_api.planning.coverage import CoverageTerms
@@ -41,6 +43,7 @@ from loaders.spreadsheet import read_spreadsheet
 from loaders.template import write_template
 
 logger = logging.getLogger("graph_api")
+T = TypeVar("T")
 
 
 @click.group()
@@ -390,6 +393,117 @@ def coverage(
 async def _coverage_report(settings: Settings, area: NodeRef, terms: CoverageTerms, output_format: str) -> str:
     async with opened_store(settings) as store:
         return await coverage_report(store, settings.seeds_dir, area, terms, output_format)
+
+
+@main.group()
+def keys() -> None:
+    """Partners' API keys: each speaks for one organisation with its scopes; the store keeps only its hash."""
+
+
+@keys.command("create")
+@click.option("--org", "organisation", required=True, help="Global id of the organisation, e.g. District:uusimaa.")
+@click.option(
+    "--scope",
+    "scopes",
+    required=True,
+    multiple=True,
+    type=click.Choice(SCOPES),
+    help="A scope; give it again for more.",
+)
+@click.option("--name", help="What the key is for, as `keys list` shows it, e.g. the partner's system.")
+@click.option("--expires-days", type=click.IntRange(1, 3650), help="Days until the key expires [default: never].")
+@BACKEND
+@SEEDS
+def keys_create(
+    organisation: str,
+    scopes: tuple[str, ...],
+    name: str | None,
+    expires_days: int | None,
+    backend: str | None,
+    seeds_dir: Path | None,
+) -> None:
+    """Make a key, and print its token on the last line: it is shown this once, and cannot be recovered."""
+    ref = NodeRef.parse(organisation)
+    if ref is None or ref.label not in ORGANISATION_LABELS:
+        raise click.BadParameter(
+            f"{organisation!r} is not the global id of an organisation ({', '.join(ORGANISATION_LABELS)})",
+            param_hint="'--org'",
+        )
+    now = datetime.datetime.now(datetime.UTC)
+    expires_at = None if expires_days is None else now + datetime.timedelta(days=expires_days)
+    key, token = api_keys.new_key(str(ref), scopes, now, name, expires_at)
+    settings = settings_with(backend=backend, seeds_dir=seeds_dir)
+    try:
+        asyncio.run(_keys_create(settings, ref, key))
+    except GraphApiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created key {key.id} for {key.organisation}: {', '.join(key.scopes)}; expires {_when(expires_at)}")
+    click.echo("the token follows; it is shown only now: keep it as a secret")
+    click.echo(token)
+
+
+async def _keys_create(settings: Settings, organisation: NodeRef, key: ApiKey) -> None:
+    async with opened_store(settings) as store:
+        if (await store.get_many([organisation]))[0] is None:
+            raise click.BadParameter(
+                f"there is no {organisation} in the {settings.backend} store", param_hint="'--org'"
+            )
+        await store.add_key(key)
+
+
+@keys.command("list")
+@BACKEND
+def keys_list(backend: str | None) -> None:
+    """Every key, revoked ones too, oldest first; never a token or its hash."""
+    try:
+        found = asyncio.run(_with_store(settings_with(backend=backend), lambda store: store.api_keys()))
+    except GraphApiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [("id", "organisation", "scopes", "name", "created", "expires", "revoked")] + [
+        (
+            k.id,
+            k.organisation,
+            ",".join(k.scopes),
+            k.name or "",
+            _when(k.created_at),
+            _when(k.expires_at),
+            _when(k.revoked_at, ""),
+        )
+        for k in found
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@BACKEND
+def keys_revoke(key_id: str, backend: str | None) -> None:
+    """Revoke the key KEY_ID: every API process sharing the store refuses it from its next request on."""
+    now = datetime.datetime.now(datetime.UTC)
+    try:
+        key = asyncio.run(_with_store(settings_with(backend=backend), lambda store: store.revoke_key(key_id, now)))
+    except GraphApiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if key is None:
+        raise click.ClickException(f"there is no key {key_id} (graph-api keys list shows them)")
+    already = "" if key.revoked_at == now else "already "
+    click.echo(f"key {key.id} of {key.organisation} was {already}revoked at {_when(key.revoked_at)}")
+
+
+async def _with_store(settings: Settings, use: Callable[[GraphStore], Awaitable[T]]) -> T:
+    """What `use` reads or writes in the configured store, open meanwhile; keys need no seeds loaded."""
+    store = settings.create_store()
+    await store.open()
+    try:
+        return await use(store)
+    finally:
+        await store.close()
+
+
+def _when(moment: datetime.datetime | None, never: str = "never") -> str:
+    return never if moment is None else moment.isoformat(timespec="seconds")
 
 
 @main.command("export-schema")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph_api import __version__
@@ -186,6 +186,54 @@ class Settings(BaseSettings):
         description="Megabytes the providers' answer cache may take on disk; the least recently used go first.",
     )
 
+    oidc_issuer: str | None = Field(
+        default=None,
+        alias="OIDC_ISSUER",
+        description="OpenID Connect: the issuer (`iss`) whose JWTs are accepted as bearer tokens; with "
+        "OIDC_AUDIENCE and OIDC_JWKS_URL, or none of the three (API keys only).",
+    )
+    oidc_audience: str | None = Field(
+        default=None, alias="OIDC_AUDIENCE", description="OpenID Connect: the audience (`aud`) a JWT must name."
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/]+",
+        alias="OIDC_JWKS_URL",
+        description="OpenID Connect: the issuer's JSON Web Key Set, whose public keys sign its JWTs.",
+    )
+    oidc_organisation_claim: str = Field(
+        default="org",
+        min_length=1,
+        alias="OIDC_ORGANISATION_CLAIM",
+        description="The JWT claim naming the caller's organisation as a global id, e.g. `District:uusimaa`.",
+    )
+    oidc_scope_claim: str = Field(
+        default="scope",
+        min_length=1,
+        alias="OIDC_SCOPE_CLAIM",
+        description="The JWT claim holding the caller's scopes (space-separated, or a list); unknown ones are ignored.",
+    )
+    oidc_leeway_s: float = Field(
+        default=30, ge=0, le=300, alias="OIDC_LEEWAY", description="Seconds of clock skew allowed on `exp` and `nbf`."
+    )
+    oidc_timeout_s: float = Field(
+        default=3.0, gt=0, le=60, alias="OIDC_TIMEOUT", description="Seconds fetching the JWKS may take."
+    )
+    oidc_jwks_cache_s: float = Field(
+        default=300,
+        gt=0,
+        alias="OIDC_JWKS_CACHE",
+        description="Seconds the JWKS is kept before it is fetched again; a JWT signed by a key not in it "
+        "(rotation) has it fetched at once.",
+    )
+    oidc_jwks_refetch_s: float = Field(
+        default=30,
+        ge=0,
+        alias="OIDC_JWKS_REFETCH_INTERVAL",
+        description="Seconds at least between two fetches of the JWKS for unknown key ids, so that made-up "
+        "tokens cannot flood the issuer.",
+    )
+
     @property
     def import_max_bytes(self) -> int:
         """`import_max_mb` in bytes: a megabyte is 1,000,000 bytes, as file sizes are shown."""
@@ -195,6 +243,24 @@ class Settings(BaseSettings):
     def cost_ceiling(self) -> int:
         """The largest estimated cost allowed: `max_cost`, or less where the memory allowed is smaller."""
         return min(self.max_cost, self.max_request_memory_mb * 2**20 // MEMORY_PER_COST)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether JWTs are accepted: issuer, audience and JWKS URL are all set."""
+        return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
+
+    @model_validator(mode="after")
+    def oidc_complete(self) -> Settings:
+        """OIDC needs all of issuer, audience and JWKS URL: a partial set is a mistake, not a way to switch it off."""
+        given = {
+            "OIDC_ISSUER": self.oidc_issuer,
+            "OIDC_AUDIENCE": self.oidc_audience,
+            "OIDC_JWKS_URL": self.oidc_jwks_url,
+        }
+        missing = [name for name, value in given.items() if not value]
+        if 0 < len(missing) < len(given):
+            raise ValueError(f"OpenID Connect needs {', '.join(missing)} as well as the other OIDC_ settings")
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,11 +27,14 @@ import shapely
 import shapely.ops
 from geopy.distance import geodesic
 
+from graph_api.audit import as_fields, field_changes
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.models import (
     DEMO_SOURCE,
     IMPORT_COUNTS,
+    Change,
     Dataset,
+    FieldChange,
     ImportRecord,
     MeetingPlace,
     Municipality,
@@ -54,6 +58,8 @@ ORGANISER_LABELS = ("District", "LocalAssociation", "Organization", "FamilyCentr
 ROLES = ("COORDINATOR", "PARTNER")
 """An organiser's roles at a meeting place (`RUN_BY`'s `role`), as every reader takes them; the first is the
 default."""
+MAX_TEXT_LENGTH = 200
+"""The longest name (or other short text: an agreement's kind) a reader or an edit takes."""
 RECENT_IMPORTS = 100
 """How far back among the latest imports `apply` looks for the record it wrote."""
 LISTED = frozenset({"created", "updated", "unchanged"})
@@ -113,11 +119,14 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What applying a reading would do: the report's rows and the dataset that does it."""
+    """What applying a reading would do: the report's rows and the dataset that does it, with the version each
+    node it writes must still have (0: must not exist) and the audit's account of each node's change."""
 
     source: str
     rows: list[Row]
     dataset: Dataset
+    expected: dict[NodeRef, int] = field(default_factory=dict)
+    audit: dict[NodeRef, tuple[FieldChange, ...]] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -210,6 +219,38 @@ class Reference:
         return f"the point lies {lies}, {km:.1f} km from {municipality.name_fi}: kept in {municipality.name_fi}"
 
 
+def check_text(text: str, max_length: int = MAX_TEXT_LENGTH) -> str:
+    """A name as kept, ends trimmed; a ValueError when it is empty, longer than `max_length` or holds a control
+    character (a line break or a NUL in a name is a paste gone wrong). Anything else, quotes and markup too, is
+    kept as given: it is data, never run."""
+    text = text.strip()
+    if not text:
+        raise ValueError("is empty")
+    if len(text) > max_length:
+        raise ValueError(f"is {len(text)} characters long; at most {max_length}")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise ValueError("holds a control character (a line break, a tab or a NUL)")
+    return text
+
+
+def municipality_at(locator: MunicipalityLocator, point: Point) -> str:
+    """The code of the municipality a point lies in, or of the nearest one within `BORDER_TOLERANCE_KM` (the
+    1:4.5M boundaries cut off parts of the coast); a ValueError saying where the point is otherwise."""
+    if not (-90 <= point.lat <= 90 and -180 <= point.lon <= 180):
+        raise ValueError(f"({point.lat}, {point.lon}) is no position in degrees of latitude and longitude")
+    found = locator.locate(point)
+    if found is not None:
+        return found
+    if locator.outside(point):
+        raise ValueError(locator.why_nowhere(point))
+    nearest = locator.nearest(point)
+    shape = locator.boundaries[nearest]
+    edge, _ = shapely.ops.nearest_points(shape, shapely.Point(point.lon, point.lat))
+    if geodesic((point.lat, point.lon), (edge.y, edge.x)).km > BORDER_TOLERANCE_KM:
+        raise ValueError(f"{locator.why_nowhere(point)}, over {BORDER_TOLERANCE_KM:g} km from any municipality")
+    return nearest
+
+
 async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, replace_demo: bool = False) -> Plan:
     """Weigh the reading against the store: what would be created, updated, left unchanged or withdrawn."""
     rows = [Row(r.ref, "rejected", r.id, r.reason) for r in reading.rejected]
@@ -226,6 +267,16 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
     nodes: list[Node] = []
     relationships: list[Relationship] = []
     replaces: set[tuple[NodeRef, str]] = set()
+    expected: dict[NodeRef, int] = {}
+    audit: dict[NodeRef, tuple[FieldChange, ...]] = {}
+
+    def write(node: Node, old: Node | None) -> None:
+        """The node as the import writes it, one version on from the one planned against."""
+        ref = NodeRef.of(node)
+        nodes.append(dataclasses.replace(node, version=1 if old is None else old.version + 1))
+        expected[ref] = 0 if old is None else old.version
+        audit[ref] = as_fields(field_changes(old, node))
+
     for item, ref in zip(found, refs, strict=True):
         old = existing[ref]
         listed = {_edge_content(rel.type, rel.end, rel.properties) for rel in item.relationships}
@@ -246,7 +297,7 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
         if action == "unchanged":
             continue
         imported_at = old.imported_at if old is not None and old.imported_at is not None else now
-        nodes.append(dataclasses.replace(item.node, imported_at=imported_at, updated_at=now, withdrawn_at=None))
+        write(dataclasses.replace(item.node, imported_at=imported_at, updated_at=now, withdrawn_at=None), old)
         stamp = {"source_id": item.node.source_id, "imported_at": imported_at, "updated_at": now}
         relationships += [
             dataclasses.replace(rel, properties={**rel.properties, **stamp}) for rel in item.relationships
@@ -256,9 +307,9 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
     if replace_demo:
         withdrawn += await _replaced_demo(store, found, withdrawn)
     for node, why in withdrawn:
-        nodes.append(dataclasses.replace(node, withdrawn_at=now, updated_at=now))
+        write(dataclasses.replace(node, withdrawn_at=now, updated_at=now), node)
         rows.append(Row(f"{node.source}:{node.source_id or node.key}", "withdrawn", str(NodeRef.of(node)), why))
-    return Plan(reading.source, rows, Dataset(nodes, relationships, frozenset(replaces)))
+    return Plan(reading.source, rows, Dataset(nodes, relationships, frozenset(replaces)), expected, audit)
 
 
 def combine(plans: Sequence[Plan]) -> Plan:
@@ -276,6 +327,8 @@ def combine(plans: Sequence[Plan]) -> Plan:
     nodes: list[Node] = []
     relationships: list[Relationship] = []
     replaces: set[tuple[NodeRef, str]] = set()
+    expected: dict[NodeRef, int] = {}
+    audit: dict[NodeRef, tuple[FieldChange, ...]] = {}
     for each in plans:
         taken: set[str] = set()
         for row in each.rows:
@@ -291,15 +344,24 @@ def combine(plans: Sequence[Plan]) -> Plan:
         nodes += [node for node in each.dataset.nodes if str(NodeRef.of(node)) in taken]
         relationships += [rel for rel in each.dataset.relationships if str(rel.start) in taken]
         replaces.update(pair for pair in each.dataset.replaces if str(pair[0]) in taken)
-    return Plan(", ".join(each.source for each in plans), rows, Dataset(nodes, relationships, frozenset(replaces)))
+        expected.update((ref, version) for ref, version in each.expected.items() if str(ref) in taken)
+        audit.update((ref, fields) for ref, fields in each.audit.items() if str(ref) in taken)
+    dataset = Dataset(nodes, relationships, frozenset(replaces))
+    return Plan(", ".join(each.source for each in plans), rows, dataset, expected, audit)
 
 
 async def apply(
     store: GraphStore, plan: Plan, by: str, now: datetime.datetime, progress: Progress | None = None
 ) -> ImportRecord:
-    """Write the plan and its record in one transaction; returns the record, numbered, once it is durable."""
+    """Write the plan, its record and its audit in one transaction; returns the record, numbered, once it is
+    durable. A node changed since the plan was made (a partner's edit) is a `VersionConflict`, and nothing is
+    written: plan again."""
     record = ImportRecord(at=now, source=plan.source, by=by, summary=plan.summary)
-    await store.load(plan.dataset, progress, record)
+    changes = [
+        Change(now, by, None, "import", str(NodeRef.of(node)), plan.audit[NodeRef.of(node)], None, node.version)
+        for node in plan.dataset.nodes
+    ]
+    await store.load(plan.dataset, progress, record, expected=plan.expected, changes=changes)
     recent = (await store.imports(first=RECENT_IMPORTS)).items  # others may have imported since, in other processes
     return next(r for r in recent if (r.at, r.source, r.by) == (record.at, record.source, record.by))
 

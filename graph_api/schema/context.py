@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from starlette.datastructures import State
 from strawberry.dataloader import DataLoader
 
+from graph_api.auth.authenticate import Authenticator
+from graph_api.auth.caller import Caller
 from graph_api.errors import InputError
 from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.geocoding import Geocoder, Geocoding
@@ -32,10 +34,21 @@ class Context:
     data_sizes: DataSizesCache
     max_cost: int
     state: State
+    authenticator: Authenticator
+    authorization: str | None = None
+    """The request's `Authorization` header: verified only when a mutation (or the audit) asks who calls."""
+    request_id: str | None = None
+    _caller: Caller | None = None
     _nodes: DataLoader[NodeRef, Node | None] | None = None
     _paths: dict[Path, DataLoader[NodeRef, list[Link]]] = field(default_factory=dict)
     _agreements: DataLoader[tuple[NodeRef, int | None], list[Agreement]] | None = None
     _geocodings: DataLoader[str, Geocoding] | None = None
+
+    async def caller(self) -> Caller:
+        """Who the request's token says calls, verified once a request; `Unauthenticated` if it proves nothing."""
+        if self._caller is None:
+            self._caller = await self.authenticator.caller(self.authorization)
+        return self._caller
 
     def record_cost(self, cost: int) -> None:
         """The operation's estimated cost, on the request's state where the logs find it."""

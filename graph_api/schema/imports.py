@@ -10,10 +10,15 @@ import strawberry
 from strawberry.types import Info
 
 from graph_api import models
-from graph_api.errors import InputError
 from graph_api.schema.context import Context
-from graph_api.schema.ids import decode_cursor, encode_cursor
-from graph_api.schema.pagination import DEFAULT_PAGE_SIZE, Connection, check_first, connection
+from graph_api.schema.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Connection,
+    check_first,
+    connection,
+    number_after,
+    number_cursor,
+)
 
 LABEL = "Import"
 """What its cursors name, so that another list's cursor is refused."""
@@ -45,23 +50,10 @@ class Import:
     warnings: int = _count("warnings", "Things it took with a warning (e.g. a point just outside its municipality).")
 
 
-def _cursor(record: models.ImportRecord) -> str:
-    return encode_cursor(LABEL, str(record.number))
-
-
-def _after(cursor: str | None) -> int | None:
-    """The number an import cursor points after."""
-    if cursor is None:
-        return None
-    number = decode_cursor(cursor, LABEL)
-    if not number.isdecimal():
-        raise InputError("after", f"{cursor!r} is not a cursor of this list")
-    return int(number)
-
-
 @strawberry.field(description="The imports applied to the store, newest first, a page at a time.")
 async def imports(
     info: Info[Context, None], first: int = DEFAULT_PAGE_SIZE, after: str | None = None
 ) -> Connection[Import]:
-    page = await info.context.store.imports(check_first(first, info.context.max_page_size), _after(after))
-    return connection(page, _cursor)
+    first = check_first(first, info.context.max_page_size)
+    page = await info.context.store.imports(first, number_after(after, LABEL))
+    return connection(page, number_cursor(LABEL))

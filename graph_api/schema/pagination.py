@@ -60,3 +60,18 @@ def connection(page: Page[Any], cursor: Callable[[Any], str] = node_cursor) -> C
         page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None),
         total_count=page.total_count,
     )
+
+
+def number_cursor(label: str) -> Callable[[Any], str]:
+    """The cursor of an item of a numbered list (imports, changes): its `number`, under the list's label."""
+    return lambda item: encode_cursor(label, str(item.number))
+
+
+def number_after(cursor: str | None, label: str) -> int | None:
+    """The number a numbered list's cursor points after."""
+    if cursor is None:
+        return None
+    number = decode_cursor(cursor, label)
+    if not number.isdecimal():
+        raise InputError("after", f"{cursor!r} is not a cursor of this list")
+    return int(number)

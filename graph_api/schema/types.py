@@ -106,12 +106,20 @@ class Node:
     def source_id(self, root: strawberry.Parent[models.Node]) -> str | None:
         return root.source_id
 
+    @strawberry.field(
+        description="1 when first written, one more at each change an edit or an import makes. An edit says the "
+        "version it read (`expectedVersion`), and is refused (CONFLICT) if the node has changed since."
+    )
+    def version(self, root: strawberry.Parent[models.Node]) -> int:
+        return root.version
+
     @strawberry.field(description="When an import first brought it in; null for data that was not imported.")
     def imported_at(self, root: strawberry.Parent[models.Node]) -> datetime.datetime | None:
         return root.imported_at
 
     @strawberry.field(
-        description="When an import last changed it (or withdrew it); null for data that was not imported."
+        description="When an import or a partner's edit last changed it (or withdrew it); null for the shipped data "
+        "as it came."
     )
     def updated_at(self, root: strawberry.Parent[models.Node]) -> datetime.datetime | None:
         return root.updated_at
@@ -124,7 +132,8 @@ class Node:
         return root.source_updated_at
 
     @strawberry.field(
-        description="When its source stopped listing it; null while it does. A withdrawn node is kept and found by "
+        description="When its source stopped listing it, or its partner withdrew it; null while it is current. A "
+        "withdrawn node is kept and found by "
         "id, but left out of lists (unless `includeWithdrawn`), `nearby`, `inBounds`, the maps and coverage."
     )
     def withdrawn_at(self, root: strawberry.Parent[models.Node]) -> datetime.datetime | None:

@@ -207,26 +207,26 @@ class GraphStore(abc.ABC):
     async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
         """The imports applied to the store, newest first, a page at a time (see `imports_page`)."""
 
+    @abc.abstractmethod
     async def changes(self, query: ChangeQuery) -> Page[Change]:
         """The audit, newest first, a page at a time: every change kept by `load`."""
-        raise NotImplementedError  # SKELETON
 
+    @abc.abstractmethod
     async def add_key(self, key: ApiKey) -> None:
         """Keep a new API key (its id is new; `DataError` if not)."""
-        raise NotImplementedError  # SKELETON
 
+    @abc.abstractmethod
     async def api_key(self, key_id: str) -> ApiKey | None:
         """The key with this id as kept now (revoked or not), read afresh: revocation is seen at once,
         also when another process revoked it."""
-        raise NotImplementedError  # SKELETON
 
+    @abc.abstractmethod
     async def api_keys(self) -> list[ApiKey]:
         """Every key, revoked ones too, oldest first."""
-        raise NotImplementedError  # SKELETON
 
+    @abc.abstractmethod
     async def revoke_key(self, key_id: str, at: datetime.datetime) -> ApiKey | None:
         """Mark the key revoked at `at` (a key revoked already keeps its time); None if there is no such key."""
-        raise NotImplementedError  # SKELETON
 
     @abc.abstractmethod
     async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import TypeVar
 
 from prometheus_client import Histogram
 
 from graph_api.models import (
     Agreement,
+    ApiKey,
     Bounds,
+    Change,
     Dataset,
     Edge,
     Hop,
@@ -27,7 +29,7 @@ from graph_api.models import (
     NodeRef,
     Point,
 )
-from graph_api.store.base import GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds, Progress
+from graph_api.store.base import ChangeQuery, GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds, Progress
 
 T = TypeVar("T")
 
@@ -60,12 +62,33 @@ class InstrumentedStore(GraphStore):
         await self._timed("refresh", self.inner.refresh())
 
     async def load(
-        self, dataset: Dataset, progress: Progress | None = None, record: ImportRecord | None = None
+        self,
+        dataset: Dataset,
+        progress: Progress | None = None,
+        record: ImportRecord | None = None,
+        *,
+        expected: Mapping[NodeRef, int] | None = None,
+        changes: Sequence[Change] = (),
     ) -> LoadSummary:
-        return await self._timed("load", self.inner.load(dataset, progress, record))
+        return await self._timed("load", self.inner.load(dataset, progress, record, expected=expected, changes=changes))
 
     async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
         return await self._timed("imports", self.inner.imports(first, after))
+
+    async def changes(self, query: ChangeQuery) -> Page[Change]:
+        return await self._timed("changes", self.inner.changes(query))
+
+    async def add_key(self, key: ApiKey) -> None:
+        await self._timed("add_key", self.inner.add_key(key))
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        return await self._timed("api_key", self.inner.api_key(key_id))
+
+    async def api_keys(self) -> list[ApiKey]:
+        return await self._timed("api_keys", self.inner.api_keys())
+
+    async def revoke_key(self, key_id: str, at: datetime.datetime) -> ApiKey | None:
+        return await self._timed("revoke_key", self.inner.revoke_key(key_id, at))
 
     async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:
         return await self._timed("get_many", self.inner.get_many(refs))

@@ -13,18 +13,20 @@ import contextlib
 import dataclasses
 import datetime
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import anyio.to_thread
 import networkx as nx
 import numpy as np
 
 from graph_api.cancellation import in_worker
-from graph_api.errors import DataError
+from graph_api.errors import DataError, VersionConflict
 from graph_api.geo.index import PointIndex, location_of, nearest
 from graph_api.models import (
     Agreement,
+    ApiKey,
     Bounds,
+    Change,
     Dataset,
     Direction,
     Edge,
@@ -40,18 +42,20 @@ from graph_api.models import (
     label_of,
 )
 from graph_api.store.base import (
+    ChangeQuery,
     GraphStore,
     LoadSummary,
     NodeQuery,
     Page,
     PlacesInBounds,
     Progress,
+    changes_page,
     imports_page,
     is_open_at,
     matches_query,
     page_of,
 )
-from graph_api.store.datafolder import DataFolder
+from graph_api.store.datafolder import DataFolder, Stale
 from graph_api.text import fold
 
 logger = logging.getLogger(__name__)
@@ -60,10 +64,10 @@ logger = logging.getLogger(__name__)
 class MemoryStore(GraphStore):
     """networkx in memory; the default, and what the tests run first.
 
-    With a data folder (`graph_api.store.datafolder`), imports are kept there before they are taken in, and
-    `refresh` takes in what other processes imported: `open` starts a task that does so every `poll_s`
-    seconds once the first `refresh` (after the seeds are loaded) has run. Without one, imports last as long
-    as the process.
+    With a data folder (`graph_api.store.datafolder`), imports and edits (with their audit) and the API keys
+    are kept there before they are taken in, and `refresh` takes in what other processes wrote: `open` starts a
+    task that does so every `poll_s` seconds once the first `refresh` (after the seeds are loaded) has run.
+    Without one, they last as long as the process.
     """
 
     name = "memory"
@@ -73,6 +77,11 @@ class MemoryStore(GraphStore):
         self._data_folder = data_folder
         self._poll_s = poll_s
         self._records: list[ImportRecord] = []
+        self._writes: list[int] = []
+        """Without a data folder: the numbers of the kept writes (imports and edits), the imports' records, the
+        audit and the API keys, as long as the process lives."""
+        self._changes: list[Change] = []
+        self._keys: dict[str, ApiKey] = {}
         self._applied: int | None = None
         """The number of the last import from the data folder taken in; None until the first `refresh`."""
         self._poller: asyncio.Task[None] | None = None
@@ -113,36 +122,59 @@ class MemoryStore(GraphStore):
         folder = self._data_folder
         if self._applied is not None and await anyio.to_thread.run_sync(folder.last_number) == self._applied:
             return
-        imports = await anyio.to_thread.run_sync(folder.since, self._applied or 0)
-        if not imports:
+        writes = await anyio.to_thread.run_sync(folder.since, self._applied or 0)
+        if not writes:
             self._applied = self._applied or 0
             return
         graph = self._graph.copy()
-        for _, dataset in imports:
+        for _, dataset in writes:
             _apply(graph, dataset, LoadSummary(), None)
         self._swap(graph)
-        self._applied = imports[-1][0].number
+        self._applied = writes[-1][0]
 
     async def load(
-        self, dataset: Dataset, progress: Progress | None = None, record: ImportRecord | None = None
+        self,
+        dataset: Dataset,
+        progress: Progress | None = None,
+        record: ImportRecord | None = None,
+        *,
+        expected: Mapping[NodeRef, int] | None = None,
+        changes: Sequence[Change] = (),
     ) -> LoadSummary:
         async with self._writing:
-            return await self._load(dataset, progress, record)
+            while True:
+                try:
+                    return await self._load(dataset, progress, record, expected or {}, changes)
+                except Stale:  # another process wrote meanwhile: take that in, and check the versions again
+                    continue
 
-    async def _load(self, dataset: Dataset, progress: Progress | None, record: ImportRecord | None) -> LoadSummary:
-        if record is not None:
-            await self._take_in()  # what other processes imported comes first, as in the data folder's log
-        before, graph, summary = self._graph, self._graph.copy(), LoadSummary()
+    async def _load(
+        self,
+        dataset: Dataset,
+        progress: Progress | None,
+        record: ImportRecord | None,
+        expected: Mapping[NodeRef, int],
+        changes: Sequence[Change],
+    ) -> LoadSummary:
+        kept = record is not None or bool(changes)
+        if kept:
+            await self._take_in()  # what other processes wrote comes first, as in the data folder's log
+        for ref, version in expected.items():
+            current = self._graph.nodes[str(ref)]["node"].version if str(ref) in self._graph else 0
+            if current != version:
+                raise VersionConflict(str(ref), version, current)
+        graph, summary = self._graph.copy(), LoadSummary()
         _apply(graph, dataset, summary, progress)
-        if record is not None and self._data_folder is None:
-            self._records.append(dataclasses.replace(record, number=len(self._records) + 1))
-        elif record is not None and self._data_folder is not None:
-            kept = await anyio.to_thread.run_sync(self._data_folder.append, dataset, record)
-            if kept.number != (self._applied or 0) + 1:  # another process imported meanwhile: replay in order
-                self._graph = before
-                await self._take_in()
-                return summary
-            self._applied = kept.number
+        if kept and self._data_folder is not None:
+            folder = self._data_folder
+            self._applied = await anyio.to_thread.run_sync(folder.append, dataset, record, changes, self._applied or 0)
+        elif kept:
+            number = len(self._writes) + 1
+            self._writes.append(number)
+            if record is not None:
+                self._records.append(dataclasses.replace(record, number=number))
+            first = len(self._changes) + 1
+            self._changes += [dataclasses.replace(change, number=first + i) for i, change in enumerate(changes)]
         self._swap(graph)
         return summary
 
@@ -150,6 +182,37 @@ class MemoryStore(GraphStore):
         if self._data_folder is None:
             return imports_page(self._records, first, after)
         return imports_page(await anyio.to_thread.run_sync(self._data_folder.records), first, after)
+
+    async def changes(self, query: ChangeQuery) -> Page[Change]:
+        if self._data_folder is None:
+            return changes_page(self._changes, query)
+        return await anyio.to_thread.run_sync(self._data_folder.changes, query)
+
+    async def add_key(self, key: ApiKey) -> None:
+        if self._data_folder is not None:
+            await anyio.to_thread.run_sync(self._data_folder.add_key, key)
+        elif key.id in self._keys:
+            raise DataError(f"an API key with the id {key.id!r} exists already")
+        else:
+            self._keys[key.id] = key
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        if self._data_folder is None:
+            return self._keys.get(key_id)
+        return await anyio.to_thread.run_sync(self._data_folder.api_key, key_id)
+
+    async def api_keys(self) -> list[ApiKey]:
+        if self._data_folder is None:
+            return sorted(self._keys.values(), key=lambda key: (key.created_at, key.id))
+        return await anyio.to_thread.run_sync(self._data_folder.api_keys)
+
+    async def revoke_key(self, key_id: str, at: datetime.datetime) -> ApiKey | None:
+        if self._data_folder is not None:
+            return await anyio.to_thread.run_sync(self._data_folder.revoke_key, key_id, at)
+        key = self._keys.get(key_id)
+        if key is not None and key.revoked_at is None:
+            key = self._keys[key_id] = dataclasses.replace(key, revoked_at=at)
+        return key
 
     def _swap(self, graph: nx.MultiDiGraph) -> None:
         self._graph = graph

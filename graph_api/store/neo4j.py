@@ -40,7 +40,7 @@ import enum
 import functools
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, LiteralString, TypeVar, cast
 
 from neo4j import (
@@ -54,7 +54,7 @@ from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavail
 from neo4j.spatial import WGS84Point
 
 from graph_api.cancellation import in_worker
-from graph_api.errors import DataError, StoreUnavailable
+from graph_api.errors import DataError, StoreUnavailable, VersionConflict
 from graph_api.geo.index import FIRST_SEARCH_KM, MARGIN, location_of, nearest
 from graph_api.hours import Closure, Schedule
 from graph_api.models import (
@@ -62,10 +62,13 @@ from graph_api.models import (
     NODE_TYPES,
     RELATIONSHIP_TYPES,
     Agreement,
+    ApiKey,
     Bounds,
+    Change,
     Dataset,
     Direction,
     Edge,
+    FieldChange,
     Hop,
     ImportRecord,
     Link,
@@ -81,6 +84,7 @@ from graph_api.models import (
     label_of,
 )
 from graph_api.store.base import (
+    ChangeQuery,
     GraphStore,
     LoadSummary,
     NodeQuery,
@@ -116,8 +120,33 @@ IMPORTS_QUERY: LiteralString = (
     "size(rest) AS remaining"
 )
 RECORD_IMPORT: LiteralString = (
-    "OPTIONAL MATCH (old:Import) WITH coalesce(max(old.number), 0) + 1 AS number "
+    "OPTIONAL MATCH (old:Import) WITH coalesce(max(old.number), 0) AS floor "
+    "MERGE (s:Sequence {name: 'Import'}) SET s._lock = true REMOVE s._lock "
+    "WITH s, coalesce(s.value, floor) + 1 AS number SET s.value = number "
     "CREATE (i:Import {number: number, at: $at, source: $source, by: $by, summary: $summary}) RETURN number"
+)
+RECORD_CHANGES: LiteralString = (
+    "MERGE (s:Sequence {name: 'Change'}) SET s._lock = true REMOVE s._lock "
+    "WITH s, coalesce(s.value, 0) AS last SET s.value = last + size($rows) "
+    "WITH last UNWIND range(0, size($rows) - 1) AS i WITH last + i + 1 AS number, $rows[i] AS row "
+    "CREATE (c:Change {number: number, at: row.at, actor: row.actor, organisation: row.organisation, "
+    "operation: row.operation, node: row.node, fields: row.fields, request_id: row.request_id, version: row.version})"
+)
+"""Numbers come from a `Sequence` node, locked first (Neo4j's documented way to avoid a lost update), so that
+concurrent writers never take the same one; imports kept before the sequence existed are counted from."""
+CHANGES_QUERY: LiteralString = (
+    "MATCH (c:Change) WHERE ($node IS NULL OR c.node = $node) AND ($organisation IS NULL OR c.organisation = "
+    "$organisation) AND ($since IS NULL OR c.at >= $since) "
+    "WITH c ORDER BY c.number DESC WITH collect(c) AS found "
+    "WITH size(found) AS total, [c IN found WHERE $after IS NULL OR c.number < $after] AS rest "
+    "RETURN total, [c IN CASE WHEN $take IS NULL THEN rest ELSE rest[0..$take] END | properties(c)] AS changes, "
+    "size(rest) AS remaining"
+)
+API_KEY: LiteralString = "MATCH (k:ApiKey {id: $id}) RETURN properties(k) AS key"
+API_KEYS: LiteralString = "MATCH (k:ApiKey) RETURN properties(k) AS key ORDER BY k.created_at, k.id"
+ADD_KEY: LiteralString = "CREATE (k:ApiKey $key)"
+REVOKE_KEY: LiteralString = (
+    "MATCH (k:ApiKey {id: $id}) SET k.revoked_at = coalesce(k.revoked_at, $at) RETURN properties(k) AS key"
 )
 IN_BOUNDS_QUERY: LiteralString = (
     "MATCH (n:MeetingPlace) WHERE point.withinBBox(n.location, $south_west, $north_east) "
@@ -155,6 +184,7 @@ class Neo4jStore(GraphStore):
         self.query_timeout_s = query_timeout_s
         self._auth = (user, password)
         self._driver: AsyncDriver | None = None
+        self._schema_ready = False
 
     async def open(self) -> None:
         if self._driver is None:
@@ -199,35 +229,46 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
 
     async def _read(self, query: LiteralString, **parameters: Any) -> list[dict[str, Any]]:
+        return await self._managed(query, parameters, write=False)
+
+    async def _write_one(self, query: LiteralString, **parameters: Any) -> list[dict[str, Any]]:
+        """A small write (an API key's) in its own transaction, bounded and tried again as a read is."""
+        return await self._managed(query, parameters, write=True)
+
+    async def _managed(self, query: LiteralString, parameters: dict[str, Any], *, write: bool) -> list[dict[str, Any]]:
         async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
             result = await tx.run(query, parameters)
             return [record.data() async for record in result]
 
-        clock = asyncio.get_running_loop().time
-        # The last attempt must be able to fail (a connection attempt takes up to timeout_s / 3) in time.
-        last_start = clock() + self.timeout_s * 2 / 3 - RETRY_PAUSE_S
-        async with self._translated(self.query_timeout_s):
-            while True:
-                try:
-                    async with self.driver.session(database=self.database) as session:
-                        return await session.execute_read(work)
-                except (ServiceUnavailable, SessionExpired, TransientError):
-                    if clock() + RETRY_PAUSE_S > last_start:
-                        raise
-                    await asyncio.sleep(RETRY_PAUSE_S)
+        async def attempt() -> list[dict[str, Any]]:
+            if write:
+                await self.ensure_schema()
+            async with self.driver.session(database=self.database) as session:
+                return await (session.execute_write if write else session.execute_read)(work)
+
+        return await self._retried(attempt)
 
     async def ping(self) -> None:
         """A read on the configured database, so that a missing database is not reported ready."""
         await self._read("RETURN 1 AS one")
 
     async def ensure_schema(self) -> None:
-        """Uniqueness of every node type's key and the POINT index on meeting places (idempotent)."""
+        """Uniqueness of every node type's key and the POINT index on meeting places (idempotent); once a process."""
+        if self._schema_ready:
+            return
         async with self.driver.session(database=self.database) as session:
             for label in NODE_TYPES:
                 await session.run(
                     _cypher(f"CREATE CONSTRAINT {label}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE")
                 )
-            await session.run("CREATE CONSTRAINT Import_number IF NOT EXISTS FOR (i:Import) REQUIRE i.number IS UNIQUE")
+            for label, name in (("Import", "number"), ("Change", "number"), ("Sequence", "name"), ("ApiKey", "id")):
+                await session.run(
+                    _cypher(
+                        f"CREATE CONSTRAINT {label}_{name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{name} IS UNIQUE"
+                    )
+                )
+            for name in ("node", "organisation"):
+                await session.run(_cypher(f"CREATE INDEX Change_{name} IF NOT EXISTS FOR (c:Change) ON (c.{name})"))
             await session.run(
                 "CREATE POINT INDEX MeetingPlace_location IF NOT EXISTS FOR (n:MeetingPlace) ON (n.location) "
                 "OPTIONS {indexConfig: {`spatial.wgs-84.min`: $min, `spatial.wgs-84.max`: $max}}",
@@ -235,14 +276,41 @@ class Neo4jStore(GraphStore):
                 max=FINLAND_BOX[1],
             )
             await session.run("CALL db.awaitIndexes(60)")
+        self._schema_ready = True
 
     async def load(
-        self, dataset: Dataset, progress: Progress | None = None, record: ImportRecord | None = None
+        self,
+        dataset: Dataset,
+        progress: Progress | None = None,
+        record: ImportRecord | None = None,
+        *,
+        expected: Mapping[NodeRef, int] | None = None,
+        changes: Sequence[Change] = (),
     ) -> LoadSummary:
-        async with self._translated(None):
-            summary = await self._load(dataset, progress, record)
+        """An edit (`changes` without a `record`) is bounded like a read (`query_timeout_s`) and tried again when
+        Neo4j reports a deadlock with another writer; a load or an import runs as long as it takes."""
+        if record is not None or not changes:
+            async with self._translated(None):
+                summary = await self._load(dataset, progress, record, expected or {}, changes)
+        else:
+            summary = await self._retried(lambda: self._load(dataset, progress, record, expected or {}, changes))
         self.generation += 1
         return summary
+
+    async def _retried(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """The attempt, made again after a passing failure (a deadlock, a dropped connection) while the
+        connection budget allows; within `query_timeout_s` in all."""
+        clock = asyncio.get_running_loop().time
+        # The last attempt must be able to fail (a connection attempt takes up to timeout_s / 3) in time.
+        last_start = clock() + self.timeout_s * 2 / 3 - RETRY_PAUSE_S
+        async with self._translated(self.query_timeout_s):
+            while True:
+                try:
+                    return await attempt()
+                except (ServiceUnavailable, SessionExpired, TransientError):
+                    if clock() + RETRY_PAUSE_S > last_start:
+                        raise
+                    await asyncio.sleep(RETRY_PAUSE_S)
 
     async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
         (found,) = await self._read(IMPORTS_QUERY, after=after, take=first)
@@ -259,12 +327,52 @@ class Neo4jStore(GraphStore):
         has_next = first is not None and found["remaining"] > first
         return Page(items=records, total_count=found["total"], has_next_page=has_next)
 
-    async def _load(self, dataset: Dataset, progress: Progress | None, record: ImportRecord | None) -> LoadSummary:
+    async def changes(self, query: ChangeQuery) -> Page[Change]:
+        (found,) = await self._read(
+            CHANGES_QUERY,
+            node=query.node,
+            organisation=query.organisation,
+            since=query.since,
+            after=query.after,
+            take=query.first,
+        )
+        items = [_change(props) for props in found["changes"]]
+        has_next = query.first is not None and found["remaining"] > query.first
+        return Page(items=items, total_count=found["total"], has_next_page=has_next)
+
+    async def add_key(self, key: ApiKey) -> None:
+        try:
+            await self._write_one(ADD_KEY, key=_key_row(key))
+        except ClientError as exc:
+            if exc.code != "Neo.ClientError.Schema.ConstraintValidationFailed":
+                raise
+            raise DataError(f"an API key with the id {key.id!r} exists already") from exc
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        found = await self._read(API_KEY, id=key_id)
+        return _api_key(found[0]["key"]) if found else None
+
+    async def api_keys(self) -> list[ApiKey]:
+        return [_api_key(record["key"]) for record in await self._read(API_KEYS)]
+
+    async def revoke_key(self, key_id: str, at: datetime.datetime) -> ApiKey | None:
+        found = await self._write_one(REVOKE_KEY, id=key_id, at=at)
+        return _api_key(found[0]["key"]) if found else None
+
+    async def _load(
+        self,
+        dataset: Dataset,
+        progress: Progress | None,
+        record: ImportRecord | None,
+        expected: Mapping[NodeRef, int],
+        changes: Sequence[Change],
+    ) -> LoadSummary:
         await self.ensure_schema()
         summary = LoadSummary()
         async with self.driver.session(database=self.database) as session:
             tx = await session.begin_transaction()
             try:
+                await self._check_versions(tx, expected)
                 await self._check_endpoints(tx, dataset)
                 for label, rows in _group(dataset.nodes, label_of, _node_row).items():
                     await self._write(tx, _merge_nodes(label), label, rows, summary, progress)
@@ -279,12 +387,29 @@ class Neo4jStore(GraphStore):
                         by=record.by,
                         summary=json.dumps(record.summary),
                     )
+                if changes:
+                    await tx.run(RECORD_CHANGES, rows=[_change_row(change) for change in changes])
                 await tx.commit()
             finally:
                 if not tx.closed():
                     with contextlib.suppress(DriverError, OSError):  # keep the error that stopped the load
                         await tx.rollback()
         return summary
+
+    async def _check_versions(self, tx: AsyncTransaction, expected: Mapping[NodeRef, int]) -> None:
+        """Lock each node named (in a fixed order, so that two writers never wait on each other) and compare its
+        version with the one expected; the locks hold until the transaction ends, so nobody changes it between."""
+        current: dict[NodeRef, int] = {}
+        for label, keys in _by_label(expected).items():
+            query = _cypher(
+                f"UNWIND $keys AS key MATCH (n:{label} {{key: key}}) SET n._lock = true REMOVE n._lock "
+                "RETURN n.key AS key, coalesce(n.version, 1) AS version"
+            )
+            result = await tx.run(query, keys=keys)
+            current.update({NodeRef(label, record["key"]): record["version"] async for record in result})
+        for ref, version in sorted(expected.items(), key=lambda item: str(item[0])):
+            if current.get(ref, 0) != version:
+                raise VersionConflict(str(ref), version, current.get(ref, 0))
 
     async def _remove_replaced(self, tx: AsyncTransaction, dataset: Dataset) -> None:
         """Remove what `dataset.replaces` says the dataset gives in full but does not list."""
@@ -463,6 +588,45 @@ class Neo4jStore(GraphStore):
             for type_, start, end, properties in record["rels"]
         ]
         return sorted(edges, key=lambda edge: edge.order)
+
+
+def _change_row(change: Change) -> dict[str, Any]:
+    return {
+        "at": change.at,
+        "actor": change.actor,
+        "organisation": change.organisation,
+        "operation": change.operation,
+        "node": change.node,
+        "fields": json.dumps([[f.name, f.before, f.after] for f in change.fields], ensure_ascii=False),
+        "request_id": change.request_id,
+        "version": change.version,
+    }
+
+
+def _change(properties: dict[str, Any]) -> Change:
+    native = _native(properties)
+    return Change(
+        at=native["at"],  # type: ignore[arg-type]
+        actor=properties["actor"],
+        organisation=properties.get("organisation"),
+        operation=properties["operation"],
+        node=properties["node"],
+        fields=tuple(FieldChange(*item) for item in json.loads(properties["fields"])),
+        request_id=properties.get("request_id"),
+        version=properties.get("version"),
+        number=properties["number"],
+    )
+
+
+def _key_row(key: ApiKey) -> dict[str, Any]:
+    row = {name: getattr(key, name) for name in ApiKey.__dataclass_fields__}
+    return {**{name: value for name, value in row.items() if value is not None}, "scopes": list(key.scopes)}
+
+
+def _api_key(properties: dict[str, Any]) -> ApiKey:
+    native = _native(properties)
+    values = {name: native.get(name) for name in ApiKey.__dataclass_fields__}
+    return ApiKey(**{**values, "scopes": tuple(properties["scopes"])})  # type: ignore[arg-type]
 
 
 def _cypher(text: str) -> LiteralString:
