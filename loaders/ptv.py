@@ -64,7 +64,7 @@ from graph_api.models import Relationship as Rel
 from graph_api.text import fold
 from loaders.importing import ROLES, Found, Reading, Reference, Rejection
 from loaders.ptv_api import PtvApi
-from loaders.ptv_hours import weekly_schedules
+from loaders.ptv_hours import opening_hours
 
 LABELS = frozenset({"MeetingPlace", "FamilyCentre"})
 CHANNELS = "/ServiceChannel/list/organization"
@@ -259,14 +259,15 @@ def _found(
         return Found(ref, centre, (serves,), frozenset({"SERVES"}), place.warnings)
     if place.point is None or place.municipality is None:
         raise ValueError(f"{place.path}: a meeting place needs a position")
-    schedules, hour_warnings = weekly_schedules(item.get("serviceHours"))
+    hours = opening_hours(item.get("serviceHours"))
     meeting_place = MeetingPlace(
         key,
         source,
         _first(names),
         kind,
         place.point,
-        schedules,
+        hours.schedules,
+        closures=hours.closures,
         name_sv=name_sv,
         street_address=place.street_address,
         postal_code=place.postal_code,
@@ -277,7 +278,7 @@ def _found(
     relationships: tuple[Rel, ...] = (Rel("LOCATED_IN", start, NodeRef.of(place.municipality), source, {}),)
     if runner is not None:
         relationships += (Rel("RUN_BY", start, runner, source, {"role": ROLES[0]}),)
-    return Found(ref, meeting_place, relationships, frozenset({"LOCATED_IN"}), place.warnings + hour_warnings)
+    return Found(ref, meeting_place, relationships, frozenset({"LOCATED_IN"}), place.warnings + hours.warnings)
 
 
 def _organization(organization: str, answer: object) -> Organization:

@@ -1,37 +1,52 @@
-"""A PTV service location's `serviceHours` as the weekly schedules the service keeps (`graph_api.hours`).
+"""A PTV service location's `serviceHours` as the opening hours the service keeps (`graph_api.hours`).
 
 PTV's regular hours (`DaysOfTheWeek`) become one `Schedule` per distinct opening time, with the weekdays it
 applies on and the dates PTV gives it (none when it is `validForNow`). Exceptional opening hours (for a date,
 or the dates from `validFrom` to `validTo`) become schedules valid on just those dates, beside the weekly ones:
-a place is open when either has it open. What the service cannot keep yet is left out with a warning: a
-period marked closed (an exceptional closed day: the service's opening hours have no closures yet), hours
-over midnight, always open or by reservation only. What cannot be read (a day that is no weekday, a time that
-is none, a closing time not after the opening) is a ValueError naming the field, and the reader rejects the
-place.
+a place is open when either has it open. Exceptional hours marked closed with no opening times (Christmas, a
+summer break) become a `Closure` of those dates, its reason PTV's `additionalInformation` (Finnish, else
+Swedish, English or any); a reason too long to keep is dropped with a warning. What the service cannot keep is
+left out with a warning: a closure of part of a day (exceptional hours marked closed that give times),
+regular hours marked closed, hours over midnight, always open or by reservation only. What cannot be read (a
+day that is no weekday, a time or date that is none, a closing time not after the opening) is a ValueError
+naming the field, and the reader rejects the place.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from graph_api.hours import HELSINKI, Schedule, Weekday
+from graph_api.hours import HELSINKI, REASON_MAX_CHARS, Closure, Schedule, Weekday
 
 REGULAR = "DaysOfTheWeek"
 EXCEPTIONAL = "Exceptional"
 NOT_WEEKLY = {"OverMidnight": "opening hours over midnight"}
 FLAGS = {
-    "isClosed": "a period marked closed",
+    "isClosed": "regular hours marked closed",
     "isAlwaysOpen": "hours marked always open",
     "isReservation": "hours by reservation only",
 }
+LANGUAGES = ("fi", "sv", "en")
+KEPT = "the service keeps weekly and dated opening hours and closures of whole days only"
 DAYS = dict(zip(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), Weekday, strict=True))
 
 
-def weekly_schedules(hours: object, path: str = "serviceHours") -> tuple[tuple[Schedule, ...], tuple[str, ...]]:
-    """The schedules in a `serviceHours` list, and a warning for each entry left out."""
+@dataclass(frozen=True, slots=True)
+class PtvHours:
+    """What a channel's `serviceHours` give a meeting place, and a warning for each entry (or part) left out."""
+
+    schedules: tuple[Schedule, ...] = ()
+    closures: tuple[Closure, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def opening_hours(hours: object, path: str = "serviceHours") -> PtvHours:
+    """The schedules and closures in a `serviceHours` list, and a warning for each entry left out."""
     schedules: list[Schedule] = []
+    closures: list[Closure] = []
     warnings: list[str] = []
     for index, entry in enumerate(_list(hours, path)):
         where = f"{path}[{index}]"
@@ -41,12 +56,17 @@ def weekly_schedules(hours: object, path: str = "serviceHours") -> tuple[tuple[S
         if kind not in (REGULAR, EXCEPTIONAL) and kind not in NOT_WEEKLY:
             known = ", ".join([REGULAR, EXCEPTIONAL, *NOT_WEEKLY])
             raise ValueError(f"{where}.serviceHourType: {kind!r} is not one PTV gives ({known})")
+        if kind == EXCEPTIONAL and entry.get("isClosed") is True:
+            closure, warning = _closure(entry, where)
+            closures += [closure] if closure is not None else []
+            warnings += [warning] if warning is not None else []
+            continue
         left_out = NOT_WEEKLY.get(kind) or next((what for flag, what in FLAGS.items() if entry.get(flag) is True), None)
         if left_out is not None:
-            warnings.append(f"{where}: {left_out} not kept: the service keeps weekly and dated opening hours only")
+            warnings.append(f"{where}: {left_out} not kept: {KEPT}")
             continue
         schedules += _exceptional(entry, where) if kind == EXCEPTIONAL else _regular(entry, where)
-    return tuple(schedules), tuple(warnings)
+    return PtvHours(tuple(schedules), tuple(closures), tuple(warnings))
 
 
 def _regular(entry: Mapping[str, Any], where: str) -> list[Schedule]:
@@ -73,12 +93,7 @@ def _regular(entry: Mapping[str, Any], where: str) -> list[Schedule]:
 
 def _exceptional(entry: Mapping[str, Any], where: str) -> list[Schedule]:
     """Opening times on the dates from `validFrom` to `validTo` (that one date when there is no `validTo`)."""
-    first = _date(entry.get("validFrom"), f"{where}.validFrom")
-    if first is None:
-        raise ValueError(f"{where}.validFrom: exceptional hours name the date they apply on")
-    last = _date(entry.get("validTo"), f"{where}.validTo") or first
-    if last < first:
-        raise ValueError(f"{where}.validTo: {last} is before validFrom {first}")
+    first, last = _dates(entry, where)
     span = min((last - first).days + 1, len(Weekday))
     weekdays = tuple(
         sorted({Weekday((first + datetime.timedelta(days=d)).weekday()) for d in range(span)}, key=lambda d: d.value)
@@ -87,6 +102,44 @@ def _exceptional(entry: Mapping[str, Any], where: str) -> list[Schedule]:
     for index, opening in enumerate(_list(entry.get("openingHour"), f"{where}.openingHour")):
         times[_opening(opening, f"{where}.openingHour[{index}]")] = None
     return [Schedule(weekdays, opens, closes, first, last) for opens, closes in times]
+
+
+def _closure(entry: Mapping[str, Any], where: str) -> tuple[Closure | None, str | None]:
+    """Exceptional hours marked closed: a closure of their dates, or a warning when they give times (closed
+    for part of a day); the reason is left out, with a warning, when it is too long."""
+    first, last = _dates(entry, where)
+    if _list(entry.get("openingHour"), f"{where}.openingHour"):
+        return None, f"{where}: a closure of part of a day not kept: {KEPT}"
+    reason = _reason(entry.get("additionalInformation"), f"{where}.additionalInformation")
+    if reason is not None and len(reason) > REASON_MAX_CHARS:
+        return Closure(first, last), (
+            f"{where}.additionalInformation: {len(reason):,} characters, more than the {REASON_MAX_CHARS} a "
+            "closure's reason may have: the closure kept without it"
+        )
+    return Closure(first, last, reason), None
+
+
+def _dates(entry: Mapping[str, Any], where: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last date of exceptional hours: `validFrom`, and `validTo` or that same date."""
+    first = _date(entry.get("validFrom"), f"{where}.validFrom")
+    if first is None:
+        raise ValueError(f"{where}.validFrom: exceptional hours name the date they apply on")
+    last = _date(entry.get("validTo"), f"{where}.validTo") or first
+    if last < first:
+        raise ValueError(f"{where}.validTo: {last} is before validFrom {first}")
+    return first, last
+
+
+def _reason(texts: object, path: str) -> str | None:
+    """The Finnish text of PTV's `[{"language", "value"}]`, else the Swedish, the English or the first; blank
+    ones left out."""
+    by_language: dict[str, str] = {}
+    for index, item in enumerate(_list(texts, path)):
+        if not isinstance(item, dict) or not isinstance(item.get("value"), str):
+            raise ValueError(f"{path}[{index}]: not a {{language, value}} object")
+        if item["value"].strip():
+            by_language.setdefault(str(item.get("language")), item["value"].strip())
+    return next((by_language[language] for language in (*LANGUAGES, *by_language) if language in by_language), None)
 
 
 def _opening(opening: object, at: str) -> tuple[datetime.time, datetime.time]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from graph_api.audit import as_fields, field_changes
 from graph_api.auth.caller import Caller
+from graph_api.live import Change as PlaceChange
 from graph_api.live import PlaceChanged, PlaceEvents
 from graph_api.models import Change, Dataset, MeetingPlace, Node, NodeRef, Relationship
 from graph_api.store.base import GraphStore
@@ -84,4 +85,11 @@ class Writer:
         for edit in edits:
             if isinstance(edit.after, MeetingPlace):
                 before = edit.before if isinstance(edit.before, MeetingPlace) else None
-                self.events.publish(PlaceChanged.of(before, edit.after, self.now))
+                change = (
+                    PlaceChange.CREATED
+                    if before is None
+                    else PlaceChange.WITHDRAWN
+                    if edit.after.is_withdrawn
+                    else PlaceChange.UPDATED
+                )
+                self.events.publish(PlaceChanged(change, place=edit.after, before=before, at=self.now))

@@ -21,6 +21,7 @@ from graph_api.observability.caches import register_cache
 from graph_api.observability.requests import OperationRecorder
 from graph_api.schema.cost_limit import CostLimit
 from graph_api.schema.limits import DocumentLimits
+from graph_api.schema.mutation import Mutation
 from graph_api.schema.operation import OperationSelection
 from graph_api.schema.query import Query
 from graph_api.schema.subscription import Subscription, Transport
@@ -57,6 +58,7 @@ def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
     register_cache("validated_documents", ValidationCache(maxsize=document_cache_size).cached_validate_document)
     return Schema(
         query=Query,
+        mutation=Mutation,
         subscription=Subscription,
         types=ALL_NODE_TYPES,
         config=StrawberryConfig(),

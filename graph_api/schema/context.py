@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from graph_api.auth.authenticate import Authenticator
 from graph_api.auth.caller import Caller
+from graph_api.editing.writer import Writer
 from graph_api.errors import InputError
 from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.geocoding import Geocoder, Geocoding
@@ -53,6 +54,10 @@ class Context:
         if self._caller is None:
             self._caller = await self.authenticator.caller(self.authorization)
         return self._caller
+
+    async def writer(self) -> Writer:
+        """What a mutation writes through: the caller verified, this request's id, the maps to tell."""
+        return Writer(self.store, await self.caller(), self.request_id, self.events)
 
     def forget_loaded(self) -> None:
         """Drops what the loaders hold, so the next answer reads the store as it is now."""

@@ -15,6 +15,7 @@ from graph_api.geo.geocoding import MAX_RESULTS
 from graph_api.models import NodeRef, Point
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, Path
 from graph_api.restrictions import non_empty, restriction
+from graph_api.schema.audit import changes
 from graph_api.schema.context import Context
 from graph_api.schema.coverage import AreaCoverage, CoverageGaps, coverage_field, coverage_gaps_field
 from graph_api.schema.ids import parse_global_id
@@ -261,5 +262,6 @@ class Query:
     coverage: AreaCoverage = coverage_field
     coverage_gaps: CoverageGaps = coverage_gaps_field
 
-    # Where the data came from: graph_api.schema.imports.
+    # Where the data came from: graph_api.schema.imports; who changed what: graph_api.schema.audit.
     imports = imports
+    changes = changes

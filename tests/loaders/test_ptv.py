@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from graph_api.cli import main
-from graph_api.hours import Schedule, Weekday
+from graph_api.hours import REASON_MAX_CHARS, Closure, Schedule, Weekday
 from graph_api.models import Dataset, FamilyCentre, MeetingPlace, MeetingPlaceKind, NodeRef, Organization
 from graph_api.relations import FAMILY_CENTRE_SERVES, MEETING_PLACE_MUNICIPALITY, MEETING_PLACE_RUN_BY
 from graph_api.store.base import GraphStore
@@ -49,6 +49,7 @@ CLINIC = "0a000000-0000-4000-8000-000000000004"
 LIBRARY = "0a000000-0000-4000-8000-000000000005"
 HELSINKI = (60.1699, 24.9384)
 TAMPERE = (61.4978, 23.7610)
+KEPT = "the service keeps weekly and dated opening hours and closures of whole days only"
 
 
 def cafe(**changes: Any) -> dict[str, Any]:
@@ -352,7 +353,7 @@ async def test_ptv_channel_listed_twice_is_rejected_where_it_comes_again(store: 
 
 async def test_ptv_keeps_with_a_warning_what_it_cannot_keep_whole(store: GraphStore, fake: FakePtv) -> None:
     """A point at sea off Helsinki stays in Helsinki; an exceptional opening is kept for its dates, a closed day
-    and hours by reservation are left out, with a warning each."""
+    is a closure, and hours by reservation are left out, with a warning."""
     exceptional = {
         "serviceHourType": "Exceptional",
         "validFrom": "2026-12-22T00:00:00",
@@ -375,13 +376,72 @@ async def test_ptv_keeps_with_a_warning_what_it_cannot_keep_whole(store: GraphSt
         Schedule((Weekday.FR,), datetime.time(10), datetime.time(14)),
         Schedule((Weekday.TU, Weekday.WE), datetime.time(9), datetime.time(12), *days),
     )
-    kept = "the service keeps weekly and dated opening hours only"
+    assert found.node.closures == (Closure(datetime.date(2026, 12, 24), datetime.date(2026, 12, 24)),)
     assert found.warnings == (
         "addresses[0].streetAddress: the point lies outside every municipality (at sea or across the border), "
         "4.4 km from Helsinki: kept in Helsinki",
-        f"serviceHours[1]: a period marked closed not kept: {kept}",
-        f"serviceHours[2]: hours by reservation only not kept: {kept}",
+        f"serviceHours[2]: hours by reservation only not kept: {KEPT}",
     )
+
+
+def closed(first: str, last: str | None = None, *openings: tuple[str, str], **entry: Any) -> dict[str, Any]:
+    """Exceptional hours marked closed from `first` to `last` (PTV's date-times), closed between `openings`."""
+    hours = [{"dayFrom": None, "from": opens, "to": closes} for opens, closes in openings]
+    dates = {"validFrom": f"{first}T00:00:00", "validTo": last and f"{last}T00:00:00"}
+    return {"serviceHourType": "Exceptional", "isClosed": True, **dates, "openingHour": hours, **entry}
+
+
+async def test_ptv_exceptional_hours_marked_closed_are_closures_of_their_dates(
+    store: GraphStore, fake: FakePtv
+) -> None:
+    """Whole days closed become closures, with PTV's note in Finnish (else Swedish, English, any) as the reason;
+    what a closure cannot say (closed for part of a day, closed regular hours) stays a warning."""
+    notes = [{"language": "sv", "value": "Jullov"}, {"language": "fi", "value": " Joulutauko "}]
+    hours = [
+        weekly(("Monday", "09:00", "12:00")),
+        closed("2026-12-21", "2027-01-06", additionalInformation=notes),
+        closed("2027-06-19", additionalInformation=[{"language": "en", "value": "Midsummer"}]),
+        closed("2027-02-01", None, ("12:00", "16:00")),
+        closed("2027-03-01", additionalInformation=[{"language": "fi", "value": "x" * (REASON_MAX_CHARS + 1)}]),
+        weekly(("Tuesday", "09:00", "12:00"), validForNow=False, isClosed=True),
+    ]
+    fake.channels[COUNTY] = [cafe(serviceHours=hours)]
+    (found,) = [found for found in (await read(store, fake)).found if isinstance(found.node, MeetingPlace)]
+    assert found.node.schedules == (Schedule((Weekday.MO,), datetime.time(9), datetime.time(12)),)
+    assert found.node.closures == (
+        Closure(datetime.date(2026, 12, 21), datetime.date(2027, 1, 6), "Joulutauko"),
+        Closure(datetime.date(2027, 6, 19), datetime.date(2027, 6, 19), "Midsummer"),
+        Closure(datetime.date(2027, 3, 1), datetime.date(2027, 3, 1)),
+    )
+    assert found.warnings == (
+        f"serviceHours[3]: a closure of part of a day not kept: {KEPT}",
+        "serviceHours[4].additionalInformation: 501 characters, more than the 500 a closure's reason may have: "
+        "the closure kept without it",
+        f"serviceHours[5]: regular hours marked closed not kept: {KEPT}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        pytest.param(
+            closed("2026-12-24", "2026-12-20"), "validTo: 2026-12-20 is before validFrom 2026-12-24", id="ends-first"
+        ),
+        pytest.param(
+            {**closed("2026-12-24"), "validFrom": None}, "validFrom: exceptional hours name the date", id="no-date"
+        ),
+        pytest.param(
+            closed("2026-12-24", additionalInformation="Joulu"), "additionalInformation: a JSON str", id="not-a-list"
+        ),
+    ],
+)
+async def test_ptv_closure_that_cannot_be_read_rejects_the_place_naming_the_field(
+    store: GraphStore, fake: FakePtv, entry: dict[str, Any], reason: str
+) -> None:
+    fake.channels[COUNTY] = [cafe(serviceHours=[weekly(("Monday", "09:00", "12:00")), entry])]
+    (rejection,) = (await read(store, fake)).rejected
+    assert rejection.ref == f"ptv:{CAFE}"
+    assert f"serviceHours[1].{reason}" in rejection.reason
 
 
 async def test_ptv_family_centre_in_aland_serves_its_municipality_and_one_without_address_is_kept(
