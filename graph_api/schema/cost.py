@@ -69,6 +69,9 @@ def sized_by(argument: str, label: str | None = None, *, parents: bool = False) 
     return size
 
 
+AUDITED_FIELDS = 30
+"""More than a change names: a node's fields and the relationships an edit changes."""
+
 LIST_SIZES: dict[str, Size] = {
     "Query.nodes": sized_by("ids"),
     "Query.regions": count_of("Region"),
@@ -83,6 +86,8 @@ LIST_SIZES: dict[str, Size] = {
     "MunicipalityConnection.edges": sized_by("first", "Municipality", parents=True),
     "MeetingPlaceConnection.edges": sized_by("first", "MeetingPlace", parents=True),
     "ImportConnection.edges": lambda data, args, parent: max(0, parent.get("first", 0)),
+    "ChangeConnection.edges": lambda data, args, parent: max(0, parent.get("first", 0)),
+    "Change.fields": lambda data, args, parent: AUDITED_FIELDS,
     "PlacesInBounds.places": sized_by("limit", "MeetingPlace", parents=True),
     "Clusters.clusters": count_of("MeetingPlace"),
     "Cluster.kinds": KINDS,
