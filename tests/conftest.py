@@ -174,6 +174,27 @@ async def new_store(empty_backend: GraphStore | Neo4jDatabase) -> AsyncIterator[
     yield empty_backend.store
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def editable_backend(request: pytest.FixtureRequest) -> GraphStore | Neo4jDatabase:
+    """As `empty_backend`, for a module (asked for here, outside any running event loop)."""
+    return MemoryStore() if request.param == "memory" else request.getfixturevalue("neo4j_database")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+async def editable_store(editable_backend: GraphStore | Neo4jDatabase, dataset: Dataset) -> GraphStore:
+    """The seeds in a store of each backend, for one module's tests to write into: each test creates what it
+    changes, or changes what no other test of the module reads. Loaded once a module (Neo4j takes seconds);
+    Neo4j gets the seeds back when a later test asks for `neo4j_store`. A module using it asks for no other
+    store fixture, which would reload Neo4j under it."""
+    if not isinstance(editable_backend, Neo4jDatabase):
+        await editable_backend.load(dataset)
+        return editable_backend
+    editable_backend.seeded = False
+    await wipe(editable_backend.store)
+    await editable_backend.store.load(dataset)
+    return editable_backend.store
+
+
 class GraphQLClient:
     """Posts queries to /graphql the way a frontend does."""
 
