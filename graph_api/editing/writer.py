@@ -81,7 +81,13 @@ class Writer:
             )
             for edit in edits
         ]
-        await asyncio.shield(self.store.load(dataset, expected=expected, changes=changes))
+        await asyncio.shield(self._kept(dataset, expected, changes, edits))
+
+    async def _kept(
+        self, dataset: Dataset, expected: dict[NodeRef, int], changes: list[Change], edits: Sequence[NodeEdit]
+    ) -> None:
+        """Write, then publish: one task, so that a write kept after its request was stopped is still published."""
+        await self.store.load(dataset, expected=expected, changes=changes)
         for edit in edits:
             if isinstance(edit.after, MeetingPlace):
                 before = edit.before if isinstance(edit.before, MeetingPlace) else None
