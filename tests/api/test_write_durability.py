@@ -5,9 +5,11 @@ if it was sent."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime
 import functools
+import json
 import os
 import signal
 import statistics
@@ -23,6 +25,7 @@ import anyio
 import httpx
 import pytest
 
+from graph_api.app import create_app
 from graph_api.auth.keys import new_key
 from graph_api.cli import load_seeds
 from graph_api.models import NodeRef
@@ -33,6 +36,7 @@ from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
 from tests.conftest import Neo4jDatabase, client_for
 from tests.edits import CREATE, HELSINKI, PLACE, RENAME, Answer, Kept, kept, post
+from tests.live_ws import serving
 from tests.neo4j_server import Neo4jServer, free_port
 from tests.writing import token_for
 
@@ -291,6 +295,7 @@ async def test_neo4j_stopped_during_a_burst_answers_store_unavailable_in_time_an
             # A Neo4j just started plans its first queries slowly: on a busy machine one may pass the query timeout.
             refused.append(first.code)
             assert first.code == "STORE_UNAVAILABLE" and time.monotonic() - back < HEAL_S, refused
+        healed_s = time.monotonic() - back
         again = []
         for u, place_id in enumerate(ids):
             read = await post(http, token, PLACE, id=place_id)
@@ -329,9 +334,115 @@ async def test_neo4j_stopped_during_a_burst_answers_store_unavailable_in_time_an
     assert kept_names - acknowledged <= set(burst.sent), "never a write that was not sent"
     print(
         f"of the writes not acknowledged, {len(kept_names - acknowledged)} were kept (whole); "
-        f"{len(refused)} requests refused after Neo4j was back, {time.monotonic() - back:.1f} s to heal"
+        f"{len(refused)} requests refused after Neo4j was back, {healed_s:.1f} s to heal"
     )
     audit = await store.changes(ChangeQuery(first=None))
     for change in audit.items:
         (node,) = await store.get_many([NodeRef.parse(change.node)])  # type: ignore[list-item]
         assert node is not None and (change.version or 0) <= node.version, f"an audit entry of no write: {change}"
+
+
+# --- a request stopped while its write is made -----------------------------------------------------------------
+
+LEAVING_AFTER_S = (0.0, 0.002, 0.01, 0.05, 0.2)
+"""When the client leaves after sending its write: from before the server reads it to after it answers."""
+BUDGETS_S = (0.005, 0.05, 0.3)
+
+
+@pytest.fixture(params=["memory", "neo4j"])
+def durable_store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
+    """The embedded store on a data folder of its own (seeds not loaded yet), or the session's Neo4j."""
+    if request.param == "memory":
+        return MemoryStore(DataFolder(tmp_path))
+    store: Neo4jStore = request.getfixturevalue("neo4j_store")
+    request.getfixturevalue("neo4j_database").seeded = False  # written into: reloaded for the next test asking
+    return store
+
+
+async def left(port: int, token: str, query: str, after_s: float, **variables: Any) -> None:
+    """Send a write over a connection of its own, and close it `after_s` later without reading the answer."""
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    head = (
+        f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head.encode() + body)
+    await writer.drain()
+    await asyncio.sleep(after_s)  # what the test varies: when the client leaves
+    writer.close()
+    await writer.wait_closed()
+
+
+async def settled() -> None:
+    """Until no request and no write is under way in this event loop: a write goes on, shielded, after its request
+    was stopped. (Uvicorn's serving task and the test runner's own tasks run on meanwhile.)"""
+    while busy := [task for task in asyncio.all_tasks() if not _lasting(task)]:
+        await asyncio.wait(busy)
+
+
+def _lasting(task: asyncio.Task[Any]) -> bool:
+    name = task.get_coro().__qualname__  # type: ignore[union-attr]
+    return task is asyncio.current_task() or name == "Server.serve" or name.startswith("TestRunner.")
+
+
+async def test_a_write_whose_request_is_stopped_is_kept_whole_or_not_at_all(
+    durable_store: GraphStore, tmp_path: Path
+) -> None:
+    store = durable_store
+    if isinstance(store, MemoryStore):
+        await load_seeds(store, SEEDS)
+    token = await token_for(store, ORGANISER, "admin")
+    app = create_app(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=BUDGET_S))
+    async with client_for(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=BUDGET_S)) as http:
+        place_id = (await post(http, token, CREATE, name="Stopped v1", **NEW_PLACE)).place["id"]
+    ref = NodeRef.parse(place_id)
+    assert ref is not None
+    sent: list[str] = []
+
+    async def version() -> int:
+        await settled()
+        (place,) = await store.get_many([ref])
+        assert place is not None
+        return place.version
+
+    async with serving(app) as url:
+        port = int(url.split(":")[2].split("/")[0])
+        for n, after_s in enumerate(LEAVING_AFTER_S):
+            sent += [f"Left created {n}", f"Left renamed {n}"]
+            await left(port, token, CREATE, after_s, name=sent[-2], **NEW_PLACE)
+            await left(port, token, RENAME, after_s, id=place_id, version=await version(), name=sent[-1])
+    stopped: list[str | None] = []
+    for n, budget_s in enumerate(BUDGETS_S):
+        async with client_for(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=budget_s)) as http:
+            sent += [f"Budget created {n}", f"Budget renamed {n}"]
+            stopped.append((await post(http, token, CREATE, name=sent[-2], **NEW_PLACE)).code)
+            answer = await post(http, token, RENAME, id=place_id, version=await version(), name=sent[-1])
+            stopped.append(answer.code)
+    await settled()
+
+    assert set(stopped) <= {None, "TIMEOUT"}, stopped
+    places = await api_places(store)
+    creations = {name for name in places if "created" in name}
+    for name in creations:
+        assert_whole_creation(places[name])
+    renamed = await kept(store, ref)
+    assert renamed is not None and renamed.versions == list(range(1, renamed.place.version + 1))
+    assert renamed.names[0] == "Stopped v1" and all(name in sent for name in renamed.names[1:])
+    assert creations <= set(sent)
+    present = creations | set(renamed.names[1:])
+    print(
+        f"\nof {len(sent)} writes stopped at different moments, {len(present)} were kept (whole), the rest not at all"
+    )
+    audit = await store.changes(ChangeQuery(first=None, organisation=ORGANISER))
+    for change in audit.items:
+        (node,) = await store.get_many([NodeRef.parse(change.node)])  # type: ignore[list-item]
+        assert node is not None and (change.version or 0) <= node.version, f"an audit entry of no write: {change}"
+    if isinstance(store, MemoryStore):  # what the store serves is what its data folder holds
+        assert store._data_folder is not None
+        again = MemoryStore(store._data_folder)
+        await load_seeds(again, SEEDS)
+        assert await api_places(again) == places
+        assert (await again.changes(ChangeQuery(first=None))).items == (
+            await store.changes(ChangeQuery(first=None))
+        ).items
