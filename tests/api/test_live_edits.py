@@ -1,0 +1,238 @@
+"""Live updates end to end: a mutation made over HTTP reaches an open `placesChanged` subscription, on a real
+uvicorn with a real websocket client, on both backends (`editable_store`). The place pushed is read afresh: its
+new version, its new organiser."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from graph_api.app import create_app
+from graph_api.cli import load_seeds
+from graph_api.models import Bounds
+from graph_api.settings import Settings
+from graph_api.store.base import GraphStore
+from graph_api.store.datafolder import DATABASE, DataFolder
+from graph_api.store.memory import MemoryStore
+from graph_api.store.neo4j import Neo4jStore
+from tests.edits import CREATE, HELSINKI, MOVE, PLACE_FIELDS, RENAME, REORGANISE, WITHDRAW, post
+from tests.live_ws import WAIT_S, Client, events_of, serving, subscribed, vars_of
+from tests.writing import token_for
+
+pytestmark = pytest.mark.anyio
+
+VIEW = Bounds(south=HELSINKI[0] - 0.01, west=HELSINKI[1] - 0.02, north=HELSINKI[0] + 0.01, east=HELSINKI[1] + 0.02)
+IN_ESPOO = {"lat": 60.2055, "lon": 24.6559}
+"""Outside the view, in another municipality."""
+ORGANISER = "District:uusimaa"
+ASSOCIATION = "LocalAssociation:la-091-27"
+SUBSCRIPTION = f"""
+subscription Changes($bounds: BoundsInput!) {{ placesChanged(bounds: $bounds) {{ change place {{ {PLACE_FIELDS} }} }} }}
+"""
+BUDGET_S = 60.0
+"""Past the default: on a busy machine a first write on a freshly seeded Neo4j takes seconds."""
+
+
+@dataclass
+class Live:
+    """The app under uvicorn, a client of its HTTP side holding an admin token, and a websocket subscribed to the
+    view."""
+
+    http: httpx.AsyncClient
+    token: str
+    subscriber: Client
+
+    async def write(self, query: str, **variables: Any) -> dict[str, Any]:
+        answer = await post(self.http, self.token, query, **variables)
+        assert answer.data is not None, answer
+        return answer.place
+
+    async def pushed(self) -> dict[str, Any]:
+        message = await self.subscriber.message()
+        assert message["type"] == "next" and message["id"] == "1" and "errors" not in message["payload"], message
+        return message["payload"]["data"]["placesChanged"]  # type: ignore[no-any-return]
+
+
+@contextlib.asynccontextmanager
+async def live_on(store: GraphStore) -> AsyncIterator[Live]:
+    app = create_app(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=BUDGET_S))
+    token = await token_for(store, ORGANISER, "admin")
+    async with serving(app) as url, Client.connected(url) as subscriber:
+        payload = {"query": SUBSCRIPTION, "variables": {"bounds": vars_of(VIEW)}}
+        await subscriber.send({"id": "1", "type": "subscribe", "payload": payload})
+        await subscribed(events_of(app), 1)
+        base_url = url.replace("ws://", "http://").removesuffix("/graphql")
+        async with httpx.AsyncClient(base_url=base_url, timeout=BUDGET_S) as http:
+            yield Live(http, token, subscriber)
+
+
+@pytest.fixture
+async def live(editable_store: GraphStore) -> AsyncIterator[Live]:
+    async with live_on(editable_store) as served:
+        yield served
+
+
+def new_place(name: str, where: dict[str, float] | None = None) -> dict[str, Any]:
+    lat, lon = HELSINKI
+    return {"name": name, "organiser": ORGANISER, **(where or {"lat": lat, "lon": lon})}
+
+
+def organisers(place: dict[str, Any]) -> list[str]:
+    return [run_by["organiser"]["id"] for run_by in place["runBy"]]
+
+
+async def test_a_place_created_over_http_in_the_view_is_pushed_and_one_outside_is_not(live: Live) -> None:
+    await live.write(CREATE, **new_place("Live outside", IN_ESPOO))
+    created = await live.write(CREATE, **new_place("Live inside"))
+    pushed = await live.pushed()  # the first message: the place outside was never pushed
+    assert pushed["change"] == "CREATED"
+    assert pushed["place"] == created
+    assert (pushed["place"]["version"], organisers(pushed["place"])) == (1, [ORGANISER])
+
+
+async def test_an_update_is_pushed_with_its_new_version_and_its_new_organiser(live: Live) -> None:
+    place = await live.write(CREATE, **new_place("Live reorganised"))
+    assert (await live.pushed())["change"] == "CREATED"
+    await live.write(REORGANISE, id=place["id"], version=1, name="Live reorganised 2", organiser=ASSOCIATION)
+    pushed = await live.pushed()
+    assert pushed["change"] == "UPDATED"
+    assert (pushed["place"]["version"], pushed["place"]["name"]) == (2, "Live reorganised 2")
+    assert organisers(pushed["place"]) == [ASSOCIATION], "the organiser read afresh, not the one loaded before"
+
+
+async def test_a_place_moved_out_of_the_view_is_pushed_once_and_then_no_more(live: Live) -> None:
+    place = await live.write(CREATE, **new_place("Live moved"))
+    assert (await live.pushed())["change"] == "CREATED"
+    await live.write(MOVE, id=place["id"], version=1, **IN_ESPOO)
+    pushed = await live.pushed()
+    assert pushed["change"] == "UPDATED" and pushed["place"]["version"] == 2
+    assert pushed["place"]["location"] == IN_ESPOO, "sent as it is now: out of the view, to be taken off the map"
+    await live.write(RENAME, id=place["id"], version=2, name="Live moved, renamed in Espoo")
+    marker = await live.write(CREATE, **new_place("Live marker"))
+    assert (await live.pushed())["place"]["id"] == marker["id"], "the change outside the view was not pushed"
+
+
+async def test_a_withdrawn_place_is_pushed(live: Live) -> None:
+    place = await live.write(CREATE, **new_place("Live withdrawn"))
+    assert (await live.pushed())["change"] == "CREATED"
+    await live.write(WITHDRAW, id=place["id"], version=1)
+    pushed = await live.pushed()
+    assert pushed["change"] == "WITHDRAWN"
+    assert pushed["place"]["version"] == 2 and pushed["place"]["withdrawnAt"] is not None
+
+
+# --- a write kept after its client left is pushed too -----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def sqlite_held(folder: Path) -> Iterator[None]:
+    """Another writer holding the data folder's database: a write waits until the block ends."""
+    connection = sqlite3.connect(folder / DATABASE, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+
+
+@contextlib.asynccontextmanager
+async def neo4j_held(store: Neo4jStore, place_id: str) -> AsyncIterator[None]:
+    """Another transaction holding the place's node: a write to it waits until the block ends."""
+    async with store.driver.session(database=store.database) as session:
+        tx = await session.begin_transaction()
+        key = place_id.split(":", 1)[1]
+        await tx.run("MATCH (n:MeetingPlace {key: $key}) SET n._held = true REMOVE n._held", key=key)
+        try:
+            yield
+        finally:
+            await tx.rollback()
+
+
+async def writing_started() -> None:
+    """Until a write has been handed to the store: the `Writer` runs it, shielded, in a task of its own."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_S
+    while not any(_writes(task) for task in asyncio.all_tasks()):
+        assert loop.time() < deadline, "the write never reached the store"
+        await asyncio.sleep(0.005)
+
+
+def _writes(task: asyncio.Task[Any]) -> bool:
+    name: str = task.get_coro().__qualname__  # type: ignore[union-attr]
+    return name.startswith("Writer.") or name.endswith("Store.load")
+
+
+async def test_a_write_kept_after_its_client_left_is_pushed(
+    editable_store: GraphStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = editable_store
+    if isinstance(store, MemoryStore):  # one with a data folder, whose database another writer can hold
+        store = MemoryStore(DataFolder(tmp_path))
+        await load_seeds(store, Path(__file__).resolve().parents[2] / "seeds")
+    async with live_on(store) as live:
+        place = await live.write(CREATE, **new_place("Live left"))
+        assert (await live.pushed())["change"] == "CREATED"
+        held = sqlite_held(tmp_path) if isinstance(store, MemoryStore) else neo4j_held(store, place["id"])  # type: ignore[arg-type]
+        variables = {"id": place["id"], "version": 1, "name": "Live left, renamed"}
+        with caplog.at_level(logging.INFO, logger="graph_api.budget"):
+            async with _entered(held):
+                async with _sent(live.http, live.token, RENAME, variables):
+                    await writing_started()
+                await logged(caplog, "request stopped: CLIENT_DISCONNECTED")  # while the write still waits
+        pushed = await live.pushed()
+        assert (pushed["change"], pushed["place"]["name"], pushed["place"]["version"]) == (
+            "UPDATED",
+            "Live left, renamed",
+            2,
+        )
+
+
+@contextlib.asynccontextmanager
+async def _entered(held: Any) -> AsyncIterator[None]:
+    """Enter a lock holder, sync or async alike."""
+    if hasattr(held, "__aenter__"):
+        async with held:
+            yield
+    else:
+        with held:
+            yield
+
+
+@contextlib.asynccontextmanager
+async def _sent(http: httpx.AsyncClient, token: str, query: str, variables: dict[str, Any]) -> AsyncIterator[None]:
+    """A request sent over a connection of its own, which is closed, unanswered, when the block ends."""
+    port = http.base_url.port
+    assert port is not None
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    head = (
+        f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head.encode() + body)
+    await writer.drain()
+    try:
+        yield
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def logged(caplog: pytest.LogCaptureFixture, message: str) -> None:
+    """Until the message has been logged."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_S
+    while message not in caplog.messages:
+        assert loop.time() < deadline, f"never logged: {message}"
+        await asyncio.sleep(0.005)
