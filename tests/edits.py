@@ -57,6 +57,7 @@ class Answer:
 
     data: dict[str, Any] | None
     code: str | None
+    message: str | None = None
 
     @property
     def place(self) -> dict[str, Any]:
@@ -77,7 +78,8 @@ async def post(http: httpx.AsyncClient, token: str, query: str, **variables: Any
     body = response.json()
     if body.get("errors"):
         assert len(body["errors"]) == 1, body
-        return Answer(None, body["errors"][0].get("extensions", {}).get("code", "NO CODE"))
+        error = body["errors"][0]
+        return Answer(None, error.get("extensions", {}).get("code", "NO CODE"), error.get("message"))
     return Answer(body["data"], None)
 
 

@@ -290,10 +290,11 @@ async def test_neo4j_stopped_during_a_burst_answers_store_unavailable_in_time_an
                 group.start_soon(functools.partial(writing, CREATE, names, **NEW_PLACE))
 
         await anyio.to_thread.run_sync(neo4j_server.start)
-        back, refused = time.monotonic(), []
+        back = time.monotonic()
+        refused: list[str] = []
         while (first := await post(http, token, PLACE, id=ids[0])).data is None:
             # A Neo4j just started plans its first queries slowly: on a busy machine one may pass the query timeout.
-            refused.append(first.code)
+            refused.append(f"{first.code}: {first.message}")
             assert first.code == "STORE_UNAVAILABLE" and time.monotonic() - back < HEAL_S, refused
         healed_s = time.monotonic() - back
         again = []
@@ -334,7 +335,7 @@ async def test_neo4j_stopped_during_a_burst_answers_store_unavailable_in_time_an
     assert kept_names - acknowledged <= set(burst.sent), "never a write that was not sent"
     print(
         f"of the writes not acknowledged, {len(kept_names - acknowledged)} were kept (whole); "
-        f"{len(refused)} requests refused after Neo4j was back, {healed_s:.1f} s to heal"
+        f"{len(refused)} requests refused after Neo4j was back {refused}, {healed_s:.1f} s to heal"
     )
     audit = await store.changes(ChangeQuery(first=None))
     for change in audit.items:
