@@ -97,7 +97,7 @@ def postal_code(value: str | None, argument: str) -> str | None:
 async def located(ctx: Context, location: Any, address: str | None) -> tuple[Point, str | None]:
     """The point given, or the one the address is geocoded to (with the postal code the geocoder found)."""
     if (location is None) == (address is None):
-        raise InputError("input.location", "give either location {lat, lon} or address, not both")
+        raise InputError("input.location", "give location {lat, lon} or an address to geocode: one of them")
     if location is not None:
         return Point(
             check_latitude(location.lat, "input.location.lat"), check_longitude(location.lon, "input.location.lon")
