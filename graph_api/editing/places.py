@@ -162,11 +162,17 @@ async def parties_of(ctx: Context, place: NodeRef) -> Parties:
         ]
     )
     return Parties(
-        organisers=tuple(sorted((NodeRef.of(link.node), str(link.properties.get("role"))) for link in run_by)),
+        organisers=tuple(
+            sorted(((NodeRef.of(link.node), str(link.properties.get("role"))) for link in run_by), key=_by_text)
+        ),
         activities=tuple(sorted((NodeRef.of(link.node) for link in offers), key=str)),
         family_centre=next((NodeRef.of(link.node) for link in part_of), None),
         municipality=next((NodeRef.of(link.node) for link in located_in), None),
     )
+
+
+def _by_text(organiser: tuple[NodeRef, str]) -> tuple[str, str]:
+    return str(organiser[0]), organiser[1]  # NodeRef has no order of its own
 
 
 def relationships(
