@@ -179,7 +179,7 @@ class MemoryStore(GraphStore):
                 self._records.append(dataclasses.replace(record, number=number))
             first = len(self._changes) + 1
             self._changes += [dataclasses.replace(change, number=first + i) for i, change in enumerate(changes)]
-        self._swap(graph)
+        self._swap(graph, edit=record is None and bool(changes))
         return summary
 
     async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
@@ -218,10 +218,11 @@ class MemoryStore(GraphStore):
             key = self._keys[key_id] = dataclasses.replace(key, revoked_at=at)
         return key
 
-    def _swap(self, graph: nx.MultiDiGraph) -> None:
+    def _swap(self, graph: nx.MultiDiGraph, *, edit: bool = False) -> None:
+        """Serve the new graph; a load or an import (not an edit: see `GraphStore.generation`) is a new generation."""
         self._graph = graph
         self._reindex()
-        self.generation += 1
+        self.generation += not edit
 
     def _reindex(self) -> None:
         nodes = sorted((data["node"] for _, data in self._graph.nodes(data=True)), key=lambda n: n.key)
