@@ -96,6 +96,8 @@ class Reading:
     no longer lists is withdrawn, but only when the input was read `complete` (a failed fetch withdraws nothing).
     `skipped` lists things that are not for this service (PTV's phone and web channels), as (ref, why);
     `warnings` what is worth a word about the input as a whole (an unknown column), as (ref, why).
+    `not_given` names the node fields the format cannot carry: a node the input lists keeps its stored value of
+    them (a spreadsheet has no column for closures, so closures a partner set through the API stay).
     """
 
     source: str
@@ -105,6 +107,7 @@ class Reading:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = True
+    not_given: frozenset[str] = frozenset({"closures"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +282,9 @@ async def plan(store: GraphStore, reading: Reading, now: datetime.datetime, *, r
 
     for item, ref in zip(found, refs, strict=True):
         old = existing[ref]
+        if old is not None:
+            kept_fields = {name: getattr(old, name) for name in reading.not_given if hasattr(old, name)}
+            item = dataclasses.replace(item, node=dataclasses.replace(item.node, **kept_fields))
         listed = {_edge_content(rel.type, rel.end, rel.properties) for rel in item.relationships}
         kept = {edge for edge in current[ref] if edge[0] in item.owns or edge in listed}
         if old is None:

@@ -101,7 +101,7 @@ class _Place:
 async def read(reference: Reference, organization: str, api: PtvApi) -> Reading:
     """What PTV lists for the organization (its GUID): its family centres and meeting places."""
     organization = organization.lower()
-    reading = Reading(f"ptv:{organization}", LABELS)
+    reading = Reading(f"ptv:{organization}", LABELS, not_given=frozenset())
     ref = f"ptv:{organization}"
     if not GUID.fullmatch(organization):
         return _failed(reading, Rejection(ref, "a PTV organization id is a GUID (8-4-4-4-12 hexadecimal digits)"))
@@ -123,7 +123,7 @@ async def read(reference: Reference, organization: str, api: PtvApi) -> Reading:
 def read_file(path: Path, reference: Reference, max_bytes: int) -> list[Reading]:
     """A saved answer of `list/organization` (a page with an `itemList`) or a JSON array of channels: a reading
     for each organization its channels name, and, first, one of what the file itself gets wrong."""
-    whole = Reading("ptv", LABELS)
+    whole = Reading("ptv", LABELS, not_given=frozenset())
     try:
         items, where = _saved_channels(path, max_bytes, whole)
     except ValueError as exc:
@@ -174,7 +174,7 @@ def _saved_channels(path: Path, max_bytes: int, whole: Reading) -> tuple[list[ob
 
 def _organization_reading(organization: str, channels: list[tuple[object, str]], reference: Reference) -> Reading:
     """The file's channels of one organization; they are run by it where the store knows it."""
-    reading = Reading(f"ptv:{organization}", LABELS)
+    reading = Reading(f"ptv:{organization}", LABELS, not_given=frozenset())
     runner: NodeRef | None = NodeRef("Organization", f"ptv-{organization}")
     if runner not in reference.organisers:
         runner = None

@@ -1,4 +1,4 @@
-"""Benchmarks, printed from one run: `python -m tests.benchmark [--queries N] [--no-neo4j]`.
+"""Benchmarks, printed from one run: `python -m tests.benchmark [--queries N] [--writes N] [--no-neo4j]`.
 
 Figures are medians over the same random points; ratios compare methods measured in the same run,
 so they hold on a noisy machine where absolute times do not. The Neo4j figures use the server at
@@ -42,6 +42,7 @@ from loaders.seeds import read_dataset
 from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe
 from tests.import_benchmark import PTV_LOCATIONS, import_lines
 from tests.neo4j_server import Neo4jServer, free_port
+from tests.write_benchmark import CLIENTS, ROUNDS, WRITES, write_lines
 
 NEARBY = (
     "query ($lat: Float!, $lon: Float!) { nearby(near: {lat: $lat, lon: $lon}, radiusKm: 10, limit: 20) "
@@ -281,8 +282,13 @@ async def refusal_medians(store: GraphStore, rounds: int) -> dict[str, float]:
 
 
 async def run(
-    queries: int, neo4j_uri: str | None, import_rows: int = IMPORT_ROWS, ptv_locations: int = PTV_LOCATIONS
+    queries: int,
+    neo4j_uri: str | None,
+    import_rows: int = IMPORT_ROWS,
+    ptv_locations: int = PTV_LOCATIONS,
+    writes: int = WRITES,
 ) -> None:
+    """Every figure; the write figures last (`writes` 0 leaves them out), as they leave their edits in Neo4j."""
     rng = random.Random(42)
     geocoding = geocoding_figures(rng, max(queries, 100))
     started = time.perf_counter()
@@ -343,6 +349,8 @@ async def run(
     print(f"network figures, embedded store:  {network_s * 1000:9.1f} ms median of {min(queries, NETWORK_RUNS)}")
     if neo4j_uri is None:
         print("\n".join(await import_lines(None, import_rows, {"memory": seed_rows / load_s}, ptv_locations)))
+        if writes:
+            print("\n".join(await write_lines(dataset, None, writes, min(writes, ROUNDS))))
         return
     neo4j, neo4j_network = await neo4j_figures(neo4j_uri, dataset, centers, county)
     print(f"neo4j, load seeds into empty db:  {neo4j['load'] * 1000:9.1f} ms")
@@ -367,6 +375,8 @@ async def run(
             )
         )
     )
+    if writes:
+        print("\n".join(await write_lines(dataset, neo4j_uri, writes, min(writes, ROUNDS))))
 
 
 def main() -> None:
@@ -374,14 +384,21 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="random points to query (default 300)")
     parser.add_argument("--no-neo4j", action="store_true", help="measure the embedded store only")
     parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS, help="spreadsheet rows imported (10,000)")
+    parser.add_argument(
+        "--writes",
+        type=int,
+        default=WRITES,
+        help=f"mutations over HTTP per backend by {CLIENTS} clients, 0 for none (default {WRITES})",
+    )
     args = parser.parse_args()
     if args.no_neo4j or os.environ.get("NEO4J_URI"):
-        asyncio.run(run(args.queries, None if args.no_neo4j else os.environ["NEO4J_URI"], args.import_rows))
+        uri = None if args.no_neo4j else os.environ["NEO4J_URI"]
+        asyncio.run(run(args.queries, uri, args.import_rows, writes=args.writes))
         return
     with tempfile.TemporaryDirectory(prefix="graph-api-bench-") as data_dir:
         server = Neo4jServer(Path(data_dir))
         try:
-            asyncio.run(run(args.queries, server.start(), args.import_rows))
+            asyncio.run(run(args.queries, server.start(), args.import_rows, writes=args.writes))
         finally:
             server.stop()
 

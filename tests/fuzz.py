@@ -14,6 +14,7 @@ The Neo4j run uses the server at `NEO4J_URI` (wiped and loaded with the seeds), 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import secrets
 import sys
@@ -35,6 +36,8 @@ from schemathesis.python.asgi import shutdown_lifespans
 from starlette.applications import Starlette
 
 from graph_api.app import create_app
+from graph_api.auth.caller import ADMIN
+from graph_api.auth.keys import new_key
 from graph_api.models import global_id, label_of
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
@@ -43,8 +46,13 @@ from loaders.seeds import read_dataset
 from tests.conftest import SEEDS, claim, neo4j_store_for, wipe
 from tests.neo4j_server import Neo4jServer
 
-REFUSALS = frozenset({"BAD_USER_INPUT", "COST_LIMIT", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"})
-"""Error codes that say the client asked for something the service will not do: the answers fuzzing expects."""
+REFUSALS = frozenset(
+    {"BAD_USER_INPUT", "COST_LIMIT", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "FORBIDDEN", "CONFLICT"}
+)
+"""Error codes that say the client asked for something the service will not do: the answers fuzzing expects.
+(Not UNAUTHENTICATED: the queries carry an admin key, so that the mutations are run, not turned away.)"""
+ADMIN_KEY, ADMIN_TOKEN = new_key("Organization:mll", [ADMIN], datetime.datetime.now(datetime.UTC), "fuzzing")
+"""The key every generated query carries: mutations write into the store the fuzzing runs on."""
 MASKED = "Unexpected error."
 REQUEST_TIMEOUT_S = 30.0
 
@@ -154,7 +162,8 @@ def _fuzz_field(operation: Any, examples: int, deadline: float, seed: int | None
             return
         run.cases += 1
         try:
-            case.call_and_validate(checks=CHECKS, timeout=REQUEST_TIMEOUT_S)
+            headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+            case.call_and_validate(checks=CHECKS, timeout=REQUEST_TIMEOUT_S, headers=headers)
         except FailureGroup as failures:
             for failure in failures.exceptions:
                 run.found(Finding(operation.label, f"{failure.title}: {failure.message}", str(case.body)))
@@ -165,8 +174,16 @@ def _fuzz_field(operation: Any, examples: int, deadline: float, seed: int | None
 
 
 def fuzz_app(store: GraphStore, on_startup: Callable[[GraphStore], Awaitable[None]] | None = None) -> Starlette:
-    """The app as served, around a store that it opens itself in the loop schemathesis calls it from."""
-    return create_app(store, Settings(_env_file=None), on_startup=on_startup)
+    """The app as served, around a store that it opens itself in the loop schemathesis calls it from, with the
+    queries' admin key kept in it."""
+
+    async def start(store: GraphStore) -> None:
+        if on_startup is not None:
+            await on_startup(store)
+        if await store.api_key(ADMIN_KEY.id) is None:
+            await store.add_key(ADMIN_KEY)
+
+    return create_app(store, Settings(_env_file=None), on_startup=start)
 
 
 async def load_seeds(store: GraphStore) -> None:

@@ -12,7 +12,7 @@ import pytest
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
 from tests import fuzz
-from tests.conftest import neo4j_store_for
+from tests.conftest import Neo4jDatabase, neo4j_store_for
 
 EXAMPLES = 5
 """Per root field: about 125 queries, some 10 s on the embedded store."""
@@ -27,10 +27,14 @@ def test_generated_queries_get_no_server_error_on_the_embedded_store() -> None:
 
 
 @pytest.mark.anyio
-async def test_generated_queries_get_no_server_error_on_neo4j(neo4j_uri: str, neo4j_store: Neo4jStore) -> None:
+async def test_generated_queries_get_no_server_error_on_neo4j(
+    neo4j_uri: str, neo4j_store: Neo4jStore, neo4j_database: Neo4jDatabase
+) -> None:
     """On the session's Neo4j, which `neo4j_store` has loaded with the seeds, through a store of the app's own
-    (schemathesis calls the app from an event loop of its own, in another thread)."""
+    (schemathesis calls the app from an event loop of its own, in another thread). The mutations write into it,
+    so later tests get the seeds back."""
     app = fuzz.fuzz_app(neo4j_store_for(neo4j_uri))
+    neo4j_database.seeded = False
     run = await anyio.to_thread.run_sync(fuzz.fuzz, app, EXAMPLES, BUDGET_S)
     assert (run.findings, run.fields_left) == ({}, []), run.report()
     assert run.cases >= 100

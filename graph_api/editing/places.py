@@ -97,7 +97,7 @@ def postal_code(value: str | None, argument: str) -> str | None:
 async def located(ctx: Context, location: Any, address: str | None) -> tuple[Point, str | None]:
     """The point given, or the one the address is geocoded to (with the postal code the geocoder found)."""
     if (location is None) == (address is None):
-        raise InputError("input.location", "give either location {lat, lon} or address, not both")
+        raise InputError("input.location", "give location {lat, lon} or an address to geocode: one of them")
     if location is not None:
         return Point(
             check_latitude(location.lat, "input.location.lat"), check_longitude(location.lon, "input.location.lon")
@@ -162,11 +162,17 @@ async def parties_of(ctx: Context, place: NodeRef) -> Parties:
         ]
     )
     return Parties(
-        organisers=tuple(sorted((NodeRef.of(link.node), str(link.properties.get("role"))) for link in run_by)),
+        organisers=tuple(
+            sorted(((NodeRef.of(link.node), str(link.properties.get("role"))) for link in run_by), key=_by_text)
+        ),
         activities=tuple(sorted((NodeRef.of(link.node) for link in offers), key=str)),
         family_centre=next((NodeRef.of(link.node) for link in part_of), None),
         municipality=next((NodeRef.of(link.node) for link in located_in), None),
     )
+
+
+def _by_text(organiser: tuple[NodeRef, str]) -> tuple[str, str]:
+    return str(organiser[0]), organiser[1]  # NodeRef has no order of its own
 
 
 def relationships(

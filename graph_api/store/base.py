@@ -161,8 +161,10 @@ class GraphStore(abc.ABC):
 
     name: str
     generation: int = 0
-    """How many loads this process has made into the store: what is derived from its data (the cost limit's
-    figures) is measured again when it changes."""
+    """How many loads and imports this process has made into the store (or taken in from others): what is derived
+    from its data (the cost limit's figures) is measured again when it changes. A partner's edit does not count:
+    it moves the figures by a node or two, and measuring the whole graph again after each would stall the next
+    request; they catch up within the figures' age limit (`DataSizesCache.max_age_s`)."""
 
     async def open(self) -> None:
         """Connect and prepare; called once before the first request."""

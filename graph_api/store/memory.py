@@ -3,7 +3,9 @@
 Nodes are keyed `Label:key` and hold their domain object; a relationship's networkx key is its identity
 (its type, and for agreements its start date), so loading the same data twice changes nothing and a
 reload replaces a relationship's properties whole.
-Loads are checked whole and swapped in at once: a failed load leaves the previous graph as it was.
+Loads are checked whole and swapped in at once: a failed load leaves the previous graph as it was. A load
+writes into a copy that shares with the graph it replaces everything it does not touch (`_copy_for`), so
+an edit of one place costs what it touches, not the whole graph; no graph is ever changed once swapped in.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ class MemoryStore(GraphStore):
         self._poller: asyncio.Task[None] | None = None
         self._writing = asyncio.Lock()
         """Held while the graph is replaced, so that a refresh and a load never interleave."""
+        self._folded: dict[int, tuple[Node, tuple[str, ...]]] = {}
         self._reindex()
 
     async def open(self) -> None:
@@ -126,8 +129,9 @@ class MemoryStore(GraphStore):
         if not writes:
             self._applied = self._applied or 0
             return
-        graph = self._graph.copy()
+        graph = self._graph
         for _, dataset in writes:
+            graph = _copy_for(graph, dataset)
             _apply(graph, dataset, LoadSummary(), None)
         self._swap(graph)
         self._applied = writes[-1][0]
@@ -163,7 +167,7 @@ class MemoryStore(GraphStore):
             current = self._graph.nodes[str(ref)]["node"].version if str(ref) in self._graph else 0
             if current != version:
                 raise VersionConflict(str(ref), version, current)
-        graph, summary = self._graph.copy(), LoadSummary()
+        graph, summary = _copy_for(self._graph, dataset), LoadSummary()
         _apply(graph, dataset, summary, progress)
         if kept and self._data_folder is not None:
             folder = self._data_folder
@@ -175,7 +179,7 @@ class MemoryStore(GraphStore):
                 self._records.append(dataclasses.replace(record, number=number))
             first = len(self._changes) + 1
             self._changes += [dataclasses.replace(change, number=first + i) for i, change in enumerate(changes)]
-        self._swap(graph)
+        self._swap(graph, edit=record is None and bool(changes))
         return summary
 
     async def imports(self, first: int | None, after: int | None = None) -> Page[ImportRecord]:
@@ -214,17 +218,24 @@ class MemoryStore(GraphStore):
             key = self._keys[key_id] = dataclasses.replace(key, revoked_at=at)
         return key
 
-    def _swap(self, graph: nx.MultiDiGraph) -> None:
+    def _swap(self, graph: nx.MultiDiGraph, *, edit: bool = False) -> None:
+        """Serve the new graph; a load or an import (not an edit: see `GraphStore.generation`) is a new generation."""
         self._graph = graph
         self._reindex()
-        self.generation += 1
+        self.generation += not edit
 
     def _reindex(self) -> None:
         nodes = sorted((data["node"] for _, data in self._graph.nodes(data=True)), key=lambda n: n.key)
         self._by_label: dict[str, list[Node]] = {}
         for node in nodes:
             self._by_label.setdefault(label_of(node), []).append(node)
-        self._folded = {id(node): tuple(fold(name) for name in node.search_names) for node in nodes}
+        # Folding every name is most of the work: a node the last graph had keeps its folded names.
+        folded, self._folded = self._folded, {}
+        for node in nodes:
+            kept = folded.get(id(node))
+            self._folded[id(node)] = (
+                kept if kept is not None and kept[0] is node else (node, tuple(fold(n) for n in node.search_names))
+            )
         places = self._by_label.get("MeetingPlace", [])
         self._places: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
         self._index = PointIndex([place.location for place in self._places])
@@ -271,7 +282,7 @@ class MemoryStore(GraphStore):
             return False
         if query.search:
             needle = fold(query.search)
-            if not any(needle in name for name in self._folded[id(node)]):
+            if not any(needle in name for name in self._folded[id(node)][1]):
                 return False
         return is_open_at(node, query.open_at)
 
@@ -332,6 +343,34 @@ class MemoryStore(GraphStore):
                     edge = Edge.of(data["type"], self._node(start), self._node(end), _properties(data))
                     found[start, end, key] = edge
         return sorted(found.values(), key=lambda edge: edge.order)
+
+
+def _copy_for(graph: nx.MultiDiGraph, dataset: Dataset) -> nx.MultiDiGraph:
+    """A copy of `graph` that `_apply(copy, dataset)` may change while `graph` stays as it was, made in time
+    proportional to what the dataset touches: networkx's outer dicts are copied, and below them only the
+    dicts `_apply` changes in place (the attributes of the dataset's nodes, the adjacency of its relationships'
+    starts and ends, and the starts' edges); the rest is shared with `graph`, and never changed."""
+    copy = nx.MultiDiGraph()
+    copy.graph.update(graph.graph)
+    copy._node = dict(graph._node)
+    copy._adj = dict(graph._adj)  # networkx keeps `_succ` the same dict as `_adj`
+    copy._pred = dict(graph._pred)
+    for name in {str(NodeRef.of(node)) for node in dataset.nodes} & graph._node.keys():
+        copy._node[name] = dict(graph._node[name])
+    starts = {str(rel.start) for rel in dataset.relationships} | {str(ref) for ref, _ in dataset.replaces}
+    ends = {str(rel.end) for rel in dataset.relationships}
+    for end in ends & graph._pred.keys():
+        copy._pred[end] = dict(graph._pred[end])
+    for start in starts & graph._adj.keys():
+        # An edge's key dict is one object under its start (`_adj`) and its end (`_pred`): copy it for both.
+        copy._adj[start] = {
+            end: {key: dict(data) for key, data in keys.items()} for end, keys in graph._adj[start].items()
+        }
+        for end, keys in copy._adj[start].items():
+            if copy._pred[end] is graph._pred[end]:
+                copy._pred[end] = dict(graph._pred[end])
+            copy._pred[end][start] = keys
+    return copy
 
 
 def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progress: Progress | None) -> None:

@@ -292,10 +292,9 @@ class Neo4jStore(GraphStore):
         if record is not None or not changes:
             async with self._translated(None):
                 summary = await self._load(dataset, progress, record, expected or {}, changes)
-        else:
-            summary = await self._retried(lambda: self._load(dataset, progress, record, expected or {}, changes))
-        self.generation += 1
-        return summary
+            self.generation += 1
+            return summary
+        return await self._retried(lambda: self._load(dataset, progress, record, expected or {}, changes))
 
     async def _retried(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """The attempt, made again after a passing failure (a deadlock, a dropped connection) while the

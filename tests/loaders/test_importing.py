@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from graph_api.errors import VersionConflict
+from graph_api.hours import Closure
 from graph_api.models import (
     Dataset,
     Direction,
     District,
+    FieldChange,
     Hop,
     ImportRecord,
     LocalAssociation,
@@ -28,7 +31,7 @@ from graph_api.models import (
     WelfareArea,
     WelfareAreaKind,
 )
-from graph_api.store.base import GraphStore
+from graph_api.store.base import ChangeQuery, GraphStore
 from loaders.importing import Found, Reading, Reference, Rejection, Row, apply, combine, plan
 
 pytestmark = pytest.mark.anyio
@@ -280,3 +283,43 @@ async def test_reference_knows_organisers_by_id_or_exact_name(small: GraphStore)
     ]:
         with pytest.raises(ValueError, match=reason):
             reference.organiser(text)
+
+
+async def test_an_import_goes_one_version_on_and_leaves_its_audit(small: GraphStore) -> None:
+    await apply(small, await plan(small, reading(KAIKU), T0), "tester", T0)
+    renamed = dataclasses.replace(KAIKU, node=dataclasses.replace(KAIKU.node, name="Perhekahvila Kaiku II"))
+    await apply(small, await plan(small, reading(renamed), T1), "tester", T1)
+    (kaiku,) = await small.get_many([NodeRef("MeetingPlace", "s-1")])
+    assert kaiku is not None and kaiku.version == 2
+    audit = (await small.changes(ChangeQuery(first=None, node="MeetingPlace:s-1"))).items
+    assert [(c.operation, c.actor, c.organisation, c.version, c.at) for c in audit] == [
+        ("import", "tester", None, 2, T1),
+        ("import", "tester", None, 1, T0),
+    ]
+    assert audit[0].fields == (FieldChange("name", "Perhekahvila Kaiku", "Perhekahvila Kaiku II"),)
+
+
+async def test_an_import_planned_before_an_edit_is_refused_whole_when_applied_after_it(small: GraphStore) -> None:
+    await apply(small, await plan(small, reading(KAIKU), T0), "tester", T0)
+    planned = await plan(small, reading(dataclasses.replace(KAIKU, node=dataclasses.replace(KAIKU.node, name="B"))), T1)
+    (kaiku,) = await small.get_many([NodeRef("MeetingPlace", "s-1")])
+    assert kaiku is not None
+    edited = dataclasses.replace(kaiku, name="Edited", version=2, updated_at=T1)
+    await small.load(Dataset([edited], []), expected={NodeRef.of(kaiku): 1}, changes=[])
+    with pytest.raises(VersionConflict):
+        await apply(small, planned, "tester", T2)
+    assert (await small.get_many([NodeRef("MeetingPlace", "s-1")]))[0] == edited
+
+
+async def test_closures_the_format_cannot_carry_are_kept_from_the_store(small: GraphStore) -> None:
+    await apply(small, await plan(small, reading(KAIKU), T0), "tester", T0)
+    (kaiku,) = await small.get_many([NodeRef("MeetingPlace", "s-1")])
+    christmas = (Closure(datetime.date(2026, 12, 24), datetime.date(2026, 12, 26), "Joulu"),)
+    closed = dataclasses.replace(kaiku, closures=christmas, version=2)  # type: ignore[type-var]
+    await small.load(Dataset([closed], []), expected={NodeRef.of(closed): 1})
+    again = await plan(small, reading(KAIKU), T1)
+    assert actions(again.rows)["MeetingPlace:s-1"] == "unchanged"
+    renamed = dataclasses.replace(KAIKU, node=dataclasses.replace(KAIKU.node, name="Kaiku II"))
+    await apply(small, await plan(small, reading(renamed), T1), "tester", T1)
+    (kaiku,) = await small.get_many([NodeRef("MeetingPlace", "s-1")])
+    assert kaiku is not None and kaiku.closures == christmas  # type: ignore[attr-defined]

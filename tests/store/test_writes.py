@@ -204,3 +204,14 @@ def test_a_data_folder_of_an_older_version_is_brought_up_to_date_with_its_import
     folder = DataFolder(tmp_path)
     assert [(r.number, r.source) for r in folder.records()] == [(1, "test")]
     assert folder.api_keys() == []
+
+
+async def test_an_edit_is_no_new_generation_so_the_next_request_does_not_wait_to_measure(new_store: GraphStore) -> None:
+    """The cost limit measures the graph again for a new generation: after a load or an import, not an edit."""
+    before = new_store.generation
+    await create(new_store)
+    assert new_store.generation == before
+    await new_store.load(Dataset([dataclasses.replace(CAFE, key="cafe-2")], []))
+    assert new_store.generation == before + 1
+    await new_store.load(Dataset([], []), record=ImportRecord(NOW, "test", "tests", {}))
+    assert new_store.generation == before + 2
