@@ -79,6 +79,7 @@ async def test_concurrent_writers_of_the_same_places_lose_no_update(
             group.start_soon(writer, w)
 
     outcomes = Counter(answer.code for _, _, answer in answers)
+    print(f"\n{WRITERS} writers: {outcomes[None]} updates applied, {outcomes['CONFLICT']} answered CONFLICT")
     assert set(outcomes) <= {None, "CONFLICT"}, outcomes
     assert outcomes["CONFLICT"] > 0, "the writers never met: nothing here tested concurrency"
     for place in ids:
