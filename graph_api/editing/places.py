@@ -161,8 +161,10 @@ async def parties_of(ctx: Context, place: NodeRef) -> Parties:
             )
         ]
     )
+    organisers = ((NodeRef.of(link.node), str(link.properties.get("role"))) for link in run_by)
     return Parties(
-        organisers=tuple(sorted((NodeRef.of(link.node), str(link.properties.get("role"))) for link in run_by)),
+        # NodeRefs do not order: sorted by their ids, as the audit shows them
+        organisers=tuple(sorted(organisers, key=lambda organiser: (str(organiser[0]), organiser[1]))),
         activities=tuple(sorted((NodeRef.of(link.node) for link in offers), key=str)),
         family_centre=next((NodeRef.of(link.node) for link in part_of), None),
         municipality=next((NodeRef.of(link.node) for link in located_in), None),
