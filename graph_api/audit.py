@@ -16,6 +16,8 @@ from graph_api.store.encoding import node_to_json
 NOT_FIELDS = frozenset(
     {"label", "key", "source", "source_id", "imported_at", "updated_at", "source_updated_at", "version"}
 )
+API_NAMES = {"schedules": "openingHours"}
+"""Model fields the API names otherwise (else it is the field's name in camelCase)."""
 
 
 def field_changes(before: Node | None, after: Node) -> dict[str, tuple[object, object]]:
@@ -24,7 +26,7 @@ def field_changes(before: Node | None, after: Node) -> dict[str, tuple[object, o
     old = {} if before is None else node_to_json(before)
     new = node_to_json(after)
     return {
-        to_camel_case(name): (old.get(name), value)
+        API_NAMES.get(name, to_camel_case(name)): (old.get(name), value)
         for name, value in new.items()
         if name not in NOT_FIELDS and old.get(name) != value and not (before is None and value in (None, [], ()))
     }

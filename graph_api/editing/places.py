@@ -22,11 +22,11 @@ from strawberry import UNSET
 
 from graph_api import relations
 from graph_api.auth.permissions import require_place
-from graph_api.editing.checks import optional_text, text
+from graph_api.editing.checks import address_text, optional_text, text
 from graph_api.editing.writer import EDIT_SOURCE, NodeEdit, Writer
 from graph_api.errors import InputError, VersionConflict
 from graph_api.geo.geocoding import Precision
-from graph_api.hours import Closure, Schedule
+from graph_api.hours import REASON_MAX_CHARS, Closure, Schedule
 from graph_api.models import (
     Activity,
     ActivityChannel,
@@ -38,7 +38,7 @@ from graph_api.models import (
     Relationship,
 )
 from graph_api.schema.context import Context
-from graph_api.schema.inputs import check_address, check_latitude, check_longitude
+from graph_api.schema.inputs import check_latitude, check_longitude
 from loaders.importing import ORGANISER_LABELS, ROLES, municipality_at
 
 PLACED_ENOUGH = frozenset({Precision.ADDRESS, Precision.STREET, Precision.POSTAL_CODE})
@@ -102,7 +102,7 @@ async def located(ctx: Context, location: Any, address: str | None) -> tuple[Poi
         return Point(
             check_latitude(location.lat, "input.location.lat"), check_longitude(location.lon, "input.location.lon")
         ), None
-    found = await ctx.geocode(check_address(address, "input.address"))
+    found = await ctx.geocode(address_text(address, "input.address"))
     for result in found.results:
         if result.precision in PLACED_ENOUGH:
             return result.location, result.postal_code
@@ -161,18 +161,14 @@ async def parties_of(ctx: Context, place: NodeRef) -> Parties:
             )
         ]
     )
+    organisers = ((NodeRef.of(link.node), str(link.properties.get("role"))) for link in run_by)
     return Parties(
-        organisers=tuple(
-            sorted(((NodeRef.of(link.node), str(link.properties.get("role"))) for link in run_by), key=_by_text)
-        ),
+        # NodeRefs do not order: sorted by their ids, as the audit shows them
+        organisers=tuple(sorted(organisers, key=lambda organiser: (str(organiser[0]), organiser[1]))),
         activities=tuple(sorted((NodeRef.of(link.node) for link in offers), key=str)),
         family_centre=next((NodeRef.of(link.node) for link in part_of), None),
         municipality=next((NodeRef.of(link.node) for link in located_in), None),
     )
-
-
-def _by_text(organiser: tuple[NodeRef, str]) -> tuple[str, str]:
-    return str(organiser[0]), organiser[1]  # NodeRef has no order of its own
 
 
 def relationships(
@@ -243,7 +239,7 @@ def street_address(given: str | None, address: str | None) -> str | None:
     """The street address given, or else the address geocoded (a partner types the place's address there)."""
     value = given if given is not None else address
     return (
-        None if value is None else check_address(value, "input.streetAddress" if given is not None else "input.address")
+        None if value is None else address_text(value, "input.streetAddress" if given is not None else "input.address")
     )
 
 
@@ -330,6 +326,7 @@ def schedule(row: Any, argument: str) -> Schedule:
 
 def closure(row: Any, argument: str) -> Closure:
     try:
-        return Closure(starts=row.starts, ends=row.ends, reason=row.reason)
+        reason = optional_text(row.reason, f"{argument}.reason", REASON_MAX_CHARS)
+        return Closure(starts=row.starts, ends=row.ends, reason=reason)
     except ValueError as exc:
         raise InputError(argument, str(exc)) from None
