@@ -331,7 +331,7 @@ class Neo4jStore(GraphStore):
             CHANGES_QUERY,
             node=query.node,
             organisation=query.organisation,
-            since=query.since,
+            since=None if query.since is None else query.since.astimezone(datetime.UTC),  # Neo4j orders by offset too
             after=query.after,
             take=query.first,
         )
@@ -591,7 +591,7 @@ class Neo4jStore(GraphStore):
 
 def _change_row(change: Change) -> dict[str, Any]:
     return {
-        "at": change.at,
+        "at": change.at.astimezone(datetime.UTC),
         "actor": change.actor,
         "organisation": change.organisation,
         "operation": change.operation,

@@ -215,3 +215,11 @@ async def test_an_edit_is_no_new_generation_so_the_next_request_does_not_wait_to
     assert new_store.generation == before + 1
     await new_store.load(Dataset([], []), record=ImportRecord(NOW, "test", "tests", {}))
     assert new_store.generation == before + 2
+
+
+async def test_the_audit_since_a_moment_is_the_same_at_any_utc_offset(new_store: GraphStore) -> None:
+    await create(new_store)
+    helsinki = NOW.astimezone(datetime.timezone(datetime.timedelta(hours=2)))
+    assert (await new_store.changes(ChangeQuery(first=None, since=helsinki))).total_count == 1
+    later = (NOW + datetime.timedelta(seconds=1)).astimezone(datetime.timezone(datetime.timedelta(hours=3)))
+    assert (await new_store.changes(ChangeQuery(first=None, since=later))).total_count == 0
