@@ -196,8 +196,10 @@ def relationships(
     ], [(NodeRef.of(place), type_) for type_ in OWNED if changed[type_]]
 
 
-async def current(ctx: Context, place_id: str, expected_version: int, argument: str) -> MeetingPlace:
-    """The place to edit, at the version the client read, and not withdrawn."""
+async def editable(
+    ctx: Context, writer: Writer, place_id: str, expected_version: int, argument: str
+) -> tuple[MeetingPlace, Parties]:
+    """The place to edit, at the version the client read, not withdrawn, and the caller's to edit as it is."""
     place = await ctx.existing(place_id, argument, frozenset({"MeetingPlace"}))
     assert isinstance(place, MeetingPlace)
     if place.version != expected_version:
@@ -206,7 +208,9 @@ async def current(ctx: Context, place_id: str, expected_version: int, argument: 
         raise InputError(
             argument, f"{NodeRef.of(place)} is withdrawn (since {place.withdrawn_at:%Y-%m-%d}): nothing to edit"
         )
-    return place
+    parties = await parties_of(ctx, NodeRef.of(place))
+    await require_place(ctx.store, writer.caller, NodeRef.of(place), parties.coordinators, parties.family_centre)
+    return place, parties
 
 
 async def create_place(ctx: Context, writer: Writer, data: Any) -> MeetingPlace:
@@ -244,10 +248,8 @@ def street_address(given: str | None, address: str | None) -> str | None:
 
 
 async def update_place(ctx: Context, writer: Writer, data: Any) -> MeetingPlace:
-    place = await current(ctx, data.id, data.expected_version, "input.id")
+    place, before = await editable(ctx, writer, data.id, data.expected_version, "input.id")
     ref = NodeRef.of(place)
-    before = await parties_of(ctx, ref)
-    await require_place(ctx.store, writer.caller, ref, before.coordinators, before.family_centre)
     changes: dict[str, Any] = {}
     after = before
     if is_given(data.location) or is_given(data.address):
@@ -288,18 +290,14 @@ async def update_place(ctx: Context, writer: Writer, data: Any) -> MeetingPlace:
 
 
 async def withdraw_place(ctx: Context, writer: Writer, data: Any) -> MeetingPlace:
-    place = await current(ctx, data.id, data.expected_version, "input.id")
-    parties = await parties_of(ctx, NodeRef.of(place))
-    await require_place(ctx.store, writer.caller, NodeRef.of(place), parties.coordinators, parties.family_centre)
+    place, _ = await editable(ctx, writer, data.id, data.expected_version, "input.id")
     withdrawn = writer.stamped(dataclasses.replace(place, withdrawn_at=writer.now), place)
     await writer.commit("withdrawMeetingPlace", [NodeEdit(place, withdrawn)])
     return withdrawn  # type: ignore[return-value]
 
 
 async def set_opening_hours(ctx: Context, writer: Writer, data: Any) -> MeetingPlace:
-    place = await current(ctx, data.place_id, data.expected_version, "input.placeId")
-    parties = await parties_of(ctx, NodeRef.of(place))
-    await require_place(ctx.store, writer.caller, NodeRef.of(place), parties.coordinators, parties.family_centre)
+    place, _ = await editable(ctx, writer, data.place_id, data.expected_version, "input.placeId")
     if len(data.hours) > MAX_HOURS:
         raise InputError("input.hours", f"{len(data.hours)} rows; at most {MAX_HOURS}")
     if len(data.closures) > MAX_CLOSURES:
