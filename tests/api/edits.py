@@ -1,21 +1,27 @@
-"""What the specifications of the mutations share: their documents, who calls them, and what the store holds.
+"""What the tests of writes share: the mutations' documents, an API key's token, the clients that send it, and
+what the store holds after a write.
 
-The three suites (`test_mutations`, `test_write_access`, `test_hostile_input`) each write into their own
-`editable_store` (the seeds, on both backends); each test makes the nodes it changes with `Editor.place`,
-`Editor.association` or `Editor.agreement`, so no test depends on another's order.
+The specifications of the mutations (`test_mutations`, `test_write_access`, `test_hostile_input`) each write into
+their own `editable_store` (the seeds, on both backends); each test makes the nodes it changes with `Editor.place`,
+`Editor.association` or `Editor.agreement`, so no test depends on another's order. The tests of writes under load
+and failure (`test_concurrent_writes`, `test_write_durability`, `test_live_edits`) `post` and sort each answer
+into an `Answer`, then read what the store `kept`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime
 import itertools
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from graph_api.auth.keys import new_key
 from graph_api.models import (
     Dataset,
     LocalAssociation,
@@ -28,11 +34,13 @@ from graph_api.models import (
 )
 from graph_api.settings import Settings
 from graph_api.store.base import ChangeQuery, GraphStore, NodeQuery
-from tests.writing import WritingClient
+from tests.conftest import GraphQLClient
 
-SETTINGS = Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=60)
-"""The defaults, but a request may take a minute: the shared test machines run other Neo4j servers too, and a
-time budget running out mid-test would make a refusal look like a rule."""
+BUDGET_S = 60.0
+"""A request's time budget, past the default: the shared test machines run other Neo4j servers too, a first write
+on a freshly seeded Neo4j takes seconds, and a budget running out mid-test would make a refusal look like a rule
+(and a write it stopped neither applied-and-answered nor refused)."""
+SETTINGS = Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=BUDGET_S)
 
 ESPOO = {"lat": 60.2055, "lon": 24.6559}
 """Near Espoo's family centre (fc-049): a point in Municipality:049."""
@@ -88,6 +96,22 @@ def fresh_day() -> datetime.date:
     return datetime.date(2030, 1, 1) + datetime.timedelta(days=next(_DAYS))
 
 
+def new_place(**fields: Any) -> dict[str, Any]:
+    """The input of a new meeting place: a family café in Espoo with a name of its own, coordinated by the district
+    of Uusimaa, unless `fields` say otherwise."""
+    given = {"name": f"Perhekahvila {uuid.uuid4().hex[:8]}", "kind": "FAMILY_CAFE", "location": ESPOO}
+    return given | {"organiserId": "District:uusimaa"} | fields
+
+
+async def token_for(
+    store: GraphStore, organisation: str, *scopes: str, expires_at: datetime.datetime | None = None
+) -> str:
+    """A new API key of the organisation with these scopes, kept in the store; its token."""
+    key, token = new_key(organisation, scopes, datetime.datetime.now(datetime.UTC), expires_at=expires_at)
+    await store.add_key(key)
+    return token
+
+
 def bearer(token: str) -> str:
     return f"Bearer {token}"
 
@@ -97,18 +121,23 @@ def key_id(token: str) -> str:
     return token.split("_")[1]
 
 
-class Editor(WritingClient):
-    """A partner's GraphQL client: its token, and an `X-Request-ID` of its own on each request when asked."""
+class Editor(GraphQLClient):
+    """A partner's GraphQL client: `Authorization: TOKEN` (or none, or the header given), and an `X-Request-ID` of
+    its own on each request when asked."""
 
     def __init__(self, http: httpx.AsyncClient, authorization: str | None, request_id: str | None = None) -> None:
-        super().__init__(http, authorization)
+        super().__init__(http)
+        self.authorization = authorization
         self.request_id = request_id
 
-    async def execute(self, query: str, **variables: Any) -> dict[str, Any]:
+    async def send(self, query: str, **variables: Any) -> httpx.Response:
         headers = {} if self.authorization is None else {"Authorization": self.authorization}
         if self.request_id is not None:
             headers["X-Request-ID"] = self.request_id
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+        return await self.http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+    async def execute(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.send(query, **variables)
         assert response.status_code == 200, response.text
         return response.json()  # type: ignore[no-any-return]
 
@@ -117,11 +146,9 @@ class Editor(WritingClient):
         return found
 
     async def place(self, **fields: Any) -> dict[str, Any]:
-        """A new meeting place in Espoo, coordinated by the district of Uusimaa unless `fields` say otherwise."""
-        given = {"name": f"Perhekahvila {uuid.uuid4().hex[:8]}", "kind": "FAMILY_CAFE", "location": ESPOO}
-        given |= {"organiserId": "District:uusimaa"} | fields
-        found: dict[str, Any] = (await self.data(CREATE_PLACE, input=given))["createMeetingPlace"]["place"]
-        return found
+        """A new meeting place: `new_place(**fields)`."""
+        found = await self.data(CREATE_PLACE, input=new_place(**fields))
+        return found["createMeetingPlace"]["place"]  # type: ignore[no-any-return]
 
     async def association(self, district: str = "District:uusimaa", **fields: Any) -> dict[str, Any]:
         """A new local association of the district, active in Espoo unless `fields` say otherwise."""
@@ -141,6 +168,49 @@ class Editor(WritingClient):
         return [edge["node"] for edge in found]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One mutation's answer: `data` when it was applied, else the error's code (or the HTTP failure)."""
+
+    data: dict[str, Any] | None
+    code: str | None
+    message: str | None = None
+
+    @property
+    def place(self) -> dict[str, Any]:
+        assert self.data is not None
+        (payload,) = self.data.values()
+        return payload["place"]  # type: ignore[no-any-return]
+
+
+async def post(http: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Answer:
+    """Post a GraphQL document with the token; whatever comes back, sorted into an `Answer`. An answer has one
+    outcome: its errors, if any, share one code (a store gone mid-answer fails each field that reads it)."""
+    response = await Editor(http, bearer(token)).send(query, **variables)
+    if response.status_code != 200:
+        return Answer(None, f"HTTP {response.status_code}")
+    body = response.json()
+    if body.get("errors"):
+        codes = {error.get("extensions", {}).get("code", "NO CODE") for error in body["errors"]}
+        assert len(codes) == 1, body
+        return Answer(None, codes.pop(), body["errors"][0].get("message"))
+    return Answer(body["data"], None)
+
+
+async def sent_alone(port: int, token: str, query: str, **variables: Any) -> asyncio.StreamWriter:
+    """Post a GraphQL document with the token over a connection of its own, without reading the answer; the
+    connection, for the caller to close when its client leaves."""
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    head = (
+        f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: {bearer(token)}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head.encode() + body)
+    await writer.drain()
+    return writer
+
+
 async def newest_change(store: GraphStore) -> int:
     """The number of the newest change the audit holds (0: none), to tell that nothing was written since."""
     page = await store.changes(ChangeQuery(first=1))
@@ -149,10 +219,36 @@ async def newest_change(store: GraphStore) -> int:
 
 async def stored(store: GraphStore, id_: str) -> Node | None:
     """The node as the store holds it now, read past the API."""
-    ref = NodeRef.parse(id_)
-    assert ref is not None, id_
-    (node,) = await store.get_many([ref])
+    (node,) = await store.get_many([ref_of(id_)])
     return node
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A meeting place as the store holds it, with its relationships and its audit (oldest first)."""
+
+    place: MeetingPlace
+    run_by: list[str]
+    located_in: list[str]
+    versions: list[int]
+    names: list[object]
+    """The name each change of the audit left the place with (None: the change left the name as it was)."""
+
+
+async def kept(store: GraphStore, ref: NodeRef) -> Kept | None:
+    (place,) = await store.get_many([ref])
+    if place is None:
+        return None
+    assert isinstance(place, MeetingPlace)
+    edges = await store.relationships_of([ref], frozenset({"RUN_BY", "LOCATED_IN"}))
+    audit = sorted((await store.changes(ChangeQuery(first=None, node=str(ref)))).items, key=lambda c: c.number or 0)
+    return Kept(
+        place=place,
+        run_by=sorted(str(NodeRef.of(edge.end)) for edge in edges if edge.type == "RUN_BY"),
+        located_in=sorted(str(NodeRef.of(edge.end)) for edge in edges if edge.type == "LOCATED_IN"),
+        versions=[change.version or 0 for change in audit],
+        names=[next((f.after for f in change.fields if f.name == "name"), None) for change in audit],
+    )
 
 
 CREATED_LABELS = ("MeetingPlace", "LocalAssociation")

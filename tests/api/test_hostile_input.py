@@ -32,9 +32,9 @@ from tests.api.edits import (
     bearer,
     counts,
     snapshot,
+    token_for,
 )
 from tests.conftest import client_for
-from tests.writing import token_for
 
 pytestmark = pytest.mark.anyio
 

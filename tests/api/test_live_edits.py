@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
@@ -20,27 +19,36 @@ import pytest
 from graph_api.app import create_app
 from graph_api.cli import load_seeds
 from graph_api.models import Bounds
-from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.datafolder import DATABASE, DataFolder
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
-from tests.edits import CREATE, HELSINKI, MOVE, PLACE_FIELDS, RENAME, REORGANISE, WITHDRAW, post
+from tests.api.edits import (
+    BUDGET_S,
+    CREATE_PLACE,
+    ESPOO,
+    HELSINKI,
+    PLACE,
+    SETTINGS,
+    UPDATE_PLACE,
+    WITHDRAW_PLACE,
+    new_place,
+    post,
+    sent_alone,
+    token_for,
+)
 from tests.live_ws import WAIT_S, Client, events_of, serving, subscribed, vars_of
-from tests.writing import token_for
 
 pytestmark = pytest.mark.anyio
 
-VIEW = Bounds(south=HELSINKI[0] - 0.01, west=HELSINKI[1] - 0.02, north=HELSINKI[0] + 0.01, east=HELSINKI[1] + 0.02)
-IN_ESPOO = {"lat": 60.2055, "lon": 24.6559}
-"""Outside the view, in another municipality."""
+VIEW = Bounds(
+    south=HELSINKI["lat"] - 0.01, west=HELSINKI["lon"] - 0.02, north=HELSINKI["lat"] + 0.01, east=HELSINKI["lon"] + 0.02
+)
 ORGANISER = "District:uusimaa"
 ASSOCIATION = "LocalAssociation:la-091-27"
 SUBSCRIPTION = f"""
-subscription Changes($bounds: BoundsInput!) {{ placesChanged(bounds: $bounds) {{ change place {{ {PLACE_FIELDS} }} }} }}
+subscription Changes($bounds: BoundsInput!) {{ placesChanged(bounds: $bounds) {{ change place {{ {PLACE} }} }} }}
 """
-BUDGET_S = 60.0
-"""Past the default: on a busy machine a first write on a freshly seeded Neo4j takes seconds."""
 
 
 @dataclass
@@ -52,8 +60,8 @@ class Live:
     token: str
     subscriber: Client
 
-    async def write(self, query: str, **variables: Any) -> dict[str, Any]:
-        answer = await post(self.http, self.token, query, **variables)
+    async def write(self, query: str, **fields: Any) -> dict[str, Any]:
+        answer = await post(self.http, self.token, query, input=fields)
         assert answer.data is not None, answer
         return answer.place
 
@@ -65,7 +73,7 @@ class Live:
 
 @contextlib.asynccontextmanager
 async def live_on(store: GraphStore) -> AsyncIterator[Live]:
-    app = create_app(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=BUDGET_S))
+    app = create_app(store, SETTINGS)
     token = await token_for(store, ORGANISER, "admin")
     async with serving(app) as url, Client.connected(url) as subscriber:
         payload = {"query": SUBSCRIPTION, "variables": {"bounds": vars_of(VIEW)}}
@@ -82,9 +90,9 @@ async def live(editable_store: GraphStore) -> AsyncIterator[Live]:
         yield served
 
 
-def new_place(name: str, where: dict[str, float] | None = None) -> dict[str, Any]:
-    lat, lon = HELSINKI
-    return {"name": name, "organiser": ORGANISER, **(where or {"lat": lat, "lon": lon})}
+def place_in_view(name: str) -> dict[str, Any]:
+    """The input of a new place in the view (`ESPOO` is outside it, in another municipality)."""
+    return new_place(name=name, organiserId=ORGANISER, location=HELSINKI)
 
 
 def organisers(place: dict[str, Any]) -> list[str]:
@@ -92,8 +100,8 @@ def organisers(place: dict[str, Any]) -> list[str]:
 
 
 async def test_a_place_created_over_http_in_the_view_is_pushed_and_one_outside_is_not(live: Live) -> None:
-    await live.write(CREATE, **new_place("Live outside", IN_ESPOO))
-    created = await live.write(CREATE, **new_place("Live inside"))
+    await live.write(CREATE_PLACE, **new_place(name="Live outside", organiserId=ORGANISER, location=ESPOO))
+    created = await live.write(CREATE_PLACE, **place_in_view("Live inside"))
     pushed = await live.pushed()  # the first message: the place outside was never pushed
     assert pushed["change"] == "CREATED"
     assert pushed["place"] == created
@@ -101,9 +109,11 @@ async def test_a_place_created_over_http_in_the_view_is_pushed_and_one_outside_i
 
 
 async def test_an_update_is_pushed_with_its_new_version_and_its_new_organiser(live: Live) -> None:
-    place = await live.write(CREATE, **new_place("Live reorganised"))
+    place = await live.write(CREATE_PLACE, **place_in_view("Live reorganised"))
     assert (await live.pushed())["change"] == "CREATED"
-    await live.write(REORGANISE, id=place["id"], version=1, name="Live reorganised 2", organiser=ASSOCIATION)
+    await live.write(
+        UPDATE_PLACE, id=place["id"], expectedVersion=1, name="Live reorganised 2", organiserId=ASSOCIATION
+    )
     pushed = await live.pushed()
     assert pushed["change"] == "UPDATED"
     assert (pushed["place"]["version"], pushed["place"]["name"]) == (2, "Live reorganised 2")
@@ -111,21 +121,21 @@ async def test_an_update_is_pushed_with_its_new_version_and_its_new_organiser(li
 
 
 async def test_a_place_moved_out_of_the_view_is_pushed_once_and_then_no_more(live: Live) -> None:
-    place = await live.write(CREATE, **new_place("Live moved"))
+    place = await live.write(CREATE_PLACE, **place_in_view("Live moved"))
     assert (await live.pushed())["change"] == "CREATED"
-    await live.write(MOVE, id=place["id"], version=1, **IN_ESPOO)
+    await live.write(UPDATE_PLACE, id=place["id"], expectedVersion=1, location=ESPOO)
     pushed = await live.pushed()
     assert pushed["change"] == "UPDATED" and pushed["place"]["version"] == 2
-    assert pushed["place"]["location"] == IN_ESPOO, "sent as it is now: out of the view, to be taken off the map"
-    await live.write(RENAME, id=place["id"], version=2, name="Live moved, renamed in Espoo")
-    marker = await live.write(CREATE, **new_place("Live marker"))
+    assert pushed["place"]["location"] == ESPOO, "sent as it is now: out of the view, to be taken off the map"
+    await live.write(UPDATE_PLACE, id=place["id"], expectedVersion=2, name="Live moved, renamed in Espoo")
+    marker = await live.write(CREATE_PLACE, **place_in_view("Live marker"))
     assert (await live.pushed())["place"]["id"] == marker["id"], "the change outside the view was not pushed"
 
 
 async def test_a_withdrawn_place_is_pushed(live: Live) -> None:
-    place = await live.write(CREATE, **new_place("Live withdrawn"))
+    place = await live.write(CREATE_PLACE, **place_in_view("Live withdrawn"))
     assert (await live.pushed())["change"] == "CREATED"
-    await live.write(WITHDRAW, id=place["id"], version=1)
+    await live.write(WITHDRAW_PLACE, id=place["id"], expectedVersion=1)
     pushed = await live.pushed()
     assert pushed["change"] == "WITHDRAWN"
     assert pushed["place"]["version"] == 2 and pushed["place"]["withdrawnAt"] is not None
@@ -181,13 +191,13 @@ async def test_a_write_kept_after_its_client_left_is_pushed(
         store = MemoryStore(DataFolder(tmp_path))
         await load_seeds(store, Path(__file__).resolve().parents[2] / "seeds")
     async with live_on(store) as live:
-        place = await live.write(CREATE, **new_place("Live left"))
+        place = await live.write(CREATE_PLACE, **place_in_view("Live left"))
         assert (await live.pushed())["change"] == "CREATED"
         held = sqlite_held(tmp_path) if isinstance(store, MemoryStore) else neo4j_held(store, place["id"])  # type: ignore[arg-type]
-        variables = {"id": place["id"], "version": 1, "name": "Live left, renamed"}
+        variables = {"input": {"id": place["id"], "expectedVersion": 1, "name": "Live left, renamed"}}
         with caplog.at_level(logging.INFO, logger="graph_api.budget"):
             async with _entered(held):
-                async with _sent(live.http, live.token, RENAME, variables):
+                async with _sent(live.http, live.token, UPDATE_PLACE, variables):
                     await writing_started()
                 await logged(caplog, "request stopped: CLIENT_DISCONNECTED")  # while the write still waits
         pushed = await live.pushed()
@@ -214,14 +224,7 @@ async def _sent(http: httpx.AsyncClient, token: str, query: str, variables: dict
     """A request sent over a connection of its own, which is closed, unanswered, when the block ends."""
     port = http.base_url.port
     assert port is not None
-    body = json.dumps({"query": query, "variables": variables}).encode()
-    head = (
-        f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    _, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(head.encode() + body)
-    await writer.drain()
+    writer = await sent_alone(port, token, query, **variables)
     try:
         yield
     finally:

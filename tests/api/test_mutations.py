@@ -36,9 +36,9 @@ from tests.api.edits import (
     bearer,
     key_id,
     newest_change,
+    token_for,
 )
 from tests.conftest import client_for
-from tests.writing import token_for
 
 pytestmark = pytest.mark.anyio
 

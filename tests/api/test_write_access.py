@@ -36,10 +36,10 @@ from tests.api.edits import (
     bearer,
     key_id,
     snapshot,
+    token_for,
 )
 from tests.auth.oidc_issuer import AUDIENCE, ISSUER, Jwks, SigningKey, serving_jwks
 from tests.conftest import client_for
-from tests.writing import token_for
 
 pytestmark = pytest.mark.anyio
 

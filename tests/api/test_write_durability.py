@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import datetime
 import functools
-import json
 import os
 import signal
 import statistics
@@ -34,11 +33,24 @@ from graph_api.store.base import ChangeQuery, GraphStore, NodeQuery
 from graph_api.store.datafolder import DataFolder
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
+from tests.api.edits import (
+    BUDGET_S,
+    CREATE_PLACE,
+    HELSINKI,
+    NODE,
+    SETTINGS,
+    UPDATE_PLACE,
+    Answer,
+    Kept,
+    kept,
+    new_place,
+    post,
+    sent_alone,
+    token_for,
+)
 from tests.conftest import Neo4jDatabase, client_for
-from tests.edits import CREATE, HELSINKI, PLACE, RENAME, Answer, Kept, kept, post
 from tests.live_ws import serving
 from tests.neo4j_server import Neo4jServer, free_port
-from tests.writing import token_for
 
 pytestmark = pytest.mark.anyio
 
@@ -46,10 +58,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 ORGANISER = "District:uusimaa"
 HELSINKI_REF = "Municipality:091"
-BUDGET_S = 60.0
-"""The requests' time budget in the bursts, past the default: a write the budget stopped would be neither
-acknowledged nor refused, and these tests count on every answer being one or the other (the budget's own
-case is the last test's)."""
 
 
 @dataclass
@@ -57,7 +65,7 @@ class Burst:
     """Every write a burst sent, what each was answered, and which were in flight when the store went away."""
 
     sent: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """By the name it gives the place: the variables of each write sent."""
+    """By the name it gives the place: the input of each write sent."""
     answers: dict[str, Answer] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     in_flight: set[str] = field(default_factory=set)
@@ -73,11 +81,13 @@ class Burst:
     def snapshot(self) -> None:
         self.in_flight = set(self.sent) - set(self.answers)
 
-    async def write(self, http: httpx.AsyncClient, token: str, query: str, name: str, **variables: Any) -> Answer:
-        self.sent[name] = {"name": name, **variables}
+    async def write(self, http: httpx.AsyncClient, token: str, query: str, input_: dict[str, Any]) -> Answer:
+        """Send the write, timed; its answer, or "NO ANSWER" if the server died."""
+        name = input_["name"]
+        self.sent[name] = input_
         started = time.monotonic()
         try:
-            answer = await post(http, token, query, name=name, **variables)
+            answer = await post(http, token, query, input=input_)
         except httpx.TransportError:  # the server died: the write has no answer
             return Answer(None, "NO ANSWER")
         self.seconds[name] = time.monotonic() - started
@@ -85,7 +95,8 @@ class Burst:
         return answer
 
 
-NEW_PLACE = {"organiser": ORGANISER, "lat": HELSINKI[0], "lon": HELSINKI[1]}
+NEW_PLACE = new_place(organiserId=ORGANISER, location=HELSINKI)
+"""A new place's input, but for the name each write gives it."""
 
 
 async def api_places(store: GraphStore) -> dict[str, Kept]:
@@ -160,7 +171,8 @@ async def test_an_embedded_server_killed_during_a_burst_keeps_each_acknowledged_
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=BUDGET_S) as http:
             await ready(http, server)
             for u in range(UPDATERS):
-                ids.append((await burst.write(http, token, CREATE, f"Updated {u} v1", **NEW_PLACE)).place["id"])
+                created = await burst.write(http, token, CREATE_PLACE, NEW_PLACE | {"name": f"Updated {u} v1"})
+                ids.append(created.place["id"])
 
             def killed() -> bool:
                 if len(burst.acknowledged) >= UPDATERS + KILL_AFTER and server.returncode is None:
@@ -172,9 +184,8 @@ async def test_an_embedded_server_killed_during_a_burst_keeps_each_acknowledged_
             async def updater(u: int) -> None:
                 version = 1
                 while not killed():
-                    answer = await burst.write(
-                        http, token, RENAME, f"Updated {u} v{version + 1}", id=ids[u], version=version
-                    )
+                    rename = {"id": ids[u], "expectedVersion": version, "name": f"Updated {u} v{version + 1}"}
+                    answer = await burst.write(http, token, UPDATE_PLACE, rename)
                     if answer.data is None:
                         return
                     version = answer.place["version"]
@@ -182,7 +193,8 @@ async def test_an_embedded_server_killed_during_a_burst_keeps_each_acknowledged_
             async def creator(c: int) -> None:
                 n = 0
                 while not killed():
-                    if (await burst.write(http, token, CREATE, f"Created {c} n{n}", **NEW_PLACE)).data is None:
+                    answer = await burst.write(http, token, CREATE_PLACE, NEW_PLACE | {"name": f"Created {c} n{n}"})
+                    if answer.data is None:
                         return
                     n += 1
 
@@ -202,7 +214,7 @@ async def test_an_embedded_server_killed_during_a_burst_keeps_each_acknowledged_
             await ready(http, server)
             for name in acknowledged:
                 place = burst.answers[name].place
-                answer = await post(http, token, PLACE, id=place["id"])
+                answer = await post(http, token, NODE, id=place["id"])
                 assert answer.data is not None and answer.data["node"]["version"] >= place["version"], name
 
     store = MemoryStore(DataFolder(tmp_path))
@@ -259,51 +271,52 @@ async def test_neo4j_stopped_during_a_burst_answers_store_unavailable_in_time_an
         await anyio.to_thread.run_sync(neo4j_server.stop)
         down.set()
 
-    async with client_for(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=BUDGET_S)) as http:
+    async with client_for(store, SETTINGS) as http:
         for u in range(OUTAGE_UPDATERS):
-            ids.append((await burst.write(http, token, CREATE, f"Outage {u} w0", **NEW_PLACE)).place["id"])
+            created = await burst.write(http, token, CREATE_PLACE, NEW_PLACE | {"name": f"Outage {u} w0"})
+            ids.append(created.place["id"])
 
-        async def writing(query: str, names: Iterator[str], **variables: Any) -> None:
+        async def writing(query: str, names: Iterator[str], **fields: Any) -> None:
             """Write until refused, then once Neo4j is down `WHILE_DOWN` times more, timing each."""
-            version = variables.pop("version", None)
             while True:
-                more = {} if version is None else {"version": version}
-                answer = await burst.write(http, token, query, next(names), **variables, **more)
+                answer = await burst.write(http, token, query, fields | {"name": next(names)})
                 if answer.data is None:
                     break
-                version = None if version is None else answer.place["version"]
+                if "expectedVersion" in fields:
+                    fields["expectedVersion"] = answer.place["version"]
                 if len(burst.acknowledged) >= OUTAGE_UPDATERS + STOP_AFTER and not stopping.is_set():
                     group.start_soon(stop)
             assert answer.code == "STORE_UNAVAILABLE", answer
             await down.wait()
             for _ in range(WHILE_DOWN):
                 started = time.monotonic()
-                answer = await burst.write(http, token, query, next(names), **variables, **more)
+                answer = await burst.write(http, token, query, fields | {"name": next(names)})
                 while_down.append((time.monotonic() - started, answer.code))
 
         async with anyio.create_task_group() as group:
             for u in range(OUTAGE_UPDATERS):
                 names = (f"Outage {u} w{n}" for n in range(1, 1000))
-                group.start_soon(functools.partial(writing, RENAME, names, id=ids[u], version=1))
+                group.start_soon(functools.partial(writing, UPDATE_PLACE, names, id=ids[u], expectedVersion=1))
             for c in range(OUTAGE_CREATORS):
                 names = (f"Outage created {c} n{n}" for n in range(1000))
-                group.start_soon(functools.partial(writing, CREATE, names, **NEW_PLACE))
+                group.start_soon(functools.partial(writing, CREATE_PLACE, names, **NEW_PLACE))
 
         await anyio.to_thread.run_sync(neo4j_server.start)
         back = time.monotonic()
         refused: list[str] = []
-        while (first := await post(http, token, PLACE, id=ids[0])).data is None:
+        while (first := await post(http, token, NODE, id=ids[0])).data is None:
             # A Neo4j just started plans its first queries slowly: on a busy machine one may pass the query timeout.
             refused.append(f"{first.code}: {first.message}")
             assert first.code == "STORE_UNAVAILABLE" and time.monotonic() - back < HEAL_S, refused
         healed_s = time.monotonic() - back
         again = []
         for u, place_id in enumerate(ids):
-            read = await post(http, token, PLACE, id=place_id)
+            read = await post(http, token, NODE, id=place_id)
             assert read.data is not None, read
             version = read.data["node"]["version"]
-            again.append(await post(http, token, RENAME, id=place_id, version=version, name=f"Outage {u} back"))
-        again.append(await post(http, token, CREATE, name="Created after the outage", **NEW_PLACE))
+            rename = {"id": place_id, "expectedVersion": version, "name": f"Outage {u} back"}
+            again.append(await post(http, token, UPDATE_PLACE, input=rename))
+        again.append(await post(http, token, CREATE_PLACE, input=NEW_PLACE | {"name": "Created after the outage"}))
         assert all(answer.data for answer in again), again
 
     seconds = [s for s, _ in while_down]
@@ -362,14 +375,7 @@ def durable_store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
 
 async def left(port: int, token: str, query: str, after_s: float, **variables: Any) -> None:
     """Send a write over a connection of its own, and close it `after_s` later without reading the answer."""
-    body = json.dumps({"query": query, "variables": variables}).encode()
-    head = (
-        f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    _, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(head.encode() + body)
-    await writer.drain()
+    writer = await sent_alone(port, token, query, **variables)
     await asyncio.sleep(after_s)  # what the test varies: when the client leaves
     writer.close()
     await writer.wait_closed()
@@ -394,9 +400,9 @@ async def test_a_write_whose_request_is_stopped_is_kept_whole_or_not_at_all(
     if isinstance(store, MemoryStore):
         await load_seeds(store, SEEDS)
     token = await token_for(store, ORGANISER, "admin")
-    app = create_app(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=BUDGET_S))
-    async with client_for(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=BUDGET_S)) as http:
-        place_id = (await post(http, token, CREATE, name="Stopped v1", **NEW_PLACE)).place["id"]
+    app = create_app(store, SETTINGS)
+    async with client_for(store, SETTINGS) as http:
+        place_id = (await post(http, token, CREATE_PLACE, input=NEW_PLACE | {"name": "Stopped v1"})).place["id"]
     ref = NodeRef.parse(place_id)
     assert ref is not None
     sent: list[str] = []
@@ -411,14 +417,16 @@ async def test_a_write_whose_request_is_stopped_is_kept_whole_or_not_at_all(
         port = int(url.split(":")[2].split("/")[0])
         for n, after_s in enumerate(LEAVING_AFTER_S):
             sent += [f"Left created {n}", f"Left renamed {n}"]
-            await left(port, token, CREATE, after_s, name=sent[-2], **NEW_PLACE)
-            await left(port, token, RENAME, after_s, id=place_id, version=await version(), name=sent[-1])
+            await left(port, token, CREATE_PLACE, after_s, input=NEW_PLACE | {"name": sent[-2]})
+            rename = {"id": place_id, "expectedVersion": await version(), "name": sent[-1]}
+            await left(port, token, UPDATE_PLACE, after_s, input=rename)
     stopped: list[str | None] = []
     for n, budget_s in enumerate(BUDGETS_S):
         async with client_for(store, Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=budget_s)) as http:
             sent += [f"Budget created {n}", f"Budget renamed {n}"]
-            stopped.append((await post(http, token, CREATE, name=sent[-2], **NEW_PLACE)).code)
-            answer = await post(http, token, RENAME, id=place_id, version=await version(), name=sent[-1])
+            stopped.append((await post(http, token, CREATE_PLACE, input=NEW_PLACE | {"name": sent[-2]})).code)
+            rename = {"id": place_id, "expectedVersion": await version(), "name": sent[-1]}
+            answer = await post(http, token, UPDATE_PLACE, input=rename)
             stopped.append(answer.code)
     await settled()
 
