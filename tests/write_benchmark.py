@@ -318,5 +318,5 @@ def describe(backend: str, figures: WriteFigures, writes: int, rounds: int) -> l
         f"writes, {backend}: the message after the answer: {figures.message_after_answer_ms:+.1f} ms median "
         "(negative: it came first)",
         f"writes, {backend}: measuring the data sizes for the cost limit: {figures.measure_ms:.0f} ms median of "
-        f"{MEASURES} (a write changes the store's generation: the next request waits for a new measure)",
+        f"{MEASURES} (after a load or an import; an edit moves the figures by a node and is no new generation)",
     ]
