@@ -22,7 +22,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 HERE = Path(__file__).resolve().parent
 JAVA_OPTIONS = [
-    "-Xmx1g",
+    "-Xmx2g",  # the tests of writes wipe and load the seeds once a module: with 1 GB, collections stalled reads
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
