@@ -28,9 +28,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from graph_api.errors import DataError
-from graph_api.models import ApiKey, Change, Dataset, FieldChange, ImportRecord, Node, NodeRef, Relationship
+from graph_api.models import ApiKey, Change, Dataset, ImportRecord, Node, NodeRef, Relationship
 from graph_api.store.base import ChangeQuery, Page
-from graph_api.store.encoding import node_from_json, node_to_json, relationship_from_json, relationship_to_json
+from graph_api.store.encoding import (
+    fields_from_json,
+    fields_to_json,
+    node_from_json,
+    node_to_json,
+    relationship_from_json,
+    relationship_to_json,
+)
 
 DATABASE = "graph-api.sqlite3"
 MIGRATIONS = (
@@ -118,7 +125,7 @@ class DataFolder:
                         change.organisation,
                         change.operation,
                         change.node,
-                        _fields_to_json(change.fields),
+                        fields_to_json(change.fields),
                         change.request_id,
                         change.version,
                     )
@@ -219,10 +226,6 @@ def _migrate(connection: sqlite3.Connection) -> None:
         connection.execute("COMMIT")
 
 
-def _fields_to_json(fields: Sequence[FieldChange]) -> str:
-    return json.dumps([[f.name, f.before, f.after] for f in fields], ensure_ascii=False, separators=(",", ":"))
-
-
 def _change(row: tuple[object, ...]) -> Change:
     number, at, actor, organisation, operation, node, fields, request_id, version = row
     return Change(
@@ -231,7 +234,7 @@ def _change(row: tuple[object, ...]) -> Change:
         organisation=None if organisation is None else str(organisation),
         operation=str(operation),
         node=str(node),
-        fields=tuple(FieldChange(*item) for item in json.loads(str(fields))),
+        fields=fields_from_json(str(fields)),
         request_id=None if request_id is None else str(request_id),
         version=None if version is None else int(version),  # type: ignore[call-overload]
         number=int(number),  # type: ignore[call-overload]

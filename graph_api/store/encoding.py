@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime
 import enum
+import json
 import types
 import typing
+from collections.abc import Sequence
 from typing import Any
 
 from graph_api.errors import DataError
 from graph_api.hours import Closure, Schedule
-from graph_api.models import NODE_TYPES, Node, NodeRef, Point, Relationship, field_types, label_of
+from graph_api.models import NODE_TYPES, FieldChange, Node, NodeRef, Point, Relationship, field_types, label_of
 
 SCHEDULES = tuple[Schedule, ...]
 CLOSURES = tuple[Closure, ...]
@@ -102,3 +104,12 @@ def _value_from_json(value: object) -> object:
         ((kind, text),) = value.items()
         return datetime.datetime.fromisoformat(text) if kind == "datetime" else datetime.date.fromisoformat(text)
     return value
+
+
+def fields_to_json(fields: Sequence[FieldChange]) -> str:
+    """An audit entry's fields as one JSON text, `[[name, before, after], ...]`: how both stores keep them."""
+    return json.dumps([[f.name, f.before, f.after] for f in fields], ensure_ascii=False, separators=(",", ":"))
+
+
+def fields_from_json(text: str) -> tuple[FieldChange, ...]:
+    return tuple(FieldChange(*item) for item in json.loads(text))

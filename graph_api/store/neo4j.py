@@ -68,7 +68,6 @@ from graph_api.models import (
     Dataset,
     Direction,
     Edge,
-    FieldChange,
     Hop,
     ImportRecord,
     Link,
@@ -94,6 +93,7 @@ from graph_api.store.base import (
     is_open_at,
     page_of,
 )
+from graph_api.store.encoding import fields_from_json, fields_to_json
 from graph_api.text import fold
 
 BATCH_SIZE = 1000
@@ -596,7 +596,7 @@ def _change_row(change: Change) -> dict[str, Any]:
         "organisation": change.organisation,
         "operation": change.operation,
         "node": change.node,
-        "fields": json.dumps([[f.name, f.before, f.after] for f in change.fields], ensure_ascii=False),
+        "fields": fields_to_json(change.fields),
         "request_id": change.request_id,
         "version": change.version,
     }
@@ -610,7 +610,7 @@ def _change(properties: dict[str, Any]) -> Change:
         organisation=properties.get("organisation"),
         operation=properties["operation"],
         node=properties["node"],
-        fields=tuple(FieldChange(*item) for item in json.loads(properties["fields"])),
+        fields=fields_from_json(properties["fields"]),
         request_id=properties.get("request_id"),
         version=properties.get("version"),
         number=properties["number"],
