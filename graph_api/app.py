@@ -36,6 +36,7 @@ from graph_api.observability.metrics import Metrics
 from graph_api.observability.middleware import RequestObserver
 from graph_api.observability.outcomes import outcome_of
 from graph_api.observability.requests import current_request_id, note
+from graph_api.offers import Asked, place_filter
 from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
@@ -165,7 +166,14 @@ def create_app(
         params = request.query_params
         bounds = maps.parse_bbox(params["bbox"]) if "bbox" in params else None
         kinds = maps.parse_kinds(params["kinds"]) if "kinds" in params else None
-        return await geojson(request, maps.meeting_places_layer(served, bounds, kinds), settings.request_timeout_s)
+        activities = Asked.by_key(params.get("activities"), "activities", "Activity")
+        tasks = Asked.by_key(params.get("tasks"), "tasks", "FamilyCentreTask")
+
+        async def layer() -> dict[str, object]:
+            places = await place_filter(served, kinds, activities, tasks)
+            return await maps.meeting_places_layer(served, bounds, places)
+
+        return await geojson(request, layer(), settings.request_timeout_s)
 
     async def municipalities(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))

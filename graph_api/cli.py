@@ -22,10 +22,10 @@ from graph_api.app import create_app
 from graph_api.auth import keys as api_keys
 from graph_api.auth.caller import ORGANISATION_LABELS, SCOPES
 from graph_api.errors import GraphApiError
-from graph_api.models import ApiKey, Dataset, ImportRecord, NodeRef
+from graph_api.models import ApiKey, Dataset, ImportRecord, MeetingPlaceKind, NodeRef
 from graph_api.observability.logs import configure_logging
+from graph_api.offers import Asked, place_filter
 from graph_api.planning import planner
-from graph_api.planning.coverage import CoverageTerms
 from graph_api.planning.reports import FORMATS, coverage_report
 from graph_api.schema import build_schema
 from graph_api.schema.ids import parse_global_id
@@ -376,6 +376,15 @@ def report() -> None:
     help="The distance from a meeting place that counts as within reach.",
 )
 @click.option("--kinds", help="Kinds of meeting place, comma-separated (e.g. FAMILY_CAFE); all kinds by default.")
+@click.option(
+    "--activities",
+    help="Count only places offering one of these activities: keys, comma-separated (e.g. family-cafes,clubs).",
+)
+@click.option(
+    "--tasks",
+    help="Count only places offering an activity that serves one of THL's family-centre tasks: keys 1 to 4, "
+    "comma-separated.",
+)
 @click.option("--year", type=click.IntRange(*YEARS), help="Agreements in force in this year count; default this year.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="csv", show_default=True, help="Output.")
 @BACKEND
@@ -384,6 +393,8 @@ def coverage(
     area_id: str,
     within_km: float,
     kinds: str | None,
+    activities: str | None,
+    tasks: str | None,
     year: int | None,
     output_format: str,
     backend: str | None,
@@ -393,14 +404,26 @@ def coverage(
     settings = settings_with(backend=backend, seeds_dir=seeds_dir)
     try:
         area = parse_global_id(area_id, "--area", planner.AREA_LABELS)
-        terms = planner.coverage_terms(within_km, None if kinds is None else maps.parse_kinds(kinds), year)
-        click.echo(asyncio.run(_coverage_report(settings, area, terms, output_format)), nl=False)
+        asked = (
+            None if kinds is None else maps.parse_kinds(kinds, "--kinds"),
+            Asked.by_key(activities, "--activities", "Activity"),
+            Asked.by_key(tasks, "--tasks", "FamilyCentreTask"),
+        )
+        click.echo(asyncio.run(_coverage_report(settings, area, within_km, asked, year, output_format)), nl=False)
     except GraphApiError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
-async def _coverage_report(settings: Settings, area: NodeRef, terms: CoverageTerms, output_format: str) -> str:
+async def _coverage_report(
+    settings: Settings,
+    area: NodeRef,
+    within_km: float,
+    asked: tuple[frozenset[MeetingPlaceKind] | None, Asked, Asked],
+    year: int | None,
+    output_format: str,
+) -> str:
     async with opened_store(settings) as store:
+        terms = planner.coverage_terms(within_km, await place_filter(store, *asked), year)
         return await coverage_report(store, settings.seeds_dir, area, terms, output_format)
 
 

@@ -19,7 +19,7 @@ from graph_api.geo.layers import (
 from graph_api.models import Bounds, MeetingPlace, MeetingPlaceKind, Municipality, NodeRef, WelfareArea
 from graph_api.relations import MUNICIPALITY_WELFARE_AREA, WELFARE_AREA_MUNICIPALITIES
 from graph_api.restrictions import chosen
-from graph_api.store.base import GraphStore, NodeQuery
+from graph_api.store.base import GraphStore, NodeQuery, PlaceFilter
 
 MAX_PLACES = 5000
 DEFAULT_TOLERANCE = 0.001
@@ -29,22 +29,18 @@ MAX_CLUSTERED = 50_000
 """The places one request bins: counts must add up, so a view with more is refused rather than sampled."""
 
 
-async def meeting_places_layer(
-    store: GraphStore, bounds: Bounds | None, kinds: frozenset[MeetingPlaceKind] | None
-) -> dict[str, Any]:
+async def meeting_places_layer(store: GraphStore, bounds: Bounds | None, places: PlaceFilter) -> dict[str, Any]:
     if bounds is None:
-        places = (await store.find("MeetingPlace", NodeQuery(first=MAX_PLACES, kinds=kinds))).items
+        found = (await store.find("MeetingPlace", NodeQuery(first=MAX_PLACES, places=places))).items
     else:
-        places = (await store.in_bounds(bounds, MAX_PLACES, kinds)).places
-    return collection(meeting_place_features(p for p in places if isinstance(p, MeetingPlace)))
+        found = (await store.in_bounds(bounds, MAX_PLACES, places)).places
+    return collection(meeting_place_features(p for p in found if isinstance(p, MeetingPlace)))
 
 
-async def place_clusters(
-    store: GraphStore, bounds: Bounds, zoom: int, kinds: frozenset[MeetingPlaceKind] | None
-) -> Clusters:
+async def place_clusters(store: GraphStore, bounds: Bounds, zoom: int, places: PlaceFilter) -> Clusters:
     """Every place in the view counted in its cell, so that the counts add up to the places in the view."""
     check_zoom(zoom)
-    found = await store.in_bounds(bounds, MAX_CLUSTERED, kinds)
+    found = await store.in_bounds(bounds, MAX_CLUSTERED, places)
     if found.total_count > len(found.places):
         raise InputError(
             "bounds", f"holds {found.total_count} places, more than the {MAX_CLUSTERED} that clusters counts"
@@ -96,14 +92,14 @@ def parse_bbox(text: str) -> Bounds:
     return Bounds(south=south, west=west, north=north, east=east)
 
 
-def parse_kinds(text: str) -> frozenset[MeetingPlaceKind]:
+def parse_kinds(text: str, argument: str = "kinds") -> frozenset[MeetingPlaceKind]:
     names = [name.strip().upper() for name in text.split(",") if name.strip()]
     try:
         kinds = [MeetingPlaceKind(name) for name in names]
     except ValueError:
         known = ", ".join(kind.value for kind in MeetingPlaceKind)
-        raise InputError("kinds", f"{text!r} names a kind that is not one of {known}") from None
-    return chosen(kinds, "kinds", "kind of meeting place")
+        raise InputError(argument, f"{text!r} names a kind that is not one of {known}") from None
+    return chosen(kinds, argument, "kind of meeting place")
 
 
 def parse_tolerance(text: str) -> float:

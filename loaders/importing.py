@@ -45,7 +45,7 @@ from graph_api.models import (
     Relationship,
 )
 from graph_api.relations import MEETING_PLACE_MUNICIPALITY, MUNICIPALITY_WELFARE_AREA
-from graph_api.store.base import GraphStore, NodeQuery, Progress
+from graph_api.store.base import GraphStore, NodeQuery, PlaceFilter, Progress
 from graph_api.text import fold
 
 PROVENANCE_PROPERTIES = ("source_id", "imported_at", "updated_at")
@@ -429,7 +429,8 @@ async def _replaced_demo(
     covered = {rel.end.key for item in places for rel in item.relationships if rel.type == "LOCATED_IN"}
     if not kinds:
         return []
-    demo = (await store.find("MeetingPlace", NodeQuery(first=None, source=DEMO_SOURCE, kinds=kinds))).items
+    of_kinds = NodeQuery(first=None, source=DEMO_SOURCE, places=PlaceFilter(kinds=kinds))
+    demo = (await store.find("MeetingPlace", of_kinds)).items
     already = {NodeRef.of(node) for node, _ in withdrawn} | {NodeRef.of(item.node) for item in found}
     refs = [NodeRef.of(node) for node in demo if NodeRef.of(node) not in already]
     municipalities = await store.traverse_many(refs, MEETING_PLACE_MUNICIPALITY)

@@ -36,7 +36,7 @@ from graph_api.schema import build_schema
 from graph_api.schema.cost import estimate_cost
 from graph_api.schema.data_sizes import measure
 from graph_api.settings import Settings
-from graph_api.store.base import GraphStore
+from graph_api.store.base import EVERY_PLACE, GraphStore
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
 from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe
@@ -160,8 +160,8 @@ def geocoding_figures(rng: random.Random, count: int) -> dict[str, float]:
 async def nearby_medians(store: GraphStore, centers: list[Point]) -> tuple[float, float]:
     """Median seconds of `nearby` on the store in process, and through the ASGI app, after a warm-up round."""
     for center in centers[:50]:
-        await store.nearby(center, RADIUS_KM, LIMIT, None)
-    in_process = [await timed(lambda c=c: store.nearby(c, RADIUS_KM, LIMIT, None)) for c in centers]
+        await store.nearby(center, RADIUS_KM, LIMIT)
+    in_process = [await timed(lambda c=c: store.nearby(c, RADIUS_KM, LIMIT)) for c in centers]
     app = create_app(store, Settings(_env_file=None))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
 
@@ -201,7 +201,7 @@ async def national_coverage_seconds(store: GraphStore, rounds: int = 5) -> tuple
     """Seconds for the coverage of all 309 municipalities at 10 km: the first, measuring every resident, and
     the median of later rounds, which find the distances remembered (`coverage.nearest_place`)."""
     settlements = Settlements.from_seeds(SEEDS)
-    terms = planner.coverage_terms(COVERAGE_KM, None, 2023)
+    terms = planner.coverage_terms(COVERAGE_KM, EVERY_PLACE, 2023)
 
     async def national() -> None:
         gaps = await planner.coverage_gaps(store, settlements, terms, None, None, None)

@@ -117,6 +117,8 @@ async def test_report_coverage_csv_has_the_graphql_figures_a_row_a_municipality_
         "populationUnderAgreement",
         "agreementYear",
         "kinds",
+        "activities",
+        "tasks",
         "isDemo",
     ]
     assert [row["id"] for row in rows] == [*(f"Municipality:{code}" for code in KYMENLAAKSO_CODES), "WelfareArea:KY"]
@@ -157,7 +159,8 @@ def test_report_coverage_geojson_has_the_boundaries_with_the_figures() -> None:
     collection = json.loads(report("--format", "geojson"))
     assert collection["type"] == "FeatureCollection"
     assert collection["area"] == "WelfareArea:KY"
-    assert collection["terms"] == {"withinKm": 10.0, "kinds": ["FAMILY_CAFE"], "agreementYear": 2023}
+    terms = {"withinKm": 10.0, "kinds": ["FAMILY_CAFE"], "activities": None, "tasks": None, "agreementYear": 2023}
+    assert collection["terms"] == terms
     assert collection["totals"]["population"] == 162812
     features = collection["features"]
     assert [f["id"] for f in features] == [f"Municipality:{code}" for code in KYMENLAAKSO_CODES]

@@ -20,7 +20,7 @@ from typing import Any
 
 from strawberry import UNSET
 
-from graph_api import relations
+from graph_api import offers, relations
 from graph_api.auth.permissions import require_place
 from graph_api.editing.checks import address_text, optional_text, text
 from graph_api.editing.writer import EDIT_SOURCE, NodeEdit, Writer
@@ -28,8 +28,6 @@ from graph_api.errors import InputError, VersionConflict
 from graph_api.geo.geocoding import Precision
 from graph_api.hours import REASON_MAX_CHARS, Closure, Schedule
 from graph_api.models import (
-    Activity,
-    ActivityChannel,
     MeetingPlace,
     MeetingPlaceKind,
     Node,
@@ -125,7 +123,7 @@ async def activities(ctx: Context, ids: Sequence[str]) -> tuple[NodeRef, ...]:
     if len(ids) > MAX_ACTIVITIES:
         raise InputError("input.activityIds", f"{len(ids)} activities; at most {MAX_ACTIVITIES}")
     found = [await ctx.existing(id_, "input.activityIds", frozenset({"Activity"})) for id_ in dict.fromkeys(ids)]
-    national = [str(NodeRef.of(a)) for a in found if isinstance(a, Activity) and a.channel is ActivityChannel.NATIONAL]
+    national = [str(NodeRef.of(activity)) for activity in offers.national(found)]
     if national:
         raise InputError(
             "input.activityIds",

@@ -2,8 +2,8 @@
 
 Pure: it takes domain objects gathered from a store and the residents of `population.py`, and returns
 frozen figures, so both backends give the same answers. A distance is the geodesic to the nearest meeting
-place of the chosen kinds wherever it is, across municipal borders. The kd-tree's candidates are searched
-in a radius that grows (5, 20, 80, ... km, up to the whole Earth) until one is found, so every resident
+place that counts (by kind, activity, task) wherever it is, across municipal borders. The kd-tree's candidates
+are searched in a radius that grows (5, 20, 80, ... km, up to the whole Earth) until one is found, so every resident
 has a distance, and `weighted_distance_km` is defined, whenever any such place exists at all.
 """
 
@@ -27,6 +27,7 @@ from graph_api.models import (
 )
 from graph_api.observability.caches import register_cache
 from graph_api.planning.population import Settlements
+from graph_api.store.base import PlaceFilter
 
 SEARCH_GROWTH = 4.0
 WHOLE_EARTH_KM = 20_100.0
@@ -36,16 +37,27 @@ PER_INHABITANTS = 10_000
 
 @dataclass(frozen=True, slots=True)
 class CoverageTerms:
-    """What the figures measure against: a distance, the kinds of place (None: all kinds), an agreement year."""
+    """What the figures measure against: a distance, the meeting places that count (by kind, activity and
+    task; never by opening hours), an agreement year."""
 
     within_km: float
-    kinds: frozenset[MeetingPlaceKind] | None
+    places: PlaceFilter
     year: int
 
     @property
     def kind_list(self) -> list[MeetingPlaceKind]:
         """The kinds counted, in the enum's order."""
-        return [kind for kind in MeetingPlaceKind if self.kinds is None or kind in self.kinds]
+        return [kind for kind in MeetingPlaceKind if self.places.kinds is None or kind in self.places.kinds]
+
+    @property
+    def activity_keys(self) -> list[str] | None:
+        """The keys of the activities asked, sorted; None when any place counts whatever it offers."""
+        return None if self.places.activities is None else sorted(self.places.activities)
+
+    @property
+    def task_keys(self) -> list[str] | None:
+        """The keys of the family-centre tasks asked, sorted; None when none were asked."""
+        return None if self.places.tasks is None else sorted(self.places.tasks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +226,10 @@ class NearestPlace:
             radius = min(radius * SEARCH_GROWTH, WHOLE_EARTH_KM)
 
 
-@functools.lru_cache(maxsize=2 ** len(MeetingPlaceKind))
+@functools.lru_cache(maxsize=64)
 def nearest_place(places: tuple[Point, ...]) -> NearestPlace:
-    """The one `NearestPlace` of these places in this process: room for one per set of kinds."""
+    """The one `NearestPlace` of these places in this process: room for one per set of kinds, every task alone,
+    and the activities planners ask by most."""
     return NearestPlace(places)
 
 

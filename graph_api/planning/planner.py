@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError
 from graph_api.hours import HELSINKI
-from graph_api.models import MeetingPlace, MeetingPlaceKind, Municipality, Node, NodeRef
+from graph_api.models import MeetingPlace, Municipality, Node, NodeRef
 from graph_api.planning.coverage import (
     AreaCoverage,
     CoverageGaps,
@@ -25,7 +25,7 @@ from graph_api.planning.coverage import (
 )
 from graph_api.planning.population import Settlements
 from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, MUNICIPALITY_WELFARE_AREA
-from graph_api.store.base import GraphStore, NodeQuery
+from graph_api.store.base import GraphStore, NodeQuery, PlaceFilter
 
 AREA_LABELS = frozenset(MUNICIPALITIES_OF_AREA)
 DEFAULT_WITHIN_KM = 10.0
@@ -37,11 +37,11 @@ def current_year() -> int:
     return datetime.datetime.now(HELSINKI).year
 
 
-def coverage_terms(within_km: float, kinds: frozenset[MeetingPlaceKind] | None, year: int | None) -> CoverageTerms:
+def coverage_terms(within_km: float, places: PlaceFilter, year: int | None) -> CoverageTerms:
     """Checked terms; no year means the current one."""
     if not 0 < within_km <= MAX_WITHIN_KM:
         raise InputError("withinKm", f"{within_km:g} is outside (0, {MAX_WITHIN_KM:g}] km")
-    return CoverageTerms(within_km, kinds, current_year() if year is None else year)
+    return CoverageTerms(within_km, places, current_year() if year is None else year)
 
 
 async def area_coverage(
@@ -93,7 +93,7 @@ async def _inputs(store: GraphStore, municipalities: Sequence[Municipality], ter
     """Read at once: on Neo4j each read is a round trip of its own."""
     refs = [NodeRef.of(m) for m in municipalities]
     found, located, counties, agreements = await asyncio.gather(
-        store.find("MeetingPlace", NodeQuery(first=None, kinds=terms.kinds)),
+        store.find("MeetingPlace", NodeQuery(first=None, places=terms.places)),
         store.traverse_many(refs, MUNICIPALITY_MEETING_PLACES),
         store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA),
         store.agreements(terms.year),

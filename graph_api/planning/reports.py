@@ -40,6 +40,8 @@ CSV_COLUMNS = (
     "populationUnderAgreement",
     "agreementYear",
     "kinds",
+    "activities",
+    "tasks",
     "isDemo",
 )
 
@@ -49,8 +51,9 @@ def as_csv(coverage: AreaCoverage) -> str:
     writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS, lineterminator="\n", extrasaction="raise")
     writer.writeheader()
     terms = _terms(coverage.terms)
+    lists = {name: " ".join(terms[name] or ()) for name in ("kinds", "activities", "tasks")}
     for area in (*(_alone(m, coverage.terms) for m in coverage.municipalities), coverage):
-        row = {**_totals(area), **terms, "kinds": " ".join(terms["kinds"])}
+        row = {**_totals(area), **terms, **lists}
         writer.writerow({column: _cell(value) for column, value in row.items()})
     return file.getvalue()
 
@@ -74,8 +77,8 @@ def as_markdown(coverage: AreaCoverage) -> str:
     lines = [
         f"# Coverage of {_name(coverage.area)} ({NodeRef.of(coverage.area)})",
         "",
-        f"Meeting places: {', '.join(kind.value for kind in terms.kind_list)}; within {within}; agreements in force "
-        f"in {terms.year}; population at the end of {coverage.population_year}."
+        f"Meeting places: {', '.join(kind.value for kind in terms.kind_list)}{_offering(terms)}; within {within}; "
+        f"agreements in force in {terms.year}; population at the end of {coverage.population_year}."
         + (" The meeting places or agreements are generated demo data." if coverage.is_demo else ""),
         "",
         f"| municipality | code | population | places | per 10,000 | weighted km | within {within} | beyond {within} "
@@ -145,7 +148,24 @@ def _totals(area: AreaCoverage) -> dict[str, Any]:
 
 
 def _terms(terms: CoverageTerms) -> dict[str, Any]:
-    return {"withinKm": terms.within_km, "kinds": [k.value for k in terms.kind_list], "agreementYear": terms.year}
+    """As the GraphQL `terms` give them, with keys for ids: activities and tasks are None when not asked."""
+    return {
+        "withinKm": terms.within_km,
+        "kinds": [k.value for k in terms.kind_list],
+        "activities": terms.activity_keys,
+        "tasks": terms.task_keys,
+        "agreementYear": terms.year,
+    }
+
+
+def _offering(terms: CoverageTerms) -> str:
+    """What the places counted must offer, as the markdown's first line tells it; empty when anything counts."""
+    parts = [
+        f"{noun} {', '.join(keys)}"
+        for noun, keys in (("offering activities", terms.activity_keys), ("serving tasks", terms.task_keys))
+        if keys is not None
+    ]
+    return f" {' and '.join(parts)}" if parts else ""
 
 
 def _cell(value: object) -> object:

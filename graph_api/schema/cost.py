@@ -100,6 +100,8 @@ LIST_SIZES: dict[str, Size] = {
     "MeetingPlace.closures": lambda data, args, parent: data.max_closures,
     "WhereIs.districts": lambda data, args, parent: data.fan_out("Municipality", relations.MUNICIPALITY_DISTRICTS),
     "CoverageTerms.kinds": KINDS,
+    "CoverageTerms.activityIds": count_of("Activity"),
+    "CoverageTerms.taskIds": count_of("FamilyCentreTask"),
     "AreaCoverage.municipalities": count_of("Municipality"),
     "CoverageGaps.municipalities": sized_by("limit", "Municipality", parents=True),
     "Graph.nodes": lambda data, args, parent: min(neighbourhood.MAX_NODES, data.all_nodes),

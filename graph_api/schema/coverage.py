@@ -9,12 +9,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from graph_api.models import POPULATION_YEAR
+from graph_api.models import POPULATION_YEAR, NodeRef
 from graph_api.planning import coverage, planner
 from graph_api.schema.context import Context
 from graph_api.schema.enums import MeetingPlaceKind
 from graph_api.schema.ids import parse_global_id
-from graph_api.schema.inputs import check_range, check_year, kinds_of
+from graph_api.schema.inputs import FILTERS, ActivityIds, TaskIds, check_range, check_year, places_asked
 from graph_api.schema.types import Backed, Municipality, Node
 
 DEFAULT_GAPS = 20
@@ -33,6 +33,18 @@ class CoverageTerms:
     @strawberry.field(description="The kinds of meeting place counted, in the enum's order: all when none were asked.")
     def kinds(self, root: strawberry.Parent[coverage.CoverageTerms]) -> list[MeetingPlaceKind]:
         return root.kind_list
+
+    @strawberry.field(description="The Activity ids asked, sorted; null when places count whatever they offer.")
+    def activity_ids(self, root: strawberry.Parent[coverage.CoverageTerms]) -> list[strawberry.ID] | None:
+        return _ids("Activity", root.activity_keys)
+
+    @strawberry.field(description="The FamilyCentreTask ids asked, sorted; null when none were asked.")
+    def task_ids(self, root: strawberry.Parent[coverage.CoverageTerms]) -> list[strawberry.ID] | None:
+        return _ids("FamilyCentreTask", root.task_keys)
+
+
+def _ids(label: str, keys: list[str] | None) -> list[strawberry.ID] | None:
+    return None if keys is None else [strawberry.ID(str(NodeRef(label, key))) for key in keys]
 
 
 @strawberry.interface(description="The figures a municipality and an area both have.")
@@ -91,8 +103,16 @@ class CoverageGaps:
     )
 
 
-def _terms(within_km: float, kinds: list[MeetingPlaceKind] | None, year: int | None) -> coverage.CoverageTerms:
-    return planner.coverage_terms(within_km, kinds_of(kinds), check_year(year))
+async def _terms(
+    info: Info[Context, None],
+    within_km: float,
+    kinds: list[MeetingPlaceKind] | None,
+    activity_ids: list[strawberry.ID] | None,
+    task_ids: list[strawberry.ID] | None,
+    year: int | None,
+) -> coverage.CoverageTerms:
+    places = await places_asked(info.context.store, kinds, activity_ids, task_ids)
+    return planner.coverage_terms(within_km, places, check_year(year))
 
 
 async def resolve_coverage(
@@ -101,9 +121,11 @@ async def resolve_coverage(
     within_km: float = planner.DEFAULT_WITHIN_KM,
     kinds: list[MeetingPlaceKind] | None = None,
     year: int | None = None,
+    activity_ids: ActivityIds = None,
+    task_ids: TaskIds = None,
 ) -> AreaCoverage:
     area = parse_global_id(area_id, "areaId", planner.AREA_LABELS)
-    terms = _terms(within_km, kinds, year)
+    terms = await _terms(info, within_km, kinds, activity_ids, task_ids, year)
     return await planner.area_coverage(info.context.store, info.context.settlements, area, terms)  # type: ignore[return-value]
 
 
@@ -115,9 +137,11 @@ async def resolve_coverage_gaps(
     year: int | None = None,
     min_share_beyond: float | None = None,
     limit: int = DEFAULT_GAPS,
+    activity_ids: ActivityIds = None,
+    task_ids: TaskIds = None,
 ) -> CoverageGaps:
     area = None if area_id is None else parse_global_id(area_id, "areaId", planner.AREA_LABELS)
-    terms = _terms(within_km, kinds, year)
+    terms = await _terms(info, within_km, kinds, activity_ids, task_ids, year)
     if min_share_beyond is not None:
         check_range(min_share_beyond, 0, 1, "minShareBeyond")
     check_range(limit, 1, MAX_GAPS, "limit")
@@ -128,14 +152,14 @@ async def resolve_coverage_gaps(
 coverage_field = strawberry.field(
     resolver=resolve_coverage,
     description="How near the people of an area (a Municipality, WelfareArea, Region or District) and of each of its "
-    f"municipalities live to a meeting place of the `kinds` asked (all when none), within `withinKm` (in (0, "
-    f"{planner.MAX_WITHIN_KM:g}]), with agreements in force in `year` (by default the current year in Finland). "
-    f"People live at GeoNames' populated places and the rest at the municipality's point; populations of "
-    f"{POPULATION_YEAR}.",
+    f"municipalities live to a meeting place that counts, within `withinKm` (in (0, {planner.MAX_WITHIN_KM:g}]), "
+    f"with agreements in force in `year` (by default the current year in Finland). Places count by `kinds`, "
+    f"`activityIds` and `taskIds`: {FILTERS} People live at GeoNames' populated places and the rest at the "
+    f"municipality's point; populations of {POPULATION_YEAR}.",
 )
 coverage_gaps_field = strawberry.field(
     resolver=resolve_coverage_gaps,
     description="Municipalities (of `areaId` when given, else all) ranked by their population farther than `withinKm` "
-    "from any meeting place of the `kinds` asked, most first, with the figures that explain the rank; "
+    "from any meeting place that counts (as in `coverage`), most first, with the figures that explain the rank; "
     f"`minShareBeyond` keeps those with at least that share beyond (0 to 1); `limit` 1 to {MAX_GAPS}.",
 )

@@ -11,8 +11,11 @@ from graph_api.errors import InputError
 from graph_api.geo.geocoding import MAX_ADDRESS_LENGTH, normalise_address
 from graph_api.hours import helsinki_time
 from graph_api.models import Bounds, Point
+from graph_api.offers import Asked, check_count, place_filter
 from graph_api.restrictions import restriction
 from graph_api.schema.enums import MeetingPlaceKind
+from graph_api.schema.ids import parse_global_id
+from graph_api.store.base import GraphStore, PlaceFilter
 
 MAX_SEARCH_LENGTH = 100
 YEARS = (1900, 2100)
@@ -26,6 +29,24 @@ OpenAt = Annotated[
     strawberry.argument(description=f"Keep only the places open at this moment, by their opening hours. {MOMENT}"),
 ]
 AtMoment = Annotated[datetime.datetime | None, strawberry.argument(description=f"Defaults to now. {MOMENT}")]
+ActivityIds = Annotated[
+    list[strawberry.ID] | None,
+    strawberry.argument(
+        description="Keep the places offering any of these Activity ids; naming only national activities (phone "
+        "lines, chats, websites), which no place offers, is an error."
+    ),
+]
+TaskIds = Annotated[
+    list[strawberry.ID] | None,
+    strawberry.argument(
+        description="Keep the places offering an activity that serves any of these FamilyCentreTask ids (THL's four "
+        "family-centre tasks, `FamilyCentreTask:1` to `:4`)."
+    ),
+]
+FILTERS = (
+    "Arguments combine by AND, the values of one by OR: a place is kept when it is of one of the `kinds`, offers one "
+    "of the `activityIds` and offers an activity serving one of the `taskIds`; a list left out keeps all."
+)
 IncludeWithdrawn = Annotated[
     bool,
     strawberry.argument(
@@ -68,6 +89,12 @@ class MeetingPlaceFilter:
         default=None, description="Keep places in any of these Municipality, Region, WelfareArea or District ids."
     )
     kinds: list[MeetingPlaceKind] | None = None
+    activity_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Keep places offering any of these Activity ids (local ones)."
+    )
+    task_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Keep places offering an activity that serves any of these FamilyCentreTask ids."
+    )
     search: str | None = strawberry.field(
         default=None, description="Part of the name; case and diacritics do not matter."
     )
@@ -128,6 +155,30 @@ def bounds_of(bounds: BoundsInput) -> Bounds:
 
 def kinds_of(kinds: list[MeetingPlaceKind] | None, argument: str = "kinds") -> frozenset[MeetingPlaceKind] | None:
     return restriction(kinds, argument, "kind of meeting place")
+
+
+async def places_asked(
+    store: GraphStore,
+    kinds: list[MeetingPlaceKind] | None,
+    activity_ids: list[strawberry.ID] | None,
+    task_ids: list[strawberry.ID] | None,
+    open_at: datetime.datetime | None = None,
+    prefix: str = "",
+) -> PlaceFilter:
+    """The places the arguments keep (see `FILTERS`); `prefix` is the input object's path for errors."""
+    return await place_filter(
+        store,
+        kinds_of(kinds, f"{prefix}kinds"),
+        _asked(activity_ids, f"{prefix}activityIds", "Activity"),
+        _asked(task_ids, f"{prefix}taskIds", "FamilyCentreTask"),
+        open_at,
+    )
+
+
+def _asked(ids: list[strawberry.ID] | None, argument: str, label: str) -> Asked:
+    check_count(ids, argument)
+    refs = None if ids is None else [parse_global_id(id_, argument, frozenset({label})) for id_ in ids]
+    return Asked.of(refs, argument, label)
 
 
 def search_text(search: str | None, argument: str) -> str | None:

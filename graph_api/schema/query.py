@@ -21,12 +21,15 @@ from graph_api.schema.coverage import AreaCoverage, CoverageGaps, coverage_field
 from graph_api.schema.ids import parse_global_id
 from graph_api.schema.imports import imports
 from graph_api.schema.inputs import (
+    FILTERS,
+    ActivityIds,
     BoundsInput,
     IncludeWithdrawn,
     MeetingPlaceFilter,
     MunicipalityFilter,
     NearInput,
     OpenAt,
+    TaskIds,
     bounds_of,
     check_address,
     check_latitude,
@@ -34,8 +37,8 @@ from graph_api.schema.inputs import (
     check_moment,
     check_range,
     check_year,
-    kinds_of,
     near_point,
+    places_asked,
     search_text,
 )
 from graph_api.schema.network import agreement_history, area_network, partners_of, path, relations
@@ -151,20 +154,23 @@ class Query:
     ) -> Connection[MeetingPlace]:
         filter = filter or MeetingPlaceFilter()
         keys = await _keys_in_areas(info, filter.area_ids, MUNICIPALITY_MEETING_PLACES, "filter.areaIds")
+        moment = check_moment(open_at, "openAt")
+        places = await places_asked(
+            info.context.store, filter.kinds, filter.activity_ids, filter.task_ids, moment, prefix="filter."
+        )
         query = page_query(
             "MeetingPlace",
             first,
             after,
             info.context.max_page_size,
             keys=keys,
-            kinds=kinds_of(filter.kinds, "filter.kinds"),
+            places=places,
             search=search_text(filter.search, "filter.search"),
-            open_at=check_moment(open_at, "openAt"),
             include_withdrawn=include_withdrawn,
         )
         return connection(await info.context.store.find("MeetingPlace", query))
 
-    @strawberry.field(description="Meeting places within `radiusKm` (geodesic, WGS-84), nearest first.")
+    @strawberry.field(description=f"Meeting places within `radiusKm` (geodesic, WGS-84), nearest first. {FILTERS}")
     async def nearby(
         self,
         info: Info[Context, None],
@@ -173,19 +179,22 @@ class Query:
         limit: int = DEFAULT_NEARBY,
         kinds: list[MeetingPlaceKind] | None = None,
         open_at: OpenAt = None,
+        activity_ids: ActivityIds = None,
+        task_ids: TaskIds = None,
     ) -> list[NearbyHit]:
         center = near_point(near)
         check_range(radius_km, 0, MAX_RADIUS_KM, "radiusKm", low_open=True)
         check_range(limit, 1, MAX_NEARBY, "limit")
         moment = check_moment(open_at, "openAt")
+        places = await places_asked(info.context.store, kinds, activity_ids, task_ids, moment)
         if isinstance(center, str):
             found = await info.context.geocode(center)
             if not found.results:
                 raise InputError("near.address", found.reason or "nothing found")
             center = found.results[0].location
-        return await info.context.store.nearby(center, radius_km, limit, kinds_of(kinds), moment)  # type: ignore[return-value]
+        return await info.context.store.nearby(center, radius_km, limit, places)  # type: ignore[return-value]
 
-    @strawberry.field(description="Meeting places inside a map view, in key order.")
+    @strawberry.field(description=f"Meeting places inside a map view, in key order. {FILTERS}")
     async def in_bounds(
         self,
         info: Info[Context, None],
@@ -193,15 +202,19 @@ class Query:
         kinds: list[MeetingPlaceKind] | None = None,
         limit: int = DEFAULT_IN_BOUNDS,
         open_at: OpenAt = None,
+        activity_ids: ActivityIds = None,
+        task_ids: TaskIds = None,
     ) -> PlacesInBounds:
+        box = bounds_of(bounds)
         check_range(limit, 1, MAX_IN_BOUNDS, "limit")
         moment = check_moment(open_at, "openAt")
-        return await info.context.store.in_bounds(bounds_of(bounds), limit, kinds_of(kinds), moment)  # type: ignore[return-value]
+        places = await places_asked(info.context.store, kinds, activity_ids, task_ids, moment)
+        return await info.context.store.in_bounds(box, limit, places)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Meeting places inside a map view counted per cell, for a zoomed-out map. `zoom` is the map's on "
         f"256-px tiles (Leaflet's `getZoom()`; MapLibre's, rounded down, + 1), from 0 to {maps.MAX_ZOOM}; each cell "
-        "is a 64-px square on such a map, the slippy-map tile at `zoom` + 2."
+        f"is a 64-px square on such a map, the slippy-map tile at `zoom` + 2. {FILTERS}"
     )
     async def clusters(
         self,
@@ -209,15 +222,25 @@ class Query:
         bounds: BoundsInput,
         zoom: int,
         kinds: list[MeetingPlaceKind] | None = None,
+        activity_ids: ActivityIds = None,
+        task_ids: TaskIds = None,
     ) -> Clusters:
-        return await maps.place_clusters(info.context.store, bounds_of(bounds), zoom, kinds_of(kinds))  # type: ignore[return-value]
+        box = bounds_of(bounds)
+        places = await places_asked(info.context.store, kinds, activity_ids, task_ids)
+        return await maps.place_clusters(info.context.store, box, zoom, places)  # type: ignore[return-value]
 
-    @strawberry.field(description="Meeting places as a GeoJSON FeatureCollection, for a map layer.")
+    @strawberry.field(description=f"Meeting places as a GeoJSON FeatureCollection, for a map layer. {FILTERS}")
     async def meeting_places_geo_json(
-        self, info: Info[Context, None], bounds: BoundsInput | None = None, kinds: list[MeetingPlaceKind] | None = None
+        self,
+        info: Info[Context, None],
+        bounds: BoundsInput | None = None,
+        kinds: list[MeetingPlaceKind] | None = None,
+        activity_ids: ActivityIds = None,
+        task_ids: TaskIds = None,
     ) -> JSON:
         box = None if bounds is None else bounds_of(bounds)
-        return await maps.meeting_places_layer(info.context.store, box, kinds_of(kinds))
+        places = await places_asked(info.context.store, kinds, activity_ids, task_ids)
+        return await maps.meeting_places_layer(info.context.store, box, places)
 
     @strawberry.field(
         description="Municipality boundaries as GeoJSON, simplified by `tolerance` degrees, for a choropleth."

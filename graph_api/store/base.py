@@ -38,21 +38,53 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceFilter:
+    """Which meeting places a question keeps: AND across the fields, OR within one; None keeps all.
+
+    A place is kept when it is of one of `kinds`, offers one of `activities` (Activity keys), offers an
+    activity that serves one of `tasks` (FamilyCentreTask keys), and is open at `open_at` (`is_open_at`).
+    Kinds and offers are filtered by the backend where it keeps the graph (in Cypher on Neo4j); opening hours
+    in Python, by the one rule of `graph_api.hours`.
+    """
+
+    kinds: frozenset[MeetingPlaceKind] | None = None
+    activities: frozenset[str] | None = None
+    tasks: frozenset[str] | None = None
+    open_at: datetime.datetime | None = None
+
+    @property
+    def restricts(self) -> bool:
+        """Whether it keeps fewer than all meeting places (and so no node that is not one)."""
+        return self != EVERY_PLACE
+
+    def keeps(self, place: MeetingPlace, activities: frozenset[str], tasks: frozenset[str]) -> bool:
+        """Whether it keeps the place, which offers those activities, serving those tasks."""
+        return (
+            (self.kinds is None or place.kind in self.kinds)
+            and (self.activities is None or not self.activities.isdisjoint(activities))
+            and (self.tasks is None or not self.tasks.isdisjoint(tasks))
+            and is_open_at(place, self.open_at)
+        )
+
+
+EVERY_PLACE = PlaceFilter()
+
+
+@dataclass(frozen=True, slots=True)
 class NodeQuery:
     """A page of one label's nodes in key order (all of them when `first` is None).
 
-    `keys` restricts to those keys, `kinds` to meeting places of those kinds, `search` to nodes one of whose
-    names contains the folded text (see `graph_api.text.fold`), `open_at` to meeting places open at that
-    moment, `source` to nodes from that source; withdrawn nodes are left out unless `include_withdrawn`.
+    `keys` restricts to those keys, `places` to the meeting places it keeps (and to no other node when it
+    restricts), `search` to nodes one of whose names contains the folded text (see `graph_api.text.fold`),
+    `source` to nodes from that source; withdrawn nodes are left out unless `include_withdrawn`.
     `after` is the last key of the previous page.
     """
 
     first: int | None
     after: str | None = None
     keys: frozenset[str] | None = None
-    kinds: frozenset[MeetingPlaceKind] | None = None
+    places: PlaceFilter = EVERY_PLACE
     search: str | None = None
-    open_at: datetime.datetime | None = None
     source: str | None = None
     include_withdrawn: bool = False
 
@@ -255,27 +287,20 @@ class GraphStore(abc.ABC):
         center: Point,
         radius_km: float,
         limit: int,
-        kinds: frozenset[MeetingPlaceKind] | None,
-        open_at: datetime.datetime | None = None,
+        places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
-        """Meeting places within the geodesic radius, nearest first (ties by key), at most `limit`; never
-        withdrawn ones, nor in `in_bounds`.
-
-        With `kinds`, only places of those kinds; with `open_at`, only places open then (`is_open_at`).
-        """
+        """Meeting places within the geodesic radius that `places` keeps, nearest first (ties by key), at most
+        `limit`; never withdrawn ones, nor in `in_bounds`."""
 
     @abc.abstractmethod
     async def in_bounds(
         self,
         bounds: Bounds,
         limit: int,
-        kinds: frozenset[MeetingPlaceKind] | None,
-        open_at: datetime.datetime | None = None,
+        places: PlaceFilter = EVERY_PLACE,
     ) -> PlacesInBounds:
-        """Meeting places inside the box, in key order, at most `limit`, and how many there are in all.
-
-        `kinds` and `open_at` filter as in `nearby`, and the count is of the places they keep.
-        """
+        """Meeting places inside the box that `places` keeps, in key order, at most `limit`, and how many there
+        are in all."""
 
     @abc.abstractmethod
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:

@@ -23,13 +23,22 @@ from graph_api.models import (
     Hop,
     ImportRecord,
     Link,
-    MeetingPlaceKind,
     NearbyHit,
     Node,
     NodeRef,
     Point,
 )
-from graph_api.store.base import ChangeQuery, GraphStore, LoadSummary, NodeQuery, Page, PlacesInBounds, Progress
+from graph_api.store.base import (
+    EVERY_PLACE,
+    ChangeQuery,
+    GraphStore,
+    LoadSummary,
+    NodeQuery,
+    Page,
+    PlaceFilter,
+    PlacesInBounds,
+    Progress,
+)
 
 T = TypeVar("T")
 
@@ -104,19 +113,17 @@ class InstrumentedStore(GraphStore):
         center: Point,
         radius_km: float,
         limit: int,
-        kinds: frozenset[MeetingPlaceKind] | None,
-        open_at: datetime.datetime | None = None,
+        places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
-        return await self._timed("nearby", self.inner.nearby(center, radius_km, limit, kinds, open_at))
+        return await self._timed("nearby", self.inner.nearby(center, radius_km, limit, places))
 
     async def in_bounds(
         self,
         bounds: Bounds,
         limit: int,
-        kinds: frozenset[MeetingPlaceKind] | None,
-        open_at: datetime.datetime | None = None,
+        places: PlaceFilter = EVERY_PLACE,
     ) -> PlacesInBounds:
-        return await self._timed("in_bounds", self.inner.in_bounds(bounds, limit, kinds, open_at))
+        return await self._timed("in_bounds", self.inner.in_bounds(bounds, limit, places))
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         return await self._timed("agreements", self.inner.agreements(year, involving))

@@ -36,7 +36,6 @@ from graph_api.models import (
     ImportRecord,
     Link,
     MeetingPlace,
-    MeetingPlaceKind,
     NearbyHit,
     Node,
     NodeRef,
@@ -44,16 +43,17 @@ from graph_api.models import (
     label_of,
 )
 from graph_api.store.base import (
+    EVERY_PLACE,
     ChangeQuery,
     GraphStore,
     LoadSummary,
     NodeQuery,
     Page,
+    PlaceFilter,
     PlacesInBounds,
     Progress,
     changes_page,
     imports_page,
-    is_open_at,
     matches_query,
     page_of,
 )
@@ -237,6 +237,7 @@ class MemoryStore(GraphStore):
                 kept if kept is not None and kept[0] is node else (node, tuple(fold(n) for n in node.search_names))
             )
         places = self._by_label.get("MeetingPlace", [])
+        self._offers = _offers(self._graph, self._by_label.get("Activity", []))
         self._places: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
         self._index = PointIndex([place.location for place in self._places])
         self._lats = np.array([place.location.lat for place in self._places])
@@ -278,26 +279,28 @@ class MemoryStore(GraphStore):
             return False
         if query.keys is not None and node.key not in query.keys:
             return False
-        if query.kinds is not None and getattr(node, "kind", None) not in query.kinds:
+        if query.places.restricts and not (isinstance(node, MeetingPlace) and self._keeps(query.places, node)):
             return False
         if query.search:
             needle = fold(query.search)
             if not any(needle in name for name in self._folded[id(node)][1]):
                 return False
-        return is_open_at(node, query.open_at)
+        return True
+
+    def _keeps(self, places: PlaceFilter, place: MeetingPlace) -> bool:
+        return places.keeps(place, *self._offers.get(place.key, NOTHING_OFFERED))
 
     async def nearby(
         self,
         center: Point,
         radius_km: float,
         limit: int,
-        kinds: frozenset[MeetingPlaceKind] | None,
-        open_at: datetime.datetime | None = None,
+        places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
         candidates = (
             (km, self._places[i])
             for km, i in self._index.candidates(center, radius_km)
-            if (kinds is None or self._places[i].kind in kinds) and is_open_at(self._places[i], open_at)
+            if self._keeps(places, self._places[i])
         )
         hits = await in_worker(nearest, center, candidates, location_of, radius_km, limit)
         return [NearbyHit(distance_km=km, place=place) for km, place in hits]
@@ -306,17 +309,16 @@ class MemoryStore(GraphStore):
         self,
         bounds: Bounds,
         limit: int,
-        kinds: frozenset[MeetingPlaceKind] | None,
-        open_at: datetime.datetime | None = None,
+        places: PlaceFilter = EVERY_PLACE,
     ) -> PlacesInBounds:
         inside_lat = (self._lats >= bounds.south) & (self._lats <= bounds.north)
         if bounds.west <= bounds.east:
             inside_lon = (self._lons >= bounds.west) & (self._lons <= bounds.east)
         else:
             inside_lon = (self._lons >= bounds.west) | (self._lons <= bounds.east)
-        places = [self._places[i] for i in np.flatnonzero(inside_lat & inside_lon)]
-        places = [p for p in places if (kinds is None or p.kind in kinds) and is_open_at(p, open_at)]
-        return PlacesInBounds(total_count=len(places), places=places[:limit])
+        inside = [self._places[i] for i in np.flatnonzero(inside_lat & inside_lon)]
+        kept = [place for place in inside if self._keeps(places, place)]
+        return PlacesInBounds(total_count=len(kept), places=kept[:limit])
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         wanted = None if involving is None else {str(ref) for ref in involving}
@@ -412,6 +414,26 @@ def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progr
         graph.add_edge(start, end, key=rel.identity, **data)
     if progress is not None:
         progress(len(dataset.relationships))
+
+
+NOTHING_OFFERED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Each meeting place's key, for those that offer any activity, to the keys of the activities it offers and
+    of the tasks they serve; read from the activities' side, where there are few nodes to visit."""
+    offered: dict[str, set[str]] = {}
+    serves: dict[str, frozenset[str]] = {}
+    for activity in activities:
+        ref = f"Activity:{activity.key}"
+        tasks = (end for _, end, data in graph.out_edges(ref, data=True) if data["type"] == "SERVES_TASK")
+        serves[activity.key] = frozenset(end.partition(":")[2] for end in tasks)
+        for start, _, data in graph.in_edges(ref, data=True):
+            if data["type"] == "OFFERS" and start.startswith("MeetingPlace:"):
+                offered.setdefault(start.partition(":")[2], set()).add(activity.key)
+    return {
+        place: (frozenset(keys), frozenset().union(*(serves[key] for key in keys))) for place, keys in offered.items()
+    }
 
 
 def _properties(data: dict[str, object]) -> dict[str, object]:

@@ -72,7 +72,6 @@ from graph_api.models import (
     ImportRecord,
     Link,
     MeetingPlace,
-    MeetingPlaceKind,
     NearbyHit,
     Node,
     NodeRef,
@@ -83,11 +82,13 @@ from graph_api.models import (
     label_of,
 )
 from graph_api.store.base import (
+    EVERY_PLACE,
     ChangeQuery,
     GraphStore,
     LoadSummary,
     NodeQuery,
     Page,
+    PlaceFilter,
     PlacesInBounds,
     Progress,
     is_open_at,
@@ -107,10 +108,17 @@ CLOSURES = tuple[Closure, ...]
 SCHEDULE_CACHE_SIZE = 65536
 T = TypeVar("T")
 
+PLACES_KEPT: LiteralString = (
+    "($kinds IS NULL OR n.kind IN $kinds) "
+    "AND ($activities IS NULL OR EXISTS { MATCH (n)-[:OFFERS]->(a:Activity) WHERE a.key IN $activities }) "
+    "AND ($tasks IS NULL OR EXISTS { MATCH (n)-[:OFFERS]->(:Activity)-[:SERVES_TASK]->(t:FamilyCentreTask) "
+    "WHERE t.key IN $tasks }) "
+)
+"""`PlaceFilter`'s kinds and offers, on the meeting place `n`; its parameters are `_place_parameters`'."""
 # Both served by the POINT index (the indexed property is the first argument; see tests/store/test_neo4j.py).
 NEARBY_QUERY: LiteralString = (
     "MATCH (n:MeetingPlace) WHERE point.distance(n.location, $center) <= $meters "
-    "AND ($kinds IS NULL OR n.kind IN $kinds) AND n.withdrawn_at IS NULL "
+    "AND " + PLACES_KEPT + "AND n.withdrawn_at IS NULL "
     "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key"
 )
 IMPORTS_QUERY: LiteralString = (
@@ -150,7 +158,7 @@ REVOKE_KEY: LiteralString = (
 )
 IN_BOUNDS_QUERY: LiteralString = (
     "MATCH (n:MeetingPlace) WHERE point.withinBBox(n.location, $south_west, $north_east) "
-    "AND ($kinds IS NULL OR n.kind IN $kinds) AND n.withdrawn_at IS NULL "
+    "AND " + PLACES_KEPT + "AND n.withdrawn_at IS NULL "
     "WITH n ORDER BY n.key WITH collect(n) AS inside "
     "RETURN size(inside) AS total, "
     "[m IN CASE WHEN $limit IS NULL THEN inside ELSE inside[0..$limit] END | properties(m)] AS nodes"
@@ -481,11 +489,13 @@ class Neo4jStore(GraphStore):
         return [sorted(found.get(ref, []), key=lambda link: link.node.key) for ref in refs]
 
     async def find(self, label: str, query: NodeQuery) -> Page[Node]:
+        if query.places.restricts and label != "MeetingPlace":
+            return Page(items=[], total_count=0, has_next_page=False)
         # Opening hours are checked here, not in Cypher: with `open_at` Cypher returns every match to page here.
-        paged = query.open_at is None
+        paged = query.places.open_at is None
         cypher = _cypher(
             f"MATCH (n:{_label(label)}) "
-            "WHERE ($keys IS NULL OR n.key IN $keys) AND ($kinds IS NULL OR n.kind IN $kinds) "
+            "WHERE ($keys IS NULL OR n.key IN $keys) AND " + PLACES_KEPT + ""
             "AND ($source IS NULL OR n.source = $source) AND ($withdrawn OR n.withdrawn_at IS NULL) "
             "AND ($search IS NULL OR any(name IN n.search_names WHERE name CONTAINS $search)) "
             "WITH n ORDER BY n.key WITH collect(n) AS matches "
@@ -496,7 +506,7 @@ class Neo4jStore(GraphStore):
         (record,) = await self._read(
             cypher,
             keys=None if query.keys is None else sorted(query.keys),
-            kinds=None if query.kinds is None else sorted(kind.value for kind in query.kinds),
+            **_place_parameters(query.places),
             search=fold(query.search) if query.search else None,
             source=query.source,
             withdrawn=query.include_withdrawn,
@@ -505,7 +515,7 @@ class Neo4jStore(GraphStore):
         )
         items = [_node(label, props) for props in record["nodes"]]
         if not paged:
-            return page_of([node for node in items if is_open_at(node, query.open_at)], query)
+            return page_of([node for node in items if is_open_at(node, query.places.open_at)], query)
         has_next = query.first is not None and record["remaining"] > query.first
         return Page(items=items, total_count=record["total"], has_next_page=has_next)
 
@@ -514,21 +524,18 @@ class Neo4jStore(GraphStore):
         center: Point,
         radius_km: float,
         limit: int,
-        kinds: frozenset[MeetingPlaceKind] | None,
-        open_at: datetime.datetime | None = None,
+        places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
-        if kinds is not None and not kinds:
-            return []
         search_km = min(radius_km, FIRST_SEARCH_KM)
         while True:
             records = await self._read(
                 NEARBY_QUERY,
                 center=_point(center),
                 meters=search_km * MARGIN * 1000,
-                kinds=None if kinds is None else sorted(kind.value for kind in kinds),
+                **_place_parameters(places),
             )
             found = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
-            candidates = [(km, place) for km, place in found if is_open_at(place, open_at)]
+            candidates = [(km, place) for km, place in found if is_open_at(place, places.open_at)]
             hits = await in_worker(nearest, center, candidates, location_of, search_km, limit)
             # Whatever lies beyond search_km is farther than every hit, so a full list is the answer.
             if len(hits) == limit or search_km >= radius_km:
@@ -539,20 +546,19 @@ class Neo4jStore(GraphStore):
         self,
         bounds: Bounds,
         limit: int,
-        kinds: frozenset[MeetingPlaceKind] | None,
-        open_at: datetime.datetime | None = None,
+        places: PlaceFilter = EVERY_PLACE,
     ) -> PlacesInBounds:
         (record,) = await self._read(
             IN_BOUNDS_QUERY,
             south_west=_point(Point(bounds.south, bounds.west)),
             north_east=_point(Point(bounds.north, bounds.east)),
-            kinds=None if kinds is None else sorted(kind.value for kind in kinds),
-            limit=limit if open_at is None else None,
+            **_place_parameters(places),
+            limit=limit if places.open_at is None else None,
         )
-        places = [cast(MeetingPlace, _node("MeetingPlace", props)) for props in record["nodes"]]
-        if open_at is None:
-            return PlacesInBounds(total_count=record["total"], places=places)
-        open_places = [place for place in places if is_open_at(place, open_at)]
+        inside = [cast(MeetingPlace, _node("MeetingPlace", props)) for props in record["nodes"]]
+        if places.open_at is None:
+            return PlacesInBounds(total_count=record["total"], places=inside)
+        open_places = [place for place in inside if is_open_at(place, places.open_at)]
         return PlacesInBounds(total_count=len(open_places), places=open_places[:limit])
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
@@ -761,6 +767,13 @@ def _native(properties: dict[str, Any]) -> dict[str, object]:
 def _moment(value: T) -> T:
     """A date as it is; a moment in UTC, as every store gives it (Neo4j hands back its own offset type)."""
     return value.astimezone(datetime.UTC) if isinstance(value, datetime.datetime) else value  # type: ignore[return-value]
+
+
+def _place_parameters(places: PlaceFilter) -> dict[str, list[str] | None]:
+    """`PLACES_KEPT`'s parameters, sorted so that the same question sends the same parameters."""
+    kinds = None if places.kinds is None else {kind.value for kind in places.kinds}
+    chosen = {"kinds": kinds, "activities": places.activities, "tasks": places.tasks}
+    return {name: None if values is None else sorted(values) for name, values in chosen.items()}
 
 
 def _point(point: Point) -> WGS84Point:

@@ -20,6 +20,15 @@ pytestmark = pytest.mark.anyio
 
 BOX = "{south: 60.0, west: 24.0, north: 61.0, east: 25.0}"
 KINDS = "[MeetingPlaceKind!]"
+PLACE_QUESTIONS = {
+    "nearby": "nearby(near: {lat: 60.17, lon: 24.94}, ARGUMENT) { distanceKm }",
+    "inBounds": f"inBounds(bounds: {BOX}, ARGUMENT) {{ totalCount }}",
+    "clusters": f"clusters(bounds: {BOX}, zoom: 5, ARGUMENT) {{ totalCount }}",
+    "meetingPlacesGeoJson": f"meetingPlacesGeoJson(bounds: {BOX}, ARGUMENT)",
+    "coverage": 'coverage(areaId: "WelfareArea:KY", ARGUMENT) { population }',
+    "coverageGaps": 'coverageGaps(areaId: "WelfareArea:KY", ARGUMENT) { totalCount }',
+}
+"""The questions about places that take `activityIds` and `taskIds`, with the argument's place marked."""
 LIST_ARGUMENTS = {
     # the list's path in the schema: (its GraphQL type, a field that passes it as $list)
     "nodes.ids": ("[ID!]!", "nodes(ids: $list) { id }"),
@@ -32,6 +41,13 @@ LIST_ARGUMENTS = {
     "meetingPlacesGeoJson.kinds": (KINDS, f"meetingPlacesGeoJson(bounds: {BOX}, kinds: $list)"),
     "coverage.kinds": (KINDS, 'coverage(areaId: "WelfareArea:KY", kinds: $list) { population }'),
     "coverageGaps.kinds": (KINDS, 'coverageGaps(areaId: "WelfareArea:KY", kinds: $list) { totalCount }'),
+    **{
+        f"{field}.{name}": ("[ID!]", call.replace("ARGUMENT", f"{name}: $list"))
+        for name in ("activityIds", "taskIds")
+        for field, call in PLACE_QUESTIONS.items()
+    },
+    "meetingPlaces.filter.activityIds": ("[ID!]", "meetingPlaces(filter: {activityIds: $list}) { totalCount }"),
+    "meetingPlaces.filter.taskIds": ("[ID!]", "meetingPlaces(filter: {taskIds: $list}) { totalCount }"),
     "relations.types": ("[RelationshipType!]", 'relations(id: "District:hame", types: $list) { nodes { id } }'),
     "path.types": (
         "[RelationshipType!]",
@@ -113,12 +129,18 @@ async def test_the_empty_list_messages_say_what_to_name_and_how_to_ask_for_all(g
     assert ids["message"] == "ids: is empty: name at least one id"
 
 
-@pytest.mark.parametrize("kinds", ["", ",", " , "])
-async def test_an_empty_kinds_url_parameter_is_a_bad_request(http: httpx.AsyncClient, kinds: str) -> None:
-    response = await http.get("/geojson/meeting-places", params={"kinds": kinds})
+URL_LISTS = {"kinds": "kind of meeting place", "activities": "activity", "tasks": "family-centre task"}
+
+
+@pytest.mark.parametrize("parameter", URL_LISTS)
+@pytest.mark.parametrize("value", ["", ",", " , "])
+async def test_an_empty_list_url_parameter_is_a_bad_request(
+    http: httpx.AsyncClient, parameter: str, value: str
+) -> None:
+    response = await http.get("/geojson/meeting-places", params={parameter: value})
     assert response.status_code == 400
-    assert response.json()["error"]["parameter"] == "kinds"
-    assert "name at least one kind of meeting place" in response.json()["error"]["message"]
+    assert response.json()["error"]["parameter"] == parameter
+    assert f"name at least one {URL_LISTS[parameter]}," in response.json()["error"]["message"]
 
 
 async def test_a_kinds_url_parameter_left_out_restricts_nothing(http: httpx.AsyncClient) -> None:

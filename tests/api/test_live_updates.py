@@ -40,7 +40,7 @@ class Live:
 
 async def live_app(store: GraphStore, **settings: object) -> AsyncIterator[Live]:
     app = create_app(store, Settings(_env_file=None, **settings))  # type: ignore[arg-type]
-    place = (await store.in_bounds(FINLAND, 1, None)).places[0]
+    place = (await store.in_bounds(FINLAND, 1)).places[0]
     place = dataclasses.replace(place, location=IN_HELSINKI, kind=MeetingPlaceKind.FAMILY_CAFE)
     async with serving(app) as url:
         yield Live(url, events_of(app), place)
@@ -239,7 +239,7 @@ async def test_websocket_opens_to_pages_of_the_origins_cors_allows(store: GraphS
 
 
 async def test_publish_reaches_the_client_within_milliseconds(store: GraphStore) -> None:
-    place = (await store.in_bounds(FINLAND, 1, None)).places[0]
+    place = (await store.in_bounds(FINLAND, 1)).places[0]
     figures = summary_ms(await publish_to_message_seconds(store, place, rounds=50))
     assert figures["median_ms"] < 50, figures
 

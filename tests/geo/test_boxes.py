@@ -22,8 +22,8 @@ BOXES = [
 
 @pytest.mark.parametrize("bounds", BOXES)
 async def test_a_point_is_inside_exactly_when_the_store_finds_it_in_bounds(store: GraphStore, bounds: Bounds) -> None:
-    every = (await store.in_bounds(FINLAND, 10_000, None)).places
-    found = {place.key for place in (await store.in_bounds(bounds, 10_000, None)).places}
+    every = (await store.in_bounds(FINLAND, 10_000)).places
+    found = {place.key for place in (await store.in_bounds(bounds, 10_000)).places}
     assert {place.key for place in every if contains(bounds, place.location)} == found
     assert 0 < len(found) < len(every)
 

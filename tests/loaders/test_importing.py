@@ -132,7 +132,7 @@ async def test_duplicate_ids_in_one_input_are_rejected_naming_the_first(small: G
 
 async def test_what_a_source_stops_listing_is_withdrawn_never_deleted(small: GraphStore) -> None:
     await apply(small, await plan(small, reading(KAIKU, LOTTA), T0), "tester", T0)
-    assert [hit.place.key for hit in await small.nearby(KAIKU.node.location, 0.1, 5, None)] == ["s-1"]  # type: ignore[attr-defined]
+    assert [hit.place.key for hit in await small.nearby(KAIKU.node.location, 0.1, 5)] == ["s-1"]  # type: ignore[attr-defined]
 
     incomplete = await plan(small, reading(LOTTA, complete=False), T1)
     assert "withdrawn" not in actions(incomplete.rows).values(), "a partial read withdraws nothing"
@@ -142,7 +142,7 @@ async def test_what_a_source_stops_listing_is_withdrawn_never_deleted(small: Gra
     await apply(small, result, "tester", T1)
     (kaiku,) = await small.get_many([NodeRef("MeetingPlace", "s-1")])
     assert kaiku is not None and kaiku.withdrawn_at == T1
-    assert await small.nearby(KAIKU.node.location, 0.1, 5, None) == []  # type: ignore[attr-defined]
+    assert await small.nearby(KAIKU.node.location, 0.1, 5) == []  # type: ignore[attr-defined]
 
     back = await plan(small, reading(KAIKU, LOTTA), T2)
     assert actions(back.rows)["MeetingPlace:s-1"] == "updated"

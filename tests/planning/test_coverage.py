@@ -21,9 +21,10 @@ from graph_api.planning.coverage import (
     ranked_gaps,
 )
 from graph_api.planning.population import Settlements
+from graph_api.store.base import EVERY_PLACE
 
 CAFE = MeetingPlaceKind.FAMILY_CAFE
-TERMS = CoverageTerms(10.0, None, 2023)
+TERMS = CoverageTerms(10.0, EVERY_PLACE, 2023)
 OULU, KEMI = Point(65.0124, 25.4682), Point(65.7364, 24.5637)
 DISTRICT = District("lappi", "demo", "Lapin piiri", None, None)
 COUNTY = WelfareArea("LA", "yle", "Lapin hyvinvointialue", None, Kind.WELLBEING_SERVICES_COUNTY)

@@ -24,7 +24,7 @@ from graph_api.models import (
     WelfareArea,
     WelfareAreaKind,
 )
-from graph_api.store.base import GraphStore, NodeQuery
+from graph_api.store.base import GraphStore, NodeQuery, PlaceFilter
 from graph_api.store.memory import MemoryStore
 
 pytestmark = pytest.mark.anyio
@@ -138,7 +138,7 @@ async def test_find_pages_after_a_key(new_store: GraphStore) -> None:
 
 
 async def test_an_empty_store_answers_empty(new_store: GraphStore) -> None:
-    assert await new_store.nearby(Point(60, 24), 100, 10, None) == []
+    assert await new_store.nearby(Point(60, 24), 100, 10) == []
     assert (await new_store.find("MeetingPlace", NodeQuery(first=10))).items == []
     assert await new_store.agreements(2023) == []
 
@@ -202,12 +202,14 @@ async def test_open_at_keeps_a_place_only_while_its_schedules_have_it_open(new_s
     await new_store.load(SMALL)
     for moment, open_ in OPEN_OR_NOT:
         expected = [CAFE] if open_ else []
-        assert [hit.place for hit in await new_store.nearby(CAFE.location, 1, 10, None, moment)] == expected, moment
-        inside = await new_store.in_bounds(Bounds(60, 24, 61, 25), 10, None, moment)
+        places = PlaceFilter(open_at=moment)
+        assert [hit.place for hit in await new_store.nearby(CAFE.location, 1, 10, places)] == expected, moment
+        inside = await new_store.in_bounds(Bounds(60, 24, 61, 25), 10, places)
         assert (inside.places, inside.total_count) == (expected, len(expected)), moment
-        page = await new_store.find("MeetingPlace", NodeQuery(first=10, open_at=moment))
+        page = await new_store.find("MeetingPlace", NodeQuery(first=10, places=places))
         assert (page.items, page.total_count) == (expected, len(expected)), moment
-    assert (await new_store.find("Municipality", NodeQuery(first=10, open_at=OPEN_OR_NOT[0][0]))).items == []
+    only_open = NodeQuery(first=10, places=PlaceFilter(open_at=OPEN_OR_NOT[0][0]))
+    assert (await new_store.find("Municipality", only_open)).items == []
 
 
 async def test_open_at_and_reads_honour_a_place_s_closures(new_store: GraphStore) -> None:
@@ -227,8 +229,9 @@ async def test_open_at_and_reads_honour_a_place_s_closures(new_store: GraphStore
         (datetime.datetime(2026, 12, 3, 8, 0, tzinfo=datetime.UTC), True),
     ]:
         expected = [closed] if open_ else []
-        assert [hit.place for hit in await new_store.nearby(CAFE.location, 1, 10, None, moment)] == expected, moment
-        inside = await new_store.in_bounds(Bounds(60, 24, 61, 25), 10, None, moment)
+        places = PlaceFilter(open_at=moment)
+        assert [hit.place for hit in await new_store.nearby(CAFE.location, 1, 10, places)] == expected, moment
+        inside = await new_store.in_bounds(Bounds(60, 24, 61, 25), 10, places)
         assert (inside.places, inside.total_count) == (expected, len(expected)), moment
-        page = await new_store.find("MeetingPlace", NodeQuery(first=10, open_at=moment))
+        page = await new_store.find("MeetingPlace", NodeQuery(first=10, places=places))
         assert (page.items, page.total_count) == (expected, len(expected)), moment

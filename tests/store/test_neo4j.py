@@ -132,5 +132,5 @@ async def test_reads_of_a_graph_with_nothing_withdrawn_log_no_warnings(
     """No `withdrawn_at` exists until an import withdraws something: Neo4j says so, and nobody needs to hear it."""
     with caplog.at_level(logging.WARNING, logger="neo4j"):
         await neo4j_store.find("MeetingPlace", NodeQuery(first=5))
-        await neo4j_store.nearby(HELSINKI.location, 5, 5, None)
+        await neo4j_store.nearby(HELSINKI.location, 5, 5)
     assert [record.getMessage() for record in caplog.records] == []
