@@ -22,10 +22,11 @@ from graph_api.app import create_app
 from graph_api.auth import keys as api_keys
 from graph_api.auth.caller import ORGANISATION_LABELS, SCOPES
 from graph_api.errors import GraphApiError
-from graph_api.models import ApiKey, Dataset, ImportRecord, MeetingPlaceKind, NodeRef
+from graph_api.models import ApiKey, Dataset, ImportRecord, NodeRef
 from graph_api.observability.logs import configure_logging
 from graph_api.offers import Asked, place_filter
 from graph_api.planning import planner
+from graph_api.planning.coverage import CoverageTerms
 from graph_api.planning.reports import FORMATS, coverage_report
 from graph_api.schema import build_schema
 from graph_api.schema.ids import parse_global_id
@@ -375,13 +376,17 @@ def report() -> None:
     show_default=True,
     help="The distance from a meeting place that counts as within reach.",
 )
-@click.option("--kinds", help="Kinds of meeting place, comma-separated (e.g. FAMILY_CAFE); all kinds by default.")
+@click.option(
+    "--kinds", metavar="KINDS", help="Kinds of meeting place, comma-separated (e.g. FAMILY_CAFE); all kinds by default."
+)
 @click.option(
     "--activities",
+    metavar="KEYS",
     help="Count only places offering one of these activities: keys, comma-separated (e.g. family-cafes,clubs).",
 )
 @click.option(
     "--tasks",
+    metavar="KEYS",
     help="Count only places offering an activity that serves one of THL's family-centre tasks: keys 1 to 4, "
     "comma-separated.",
 )
@@ -400,31 +405,33 @@ def coverage(
     backend: str | None,
     seeds_dir: Path | None,
 ) -> None:
-    """Print an area's coverage and its municipalities' (the GraphQL `coverage` figures) to stdout."""
+    """Print an area's coverage and its municipalities' (the GraphQL `coverage` figures) to stdout.
+
+    A place counts when it is of one of the --kinds, offers one of the --activities, and offers an activity
+    serving one of the --tasks: each option given narrows the places, as GraphQL's arguments do.
+    """
     settings = settings_with(backend=backend, seeds_dir=seeds_dir)
     try:
         area = parse_global_id(area_id, "--area", planner.AREA_LABELS)
-        asked = (
-            None if kinds is None else maps.parse_kinds(kinds, "--kinds"),
-            Asked.by_key(activities, "--activities", "Activity"),
-            Asked.by_key(tasks, "--tasks", "FamilyCentreTask"),
-        )
-        click.echo(asyncio.run(_coverage_report(settings, area, within_km, asked, year, output_format)), nl=False)
+        kinds_asked = None if kinds is None else maps.parse_kinds(kinds, "--kinds")
+        activities_asked = Asked.by_key(activities, "--activities", "Activity")
+        tasks_asked = Asked.by_key(tasks, "--tasks", "FamilyCentreTask")
+
+        async def terms(store: GraphStore) -> CoverageTerms:
+            places = await place_filter(store, kinds_asked, activities_asked, tasks_asked)
+            return planner.coverage_terms(within_km, places, year)
+
+        click.echo(asyncio.run(_coverage_report(settings, area, terms, output_format)), nl=False)
     except GraphApiError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
 async def _coverage_report(
-    settings: Settings,
-    area: NodeRef,
-    within_km: float,
-    asked: tuple[frozenset[MeetingPlaceKind] | None, Asked, Asked],
-    year: int | None,
-    output_format: str,
+    settings: Settings, area: NodeRef, terms: Callable[[GraphStore], Awaitable[CoverageTerms]], output_format: str
 ) -> str:
+    """The report, on terms read from the store it is made from: the activities and tasks asked must be in it."""
     async with opened_store(settings) as store:
-        terms = planner.coverage_terms(within_km, await place_filter(store, *asked), year)
-        return await coverage_report(store, settings.seeds_dir, area, terms, output_format)
+        return await coverage_report(store, settings.seeds_dir, area, await terms(store), output_format)
 
 
 @main.group()

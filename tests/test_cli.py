@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -17,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from graph_api.cli import main
+from graph_api.store.base import GraphStore
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
 from tests.conftest import GraphQLClient, client_for
@@ -85,14 +87,39 @@ def test_load_from_a_folder_without_seeds_fails_cleanly(tmp_path: Path) -> None:
     assert "is not a seed folder" in result.output
 
 
-KYMENLAAKSO = ["report", "coverage", "--area", "WelfareArea:KY", "--kinds", "FAMILY_CAFE", "--year", "2023"]
+KY = ["report", "coverage", "--area", "WelfareArea:KY", "--year", "2023"]
+KYMENLAAKSO = [*KY, "--kinds", "FAMILY_CAFE"]
+OFFERS = ["--kinds", "FAMILY_CAFE,OPEN_DAYCARE", "--activities", "clubs,support-persons", "--tasks", "3"]
 KYMENLAAKSO_CODES = ["075", "285", "286", "489", "624", "935"]
+FIGURES = "population places placesPer10k weightedDistanceKm shareWithin populationBeyond"
+
+
+def printed(*args: str) -> str:
+    """What `graph-api` prints with these arguments, checked to succeed."""
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def report(*args: str) -> str:
-    result = CliRunner().invoke(main, [*KYMENLAAKSO, *args])
-    assert result.exit_code == 0, result.output
-    return result.output
+    return printed(*KYMENLAAKSO, *args)
+
+
+async def graphql_coverage(store: GraphStore, arguments: str) -> dict[str, Any]:
+    """GraphQL's `coverage` of Kymenlaakso with the agreements of 2023, and `arguments` besides."""
+    query = f"""{{ coverage(areaId: "WelfareArea:KY", year: 2023, {arguments}) {{ {FIGURES}
+      municipalitiesUnderAgreement municipalities {{ municipality {{ nameFi }} {FIGURES} underAgreement }} }} }}"""
+    async with client_for(store) as http:
+        return (await GraphQLClient(http).data(query))["coverage"]  # type: ignore[no-any-return]
+
+
+def check_figures(rows: list[dict[str, str]], coverage: dict[str, Any]) -> None:
+    """The CSV rows hold GraphQL's figures: the municipalities' in order, then the area's."""
+    for row, figures in zip(rows, [*coverage["municipalities"], coverage], strict=True):
+        for name in ("population", "places", "populationBeyond"):
+            assert int(row[name]) == figures[name]
+        for name in ("placesPer10k", "weightedDistanceKm", "shareWithin"):
+            assert (float(row[name]) if row[name] else None) == figures[name]
 
 
 @pytest.mark.anyio
@@ -122,26 +149,64 @@ async def test_report_coverage_csv_has_the_graphql_figures_a_row_a_municipality_
         "isDemo",
     ]
     assert [row["id"] for row in rows] == [*(f"Municipality:{code}" for code in KYMENLAAKSO_CODES), "WelfareArea:KY"]
-    query = """{ coverage(areaId: "WelfareArea:KY", withinKm: 5, kinds: [FAMILY_CAFE], year: 2023) {
-      population places placesPer10k weightedDistanceKm shareWithin populationBeyond municipalitiesUnderAgreement
-      municipalities { municipality { nameFi } population places placesPer10k weightedDistanceKm shareWithin
-      populationBeyond underAgreement } } }"""
-    async with client_for(memory_store) as http:
-        answer = (await GraphQLClient(http).data(query))["coverage"]
-    for row, figures in zip(rows, [*answer["municipalities"], answer], strict=True):
-        for name in ("population", "places", "populationBeyond"):
-            assert int(row[name]) == figures[name]
-        for name in ("placesPer10k", "weightedDistanceKm", "shareWithin"):
-            assert float(row[name]) == figures[name]
-        assert (row["withinKm"], row["kinds"], row["agreementYear"], row["isDemo"]) == (
-            "5.0",
-            "FAMILY_CAFE",
-            "2023",
-            "true",
-        )
+    answer = await graphql_coverage(memory_store, "withinKm: 5, kinds: [FAMILY_CAFE]")
+    check_figures(rows, answer)
+    terms = {(r["withinKm"], r["kinds"], r["activities"], r["tasks"], r["agreementYear"], r["isDemo"]) for r in rows}
+    assert terms == {("5.0", "FAMILY_CAFE", "", "", "2023", "true")}, "activities and tasks empty: not asked"
     assert rows[0]["name"] == answer["municipalities"][0]["municipality"]["nameFi"] == "Hamina"
     assert [row["municipalities"] for row in rows] == ["1"] * 6 + ["6"]
     assert rows[-1]["municipalitiesUnderAgreement"] == "0"
+
+
+@pytest.mark.parametrize(
+    ("args", "arguments", "asked", "places"),
+    [
+        pytest.param(
+            ["--activities", "family-cafes,clubs"],
+            'activityIds: ["Activity:family-cafes", "Activity:clubs"]',
+            ("clubs family-cafes", ""),
+            11,
+            id="activities",
+        ),
+        pytest.param(
+            ["--tasks", "1,2"],
+            'taskIds: ["FamilyCentreTask:1", "FamilyCentreTask:2"]',
+            ("", "1 2"),
+            13,
+            id="tasks",
+        ),
+        pytest.param(
+            ["--activities", " clubs , family-cafes", "--tasks", "2, 1"],
+            'activityIds: ["Activity:family-cafes", "Activity:clubs"], '
+            'taskIds: ["FamilyCentreTask:1", "FamilyCentreTask:2"]',
+            ("clubs family-cafes", "1 2"),
+            10,
+            id="both",
+        ),
+        pytest.param(
+            OFFERS,
+            'kinds: [FAMILY_CAFE, OPEN_DAYCARE], activityIds: ["Activity:support-persons", "Activity:clubs"], '
+            'taskIds: ["FamilyCentreTask:3"]',
+            ("clubs support-persons", "3"),
+            5,
+            id="with-kinds",
+        ),
+    ],
+)
+@pytest.mark.anyio
+async def test_report_coverage_by_activities_and_tasks_has_the_graphql_figures(
+    memory_store: MemoryStore, args: list[str], arguments: str, asked: tuple[str, str], places: int
+) -> None:
+    """Kymenlaakso's 14 demo places, by hand: its ten family cafés all offer family-cafes (tasks 1 and 2), four
+    of them support-persons (task 3) too; Miehikkälä's open daycare offers clubs (no task) and support-persons;
+    Pyhtää's meeting place meeting-places (task 1) and support-persons; Kouvola's two family houses
+    meeting-places. So the cafés and the daycare offer family-cafes or clubs (11); all but the daycare serve task
+    1 or 2 (13); both hold for the cafés (10); the daycare and the four cafés offer support-persons, serving task
+    3, leaving out the meeting place, which is of another kind (5)."""
+    rows = list(csv.DictReader(io.StringIO(await anyio.to_thread.run_sync(lambda: printed(*KY, *args)))))
+    check_figures(rows, await graphql_coverage(memory_store, arguments))
+    assert {(row["activities"], row["tasks"]) for row in rows} == {asked}, "on every row"
+    assert int(rows[-1]["places"]) == places
 
 
 def test_report_coverage_markdown_is_a_table_with_a_total() -> None:
@@ -149,6 +214,7 @@ def test_report_coverage_markdown_is_a_table_with_a_total() -> None:
     assert lines[0] == "# Coverage of Kymenlaakson hyvinvointialue (WelfareArea:KY)"
     assert "FAMILY_CAFE; within 10 km; agreements in force in 2023; population at the end of 2020" in lines[2]
     assert "generated demo data" in lines[2]
+    assert "offering" not in lines[2] and "task" not in lines[2], "nothing of activities or tasks: not asked"
     table = [line for line in lines if line.startswith("|")]
     assert table[0].startswith("| municipality | code | population | places |")
     assert [row.split(" | ")[1] for row in table[2:-1]] == KYMENLAAKSO_CODES
@@ -181,12 +247,89 @@ def test_report_coverage_geojson_has_the_boundaries_with_the_figures() -> None:
     assert sum(f["properties"]["populationBeyond"] for f in features) == collection["totals"]["populationBeyond"]
 
 
+def test_report_coverage_markdown_and_geojson_name_the_activities_and_tasks_asked() -> None:
+    asked = ("--activities", "family-cafes, clubs", "--tasks", "1,2")
+    line = report(*asked, "--format", "markdown").splitlines()[2]
+    assert line.startswith(
+        "Meeting places: FAMILY_CAFE; offering clubs or family-cafes; offering an activity that serves family-centre "
+        "task 1 or 2; within 10 km; agreements in force in 2023;"
+    )
+    line = report("--tasks", "3", "--format", "markdown").splitlines()[2]
+    assert line.startswith("Meeting places: FAMILY_CAFE; offering an activity that serves family-centre task 3; within")
+    terms = json.loads(report(*asked, "--format", "geojson"))["terms"]
+    assert terms == {
+        "withinKm": 10.0,
+        "kinds": ["FAMILY_CAFE"],
+        "activities": ["clubs", "family-cafes"],
+        "tasks": ["1", "2"],
+        "agreementYear": 2023,
+    }
+
+
+def test_report_coverage_of_a_task_no_place_serves_has_no_distance_in_any_format() -> None:
+    """No meeting place offers an activity serving task 4: peer-students is offered nowhere, the rest are
+    national. Everybody is beyond reach and the weighted distance is undefined, not an error."""
+    table = [line for line in report("--tasks", "4", "--format", "markdown").splitlines() if line.startswith("|")]
+    assert [row.split(" | ")[3:6] for row in table[2:]] == [["0", "0.00", "n/a"]] * 7, "places, per 10,000, km"
+    rows = list(csv.DictReader(io.StringIO(report("--tasks", "4"))))
+    assert {(row["places"], row["weightedDistanceKm"], row["shareWithin"]) for row in rows} == {("0", "", "0.0")}
+    collection = json.loads(report("--tasks", "4", "--format", "geojson"))
+    assert collection["totals"]["weightedDistanceKm"] is None
+    assert collection["totals"]["populationBeyond"] == collection["totals"]["population"] == 162812
+    assert [f["properties"]["weightedDistanceKm"] for f in collection["features"]] == [None] * 6
+
+
+def test_report_coverage_help_lists_the_activities_and_tasks_options() -> None:
+    result = CliRunner().invoke(main, ["report", "coverage", "--help"], terminal_width=200, max_content_width=200)
+    assert result.exit_code == 0
+    options = " ".join(result.output.split())
+    assert (
+        "--activities KEYS Count only places offering one of these activities: keys, comma-separated "
+        "(e.g. family-cafes,clubs)." in options
+    )
+    assert (
+        "--tasks KEYS Count only places offering an activity that serves one of THL's family-centre tasks: "
+        "keys 1 to 4, comma-separated." in options
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "exit_code", "message"),
     [
         pytest.param(["--area", "Region:XX"], 1, "--area: no Region has the id Region:XX", id="unknown-area"),
         pytest.param(["--area", "MeetingPlace:mp-091-1"], 1, "expected the id of a District", id="wrong-type"),
         pytest.param(["--area", "Region:FI1B1", "--kinds", "PLAYGROUND"], 1, "names a kind that is not", id="kind"),
+        pytest.param(
+            ["--area", "Region:FI1B1", "--activities", "nope"],
+            1,
+            "--activities: no Activity has the id Activity:nope",
+            id="unknown-activity",
+        ),
+        pytest.param(
+            ["--area", "Region:FI1B1", "--tasks", "9"],
+            1,
+            "--tasks: no FamilyCentreTask has the id FamilyCentreTask:9",
+            id="unknown-task",
+        ),
+        pytest.param(
+            ["--area", "Region:FI1B1", "--tasks", ","],
+            1,
+            "--tasks: is empty: name at least one family-centre task, or leave it out for all",
+            id="no-task",
+        ),
+        pytest.param(
+            ["--area", "Region:FI1B1", "--activities", " "],
+            1,
+            "--activities: is empty: name at least one activity, or leave it out for all",
+            id="no-activity",
+        ),
+        pytest.param(
+            ["--area", "Region:FI1B1", "--activities", "parents-helpline"],
+            1,
+            "--activities: Activity:parents-helpline: national activities (phone lines, chats, websites) are offered "
+            "at no place",
+            id="national-activity",
+        ),
         pytest.param(["--area", "Region:FI1B1", "--within-km", "0"], 2, "0<x<=1000", id="no-distance"),
         pytest.param(["--area", "Region:FI1B1", "--year", "3000"], 2, "1900<=x<=2100", id="year"),
         pytest.param(["--area", "Region:FI1B1", "--format", "pdf"], 2, "'pdf' is not one of", id="format"),
@@ -198,17 +341,17 @@ def test_report_coverage_refuses_bad_input_clearly(args: list[str], exit_code: i
     assert message in result.output
 
 
+@pytest.mark.parametrize("args", [pytest.param(KYMENLAAKSO, id="kinds"), pytest.param([*KY, *OFFERS], id="offers")])
 @pytest.mark.anyio
-async def test_report_coverage_on_neo4j_prints_what_the_embedded_store_prints(neo4j_store: Neo4jStore) -> None:
+async def test_report_coverage_on_neo4j_prints_what_the_embedded_store_prints(
+    neo4j_store: Neo4jStore, args: list[str]
+) -> None:
     env = {**os.environ, "GRAPH_BACKEND": "neo4j", "NEO4J_URI": neo4j_store.uri}
     result = subprocess.run(
-        [sys.executable, "-m", "graph_api.cli", *KYMENLAAKSO, "--format", "csv"],
-        env=env,
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", "graph_api.cli", *args, "--format", "csv"], env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == await anyio.to_thread.run_sync(report, "--format", "csv")  # it runs its own loop
+    assert result.stdout == await anyio.to_thread.run_sync(printed, *args, "--format", "csv")  # it runs its own loop
 
 
 CAFES = (

@@ -47,13 +47,13 @@ CSV_COLUMNS = (
 
 
 def as_csv(coverage: AreaCoverage) -> str:
+    """Every row repeats the terms: a list's items space-separated, activities and tasks empty when not asked."""
     file = io.StringIO()
     writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS, lineterminator="\n", extrasaction="raise")
     writer.writeheader()
-    terms = _terms(coverage.terms)
-    lists = {name: " ".join(terms[name] or ()) for name in ("kinds", "activities", "tasks")}
+    terms = {name: " ".join(v) if isinstance(v, list) else v for name, v in _terms(coverage.terms).items()}
     for area in (*(_alone(m, coverage.terms) for m in coverage.municipalities), coverage):
-        row = {**_totals(area), **terms, **lists}
+        row = {**_totals(area), **terms}
         writer.writerow({column: _cell(value) for column, value in row.items()})
     return file.getvalue()
 
@@ -74,12 +74,18 @@ async def coverage_report(
 def as_markdown(coverage: AreaCoverage) -> str:
     terms = coverage.terms
     within = f"{terms.within_km:g} km"
+    clauses = [
+        f"Meeting places: {', '.join(kind.value for kind in terms.kind_list)}",
+        *_offered(terms),
+        f"within {within}",
+        f"agreements in force in {terms.year}",
+        f"population at the end of {coverage.population_year}",
+    ]
+    demo = " The meeting places or agreements are generated demo data." if coverage.is_demo else ""
     lines = [
         f"# Coverage of {_name(coverage.area)} ({NodeRef.of(coverage.area)})",
         "",
-        f"Meeting places: {', '.join(kind.value for kind in terms.kind_list)}{_offering(terms)}; within {within}; "
-        f"agreements in force in {terms.year}; population at the end of {coverage.population_year}."
-        + (" The meeting places or agreements are generated demo data." if coverage.is_demo else ""),
+        f"{'; '.join(clauses)}.{demo}",
         "",
         f"| municipality | code | population | places | per 10,000 | weighted km | within {within} | beyond {within} "
         "| under agreement |",
@@ -158,14 +164,18 @@ def _terms(terms: CoverageTerms) -> dict[str, Any]:
     }
 
 
-def _offering(terms: CoverageTerms) -> str:
-    """What the places counted must offer, as the markdown's first line tells it; empty when anything counts."""
-    parts = [
-        f"{noun} {', '.join(keys)}"
-        for noun, keys in (("offering activities", terms.activity_keys), ("serving tasks", terms.task_keys))
-        if keys is not None
-    ]
-    return f" {' and '.join(parts)}" if parts else ""
+def _offered(terms: CoverageTerms) -> list[str]:
+    """What a place must offer to count, a clause for the activities and one for the tasks, when asked."""
+    clauses = []
+    if terms.activity_keys is not None:
+        clauses.append(f"offering {_either(terms.activity_keys)}")
+    if terms.task_keys is not None:
+        clauses.append(f"offering an activity that serves family-centre task {_either(terms.task_keys)}")
+    return clauses
+
+
+def _either(keys: list[str]) -> str:
+    return keys[0] if len(keys) == 1 else f"{', '.join(keys[:-1])} or {keys[-1]}"
 
 
 def _cell(value: object) -> object:

@@ -73,6 +73,64 @@ async def test_meeting_places_layer_in_a_map_view(http: httpx.AsyncClient, datas
     assert all(f["properties"]["isDemo"] for f in features)
 
 
+def offering(dataset: Dataset, activities: set[str] | None, tasks: set[str] | None) -> list[str]:
+    """The ids of the places in the seeds that offer one of `activities` and an activity serving one of `tasks`."""
+    serves = {(r.start.key, r.end.key) for r in dataset.relationships if r.type == "SERVES_TASK"}
+    offers: dict[str, set[str]] = {}
+    for r in dataset.relationships:
+        if r.type == "OFFERS":
+            offers.setdefault(r.start.key, set()).add(r.end.key)
+    return sorted(
+        f"MeetingPlace:{place}"
+        for place, offered in offers.items()
+        if (activities is None or offered & activities)
+        and (tasks is None or any((activity, task) in serves for activity in offered for task in tasks))
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "arguments", "activities", "tasks"),
+    [
+        pytest.param(
+            {"activities": "family-cafes, clubs"},
+            'activityIds: ["Activity:family-cafes", "Activity:clubs"]',
+            {"family-cafes", "clubs"},
+            None,
+            id="activities",
+        ),
+        pytest.param({"tasks": "3"}, 'taskIds: ["FamilyCentreTask:3"]', None, {"3"}, id="tasks"),
+        pytest.param(
+            {"activities": "clubs,play-day", "tasks": "1,2"},
+            'activityIds: ["Activity:clubs", "Activity:play-day"], '
+            'taskIds: ["FamilyCentreTask:1", "FamilyCentreTask:2"]',
+            {"clubs", "play-day"},
+            {"1", "2"},
+            id="both",
+        ),
+    ],
+)
+async def test_meeting_places_layer_by_activities_and_tasks_keeps_what_graphql_keeps(
+    http: httpx.AsyncClient,
+    gql: GraphQLClient,
+    dataset: Dataset,
+    params: dict[str, str],
+    arguments: str,
+    activities: set[str] | None,
+    tasks: set[str] | None,
+) -> None:
+    """The URL names activities and tasks by key, GraphQL by id; the same places either way, and a cache keeps the
+    layer apart from the unfiltered one."""
+    response = await http.get("/geojson/meeting-places", params=params)
+    assert response.status_code == 200
+    features = check_feature_collection(response.json())
+    expected = offering(dataset, activities, tasks)
+    assert sorted(f["id"] for f in features) == expected and expected
+    assert response.json() == (await gql.data(f"{{ meetingPlacesGeoJson({arguments}) }}"))["meetingPlacesGeoJson"]
+    everything = await http.get("/geojson/meeting-places")
+    assert len(features) < len(everything.json()["features"])
+    assert response.headers["etag"] != everything.headers["etag"]
+
+
 async def test_municipalities_layer_has_what_a_choropleth_needs(http: httpx.AsyncClient) -> None:
     response = await http.get("/geojson/municipalities")
     features = check_feature_collection(response.json())
@@ -116,6 +174,9 @@ async def test_layers_can_be_cached_and_revalidated(http: httpx.AsyncClient) -> 
         ("/geojson/meeting-places", {"bbox": "24.8,61,25.2,60"}, "bbox"),
         ("/geojson/meeting-places", {"bbox": "190,60,191,61"}, "bbox"),
         ("/geojson/meeting-places", {"kinds": "family_cafe,bowling_alley"}, "kinds"),
+        ("/geojson/meeting-places", {"activities": "family-cafes,nope"}, "activities"),
+        ("/geojson/meeting-places", {"activities": "parents-helpline"}, "activities"),
+        ("/geojson/meeting-places", {"tasks": "9"}, "tasks"),
         ("/geojson/municipalities", {"tolerance": "-1"}, "tolerance"),
         ("/geojson/welfare-areas", {"tolerance": "coarse"}, "tolerance"),
     ],
