@@ -17,7 +17,9 @@ from graph_api.cancellation import checkpoint
 from graph_api.geo.index import FIRST_SEARCH_KM, PointIndex, nearest
 from graph_api.models import (
     POPULATION_YEAR,
+    Activity,
     Agreement,
+    FamilyCentreTask,
     MeetingPlace,
     MeetingPlaceKind,
     Municipality,
@@ -195,6 +197,68 @@ class CoverageGaps:
     @property
     def population_year(self) -> int:
         return POPULATION_YEAR
+
+
+@dataclass(frozen=True, slots=True)
+class TaskReach:
+    """An area's figures for the places serving one family-centre task, and the national activities serving it,
+    which reach everyone at no place and so count in no figure."""
+
+    task: FamilyCentreTask
+    coverage: AreaCoverage
+    national_activities: tuple[Activity, ...]
+
+    @property
+    def share_within(self) -> float:
+        return self.coverage.share_within
+
+    @property
+    def population_within(self) -> int:
+        return self.coverage.population - self.coverage.population_beyond
+
+    @property
+    def places(self) -> int:
+        return self.coverage.places
+
+    @property
+    def weighted_distance_km(self) -> float | None:
+        return self.coverage.weighted_distance_km
+
+    @property
+    def municipalities_with_nobody_within(self) -> list[Municipality]:
+        """The populated municipalities none of whose people (to the nearest person) lives within reach."""
+        return [m.municipality for m in self.coverage.municipalities if m.population and not m.population_within]
+
+    @property
+    def is_demo(self) -> bool:
+        return self.coverage.is_demo
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCoverage:
+    """An area's figures by family-centre task, in task key order, for a planner to see the weakest task there."""
+
+    area: Node
+    within_km: float
+    municipalities: tuple[Municipality, ...]
+    tasks: tuple[TaskReach, ...]
+
+    @property
+    def population(self) -> int:
+        return sum(m.population for m in self.municipalities)
+
+    @property
+    def population_year(self) -> int:
+        return POPULATION_YEAR
+
+    @property
+    def weakest(self) -> TaskReach | None:
+        """The task with the smallest share within reach; of equal shares the first in key order."""
+        return min(self.tasks, key=lambda reach: reach.share_within, default=None)
+
+    @property
+    def is_demo(self) -> bool:
+        return any(reach.is_demo for reach in self.tasks)
 
 
 class NearestPlace:

@@ -1,4 +1,5 @@
-"""The planners' questions answered from a store: an area's coverage, and the municipalities ranked by gaps.
+"""The planners' questions answered from a store: an area's coverage, the municipalities ranked by gaps, and an
+area's coverage by each family-centre task.
 
 The inputs are gathered through `GraphStore` alone (`get_many`, `find`, `traverse_many`, `agreements`), so
 both backends give the same figures; the arguments that GraphQL and the command line share are checked here.
@@ -7,25 +8,34 @@ both backends give the same figures; the arguments that GraphQL and the command 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 from collections.abc import Sequence
 
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError
 from graph_api.hours import HELSINKI
-from graph_api.models import MeetingPlace, Municipality, Node, NodeRef
+from graph_api.models import FamilyCentreTask, MeetingPlace, Municipality, Node, NodeRef
+from graph_api.offers import national
 from graph_api.planning.coverage import (
     AreaCoverage,
     CoverageGaps,
     CoverageInputs,
     CoverageTerms,
     MunicipalityCoverage,
+    TaskCoverage,
+    TaskReach,
     measure,
     ranked_gaps,
 )
 from graph_api.planning.population import Settlements
-from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLACES, MUNICIPALITY_WELFARE_AREA
-from graph_api.store.base import GraphStore, NodeQuery, PlaceFilter
+from graph_api.relations import (
+    MUNICIPALITIES_OF_AREA,
+    MUNICIPALITY_MEETING_PLACES,
+    MUNICIPALITY_WELFARE_AREA,
+    TASK_ACTIVITIES,
+)
+from graph_api.store.base import EVERY_PLACE, GraphStore, NodeQuery, PlaceFilter
 
 AREA_LABELS = frozenset(MUNICIPALITIES_OF_AREA)
 DEFAULT_WITHIN_KM = 10.0
@@ -73,6 +83,32 @@ async def coverage_gaps(
     return CoverageGaps(terms, min_share_beyond, len(ranked), tuple(ranked[:limit]), inputs.is_demo)
 
 
+async def task_coverage(
+    store: GraphStore,
+    settlements: Settlements,
+    area: NodeRef,
+    within_km: float,
+    year: int | None,
+    argument: str = "areaId",
+) -> TaskCoverage:
+    """The area's figures for each family-centre task alone, in task key order, beside the national activities
+    serving the task; the area, its municipalities and their agreements are read once for all the tasks."""
+    shared = coverage_terms(within_km, EVERY_PLACE, year)
+    (node, municipalities), found = await asyncio.gather(_area(store, area, argument), store.every("FamilyCentreTask"))
+    tasks = [task for task in found if isinstance(task, FamilyCentreTask)]
+    terms = [dataclasses.replace(shared, places=PlaceFilter(tasks=frozenset({task.key}))) for task in tasks]
+    inputs, activities = await asyncio.gather(
+        _inputs_each(store, municipalities, shared.year, [t.places for t in terms]),
+        store.traverse_many([NodeRef.of(task) for task in tasks], TASK_ACTIVITIES),
+    )
+    measured = await asyncio.gather(*(_measured(i, settlements, t) for i, t in zip(inputs, terms, strict=True)))
+    reaches = (
+        TaskReach(task, AreaCoverage(node, t, tuple(figures)), tuple(national(link.node for link in links)))
+        for task, t, figures, links in zip(tasks, terms, measured, activities, strict=True)
+    )
+    return TaskCoverage(node, shared.within_km, tuple(municipalities), tuple(reaches))
+
+
 async def _measured(
     inputs: CoverageInputs, settlements: Settlements, terms: CoverageTerms
 ) -> list[MunicipalityCoverage]:
@@ -90,21 +126,30 @@ async def _area(store: GraphStore, ref: NodeRef, argument: str) -> tuple[Node, l
 
 
 async def _inputs(store: GraphStore, municipalities: Sequence[Municipality], terms: CoverageTerms) -> CoverageInputs:
-    """Read at once: on Neo4j each read is a round trip of its own."""
+    (inputs,) = await _inputs_each(store, municipalities, terms.year, [terms.places])
+    return inputs
+
+
+async def _inputs_each(
+    store: GraphStore, municipalities: Sequence[Municipality], year: int, filters: Sequence[PlaceFilter]
+) -> list[CoverageInputs]:
+    """The inputs for each set of places, read at once: on Neo4j each read is a round trip of its own, and what
+    the municipalities are (their places, counties and agreements) is read once for all the sets."""
     refs = [NodeRef.of(m) for m in municipalities]
-    found, located, counties, agreements = await asyncio.gather(
-        store.find("MeetingPlace", NodeQuery(first=None, places=terms.places)),
+    shared = asyncio.gather(
         store.traverse_many(refs, MUNICIPALITY_MEETING_PLACES),
         store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA),
-        store.agreements(terms.year),
+        store.agreements(year),
     )
-    places = tuple(place for place in found.items if isinstance(place, MeetingPlace))
-    counted = {place.key for place in places}
+    pages = asyncio.gather(*(store.find("MeetingPlace", NodeQuery(first=None, places=places)) for places in filters))
+    (located, counties, agreements), found = await asyncio.gather(shared, pages)
     keys = [m.key for m in municipalities]
-    return CoverageInputs(
-        municipalities=tuple(municipalities),
-        counties={key: ls[0].node.key if ls else None for key, ls in zip(keys, counties, strict=True)},
-        places_in={key: sum(link.node.key in counted for link in ls) for key, ls in zip(keys, located, strict=True)},
-        places=places,
-        agreements=tuple(agreements),
-    )
+    county_of = {key: ls[0].node.key if ls else None for key, ls in zip(keys, counties, strict=True)}
+    located_in = {key: [link.node.key for link in ls] for key, ls in zip(keys, located, strict=True)}
+    each = []
+    for page in found:
+        places = tuple(place for place in page.items if isinstance(place, MeetingPlace))
+        counted = {place.key for place in places}
+        places_in = {key: sum(place in counted for place in there) for key, there in located_in.items()}
+        each.append(CoverageInputs(tuple(municipalities), county_of, places_in, places, tuple(agreements)))
+    return each

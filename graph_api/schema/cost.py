@@ -104,6 +104,9 @@ LIST_SIZES: dict[str, Size] = {
     "CoverageTerms.taskIds": count_of("FamilyCentreTask"),
     "AreaCoverage.municipalities": count_of("Municipality"),
     "CoverageGaps.municipalities": sized_by("limit", "Municipality", parents=True),
+    "TaskCoverage.tasks": count_of("FamilyCentreTask"),
+    "TaskReach.municipalitiesWithNobodyWithin": count_of("Municipality"),
+    "TaskReach.nationalActivities": count_of("Activity"),
     "Graph.nodes": lambda data, args, parent: min(neighbourhood.MAX_NODES, data.all_nodes),
     "Graph.edges": ALL_RELATIONSHIPS,
     "Path.nodes": lambda data, args, parent: paths.MAX_LENGTH + 1,
@@ -123,6 +126,7 @@ LIST_SIZES: dict[str, Size] = {
 WORK: dict[str, Size] = {
     "Query.coverage": MEASURING,
     "Query.coverageGaps": MEASURING,
+    "Query.taskCoverage": lambda data, args, parent: data.nodes["FamilyCentreTask"] * MEASURING(data, args, parent),
     "Query.network": ALL_RELATIONSHIPS,
     "Query.relations": ALL_RELATIONSHIPS,
     "Query.path": ALL_RELATIONSHIPS,

@@ -15,7 +15,7 @@ from graph_api.schema.context import Context
 from graph_api.schema.enums import MeetingPlaceKind
 from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import FILTERS, ActivityIds, TaskIds, check_range, check_year, places_asked
-from graph_api.schema.types import Backed, Municipality, Node
+from graph_api.schema.types import Activity, Backed, FamilyCentreTask, Municipality, Node
 
 DEFAULT_GAPS = 20
 MAX_GAPS = 500
@@ -103,6 +103,47 @@ class CoverageGaps:
     )
 
 
+@strawberry.type(description="How near an area's people live to a meeting place serving one family-centre task.")
+class TaskReach:
+    task: FamilyCentreTask
+    share_within: float = strawberry.field(
+        description="The share of the area's population (0 to 1) that lives within `withinKm` of a meeting place "
+        "offering an activity that serves the task."
+    )
+    population_within: int = strawberry.field(description="Those inhabitants, to the nearest person.")
+    places: int = strawberry.field(description="Meeting places offering such an activity located in the area.")
+    weighted_distance_km: float | None = strawberry.field(
+        description="The mean geodesic distance in km from where the area's people live to the nearest such place "
+        "(anywhere, across borders), weighted by population; null when no place anywhere serves the task."
+    )
+    municipalities_with_nobody_within: list[Municipality] = strawberry.field(
+        description="The area's populated municipalities none of whose people lives within `withinKm` of such a "
+        "place, in code order."
+    )
+    national_activities: list[Activity] = strawberry.field(
+        description="The NATIONAL activities serving the task (phone lines, chats, websites), in key order: they "
+        "reach everyone, at no place, so no figure counts them."
+    )
+    coverage: AreaCoverage = strawberry.field(
+        description="The area's full figures for the task, as `coverage` with `taskIds` naming it alone answers."
+    )
+    is_demo: bool = strawberry.field(description=IS_DEMO)
+
+
+@strawberry.type(description="How near an area's people live to a meeting place serving each family-centre task.")
+class TaskCoverage:
+    area: Node = strawberry.field(description="The Municipality, WelfareArea, Region or District asked about.")
+    within_km: float = strawberry.field(description="The distance that counts as within reach, in km.")
+    population: int = strawberry.field(description=f"The area's inhabitants at the end of {POPULATION_YEAR}.")
+    population_year: int = strawberry.field(description=POPULATION_YEAR_OF)
+    is_demo: bool = strawberry.field(description=IS_DEMO)
+    tasks: list[TaskReach] = strawberry.field(description="Every FamilyCentreTask, in key order.")
+    weakest: TaskReach | None = strawberry.field(
+        description="The task with the smallest `shareWithin`, the first in key order among equals; null when there "
+        "are no tasks."
+    )
+
+
 async def _terms(
     info: Info[Context, None],
     within_km: float,
@@ -149,6 +190,17 @@ async def resolve_coverage_gaps(
     return await gaps  # type: ignore[return-value]
 
 
+async def resolve_task_coverage(
+    info: Info[Context, None],
+    area_id: strawberry.ID,
+    within_km: float = planner.DEFAULT_WITHIN_KM,
+    year: int | None = None,
+) -> TaskCoverage:
+    area = parse_global_id(area_id, "areaId", planner.AREA_LABELS)
+    reach = planner.task_coverage(info.context.store, info.context.settlements, area, within_km, check_year(year))
+    return await reach  # type: ignore[return-value]
+
+
 coverage_field = strawberry.field(
     resolver=resolve_coverage,
     description="How near the people of an area (a Municipality, WelfareArea, Region or District) and of each of its "
@@ -162,4 +214,12 @@ coverage_gaps_field = strawberry.field(
     description="Municipalities (of `areaId` when given, else all) ranked by their population farther than `withinKm` "
     "from any meeting place that counts (as in `coverage`), most first, with the figures that explain the rank; "
     f"`minShareBeyond` keeps those with at least that share beyond (0 to 1); `limit` 1 to {MAX_GAPS}.",
+)
+task_coverage_field = strawberry.field(
+    resolver=resolve_task_coverage,
+    description="For an area (a Municipality, WelfareArea, Region or District), each of THL's four family-centre "
+    "tasks with how near the area's people live to a meeting place offering an activity that serves it, within "
+    f"`withinKm` (in (0, {planner.MAX_WITHIN_KM:g}]), and the national activities that serve it; `weakest` names the "
+    "task least within reach. Each task's figures are `coverage`'s with `taskIds` naming that task alone, with "
+    "agreements in force in `year` (by default the current year in Finland).",
 )

@@ -17,7 +17,14 @@ from graph_api.relations import MUNICIPALITIES_OF_AREA, MUNICIPALITY_MEETING_PLA
 from graph_api.restrictions import non_empty, restriction
 from graph_api.schema.audit import changes
 from graph_api.schema.context import Context
-from graph_api.schema.coverage import AreaCoverage, CoverageGaps, coverage_field, coverage_gaps_field
+from graph_api.schema.coverage import (
+    AreaCoverage,
+    CoverageGaps,
+    TaskCoverage,
+    coverage_field,
+    coverage_gaps_field,
+    task_coverage_field,
+)
 from graph_api.schema.ids import parse_global_id
 from graph_api.schema.imports import imports
 from graph_api.schema.inputs import (
@@ -284,6 +291,7 @@ class Query:
     network = area_network
     coverage: AreaCoverage = coverage_field
     coverage_gaps: CoverageGaps = coverage_gaps_field
+    task_coverage: TaskCoverage = task_coverage_field
 
     # Where the data came from: graph_api.schema.imports; who changed what: graph_api.schema.audit.
     imports = imports

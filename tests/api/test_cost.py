@@ -53,6 +53,16 @@ ANSWERED = {
     "coverage": """{ coverage(areaId: "WelfareArea:KY") { shareWithin municipalities { shareWithin } terms { kinds } }
         coverageGaps(withinKm: 10, limit: 20) { totalCount
           municipalities { municipality { id } populationBeyond } } }""",
+    "task coverage of the largest area": """{ taskCoverage(areaId: "District:jarvi-suomi", withinKm: 20) { ...Tasks } }
+        fragment Tasks on TaskCoverage { area { id } withinKm population populationYear isDemo
+          tasks { ...Reach } weakest { ...Reach } }
+        fragment Reach on TaskReach { task { id nameFi number } shareWithin populationWithin places weightedDistanceKm
+          municipalitiesWithNobodyWithin { id code nameFi } nationalActivities { id nameFi channel } isDemo
+          coverage { area { id } terms { withinKm kinds activityIds taskIds year } population populationYear places
+            placesPer10k weightedDistanceKm shareWithin populationBeyond municipalityCount
+            municipalitiesUnderAgreement populationUnderAgreement isDemo
+            municipalities { municipality { id code } population populationYear places placesPer10k
+              weightedDistanceKm shareWithin populationBeyond underAgreement isDemo } } }""",
     "maps": f"""{{ clusters(bounds: {FINLAND}, zoom: 5) {{ totalCount clusters {{ count kinds {{ kind count }} }} }}
         whereIs(lat: 60.17, lon: 24.94) {{ districts {{ id }} }}
         geocode(address: "Åbo", limit: 3) {{ results {{ label }} }}
