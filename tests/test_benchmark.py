@@ -33,6 +33,9 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     labels += ["ratio import spreadsheet apply / seed load", "ratio import ptv, neo4j apply / seed load"]
     labels += ["national coverage, 309 at 10 km", "national coverage again"]
     labels += ["neo4j, national coverage", "neo4j, national coverage again", "ratio neo4j / embedded coverage"]
+    for task in ("task 1", "task 2", "task 3"):
+        labels += [f"national coverage, {task}", f"ratio {task} / no filter"]
+        labels += [f"neo4j, national coverage, {task}", f"ratio neo4j, {task} / no filter"]
     for backend in ("embedded", "neo4j"):
         labels += [f"writes, {backend}: reads over HTTP (baseline)", f"writes, {backend}: updateMeetingPlace over HTTP"]
         labels += [f"ratio writes, {backend}: reads / writes", f"writes, {backend}: store write with its audit entry"]
