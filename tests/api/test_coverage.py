@@ -87,10 +87,16 @@ def members(county: str) -> list[dict[str, str]]:
     return [m for m in rows("reference/nodes/Municipality.csv") if f"Municipality:{m['key']}" in codes]
 
 
+def of_kind(kind: str) -> frozenset[str]:
+    """The keys of the meeting places of the kind."""
+    return frozenset(r["key"] for r in rows("demo/nodes/MeetingPlace.csv") if r["kind"] == kind)
+
+
 @functools.cache
-def residents_and_distances(county: str, kind: str) -> dict[str, list[tuple[float, float]]]:
-    """(people, km to the nearest place of the kind) of every resident point of the county's municipalities."""
-    places = [(float(r["lat"]), float(r["lon"])) for r in rows("demo/nodes/MeetingPlace.csv") if r["kind"] == kind]
+def residents_and_distances(county: str, counted: frozenset[str]) -> dict[str, list[tuple[float, float]]]:
+    """(people, km to the nearest place counted) of every resident point of the county's municipalities, given the
+    keys of the meeting places that count."""
+    places = [(float(r["lat"]), float(r["lon"])) for r in rows("demo/nodes/MeetingPlace.csv") if r["key"] in counted]
     measured = {}
     for m in members(county):
         population, listed = int(m["population"]), settled().get(m["key"], [])
@@ -105,16 +111,16 @@ def residents_and_distances(county: str, kind: str) -> dict[str, list[tuple[floa
     return measured
 
 
-def hand_figures(county: str, kind: str, within_km: float) -> dict[str, dict[str, Any]]:
+def hand_figures(county: str, counted: frozenset[str], within_km: float) -> dict[str, dict[str, Any]]:
+    """Each municipality's figures when the meeting places with these keys count."""
     population = {m["key"]: int(m["population"]) for m in rows("reference/nodes/Municipality.csv")}
-    kinds = {r["key"]: r["kind"] for r in rows("demo/nodes/MeetingPlace.csv")}
     located = Counter(
         r["to"].removeprefix("Municipality:")
         for r in rows("demo/relationships/LOCATED_IN.csv")
-        if kinds[r["from"].removeprefix("MeetingPlace:")] == kind
+        if r["from"].removeprefix("MeetingPlace:") in counted
     )
     figures = {}
-    for code, measured in residents_and_distances(county, kind).items():
+    for code, measured in residents_and_distances(county, counted).items():
         people = population[code]
         within = round(sum(p for p, km in measured if km <= within_km))
         figures[code] = {
@@ -132,7 +138,7 @@ def hand_figures(county: str, kind: str, within_km: float) -> dict[str, dict[str
 @pytest.mark.parametrize("within_km", [5.0, 10.0])
 async def test_a_county_s_figures_match_a_hand_computation(gql: GraphQLClient, within_km: float) -> None:
     answer = (await gql.data(COVERAGE, area=KYMENLAAKSO, km=within_km, kinds=["FAMILY_CAFE"], year=2023))["coverage"]
-    expected = hand_figures(KYMENLAAKSO, "FAMILY_CAFE", within_km)
+    expected = hand_figures(KYMENLAAKSO, of_kind("FAMILY_CAFE"), within_km)
     got = {m["municipality"]["code"]: m for m in answer["municipalities"]}
     assert sorted(got) == sorted(expected) == [m["municipality"]["code"] for m in answer["municipalities"]]
     for code, figures in expected.items():
@@ -146,7 +152,7 @@ def test_the_hand_computed_county_has_every_kind_of_case() -> None:
         m["key"]: (sum(p for *_, p in settled().get(m["key"], [])), int(m["population"])) for m in members(KYMENLAAKSO)
     }
     assert {people > population for people, population in listed.values()} == {True, False}
-    shares = {f["shareWithin"] for f in hand_figures(KYMENLAAKSO, "FAMILY_CAFE", 5.0).values()}
+    shares = {f["shareWithin"] for f in hand_figures(KYMENLAAKSO, of_kind("FAMILY_CAFE"), 5.0).values()}
     assert 0.0 in shares and 1.0 in shares and any(0 < share < 1 for share in shares)
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from geopy.distance import geodesic
 
+from tests.api.test_coverage import KYMENLAAKSO, hand_figures
 from tests.api.test_empty_lists import PLACE_QUESTIONS
 from tests.conftest import SEEDS, GraphQLClient
 
@@ -320,6 +321,34 @@ def test_each_filter_keeps_places_near_tampere_and_in_the_south_and_leaves_out_s
     assert nearby_by_hand(asked) and in_bounds_by_hand(asked)[0]
     for fewer in (dataclasses.replace(asked, activities=None), dataclasses.replace(asked, tasks=None)):
         assert fewer == asked or len(asked.kept()) < len(fewer.kept()), fewer
+
+
+COUNTY_FIGURES = f"""query ({VARIABLES}, $km: Float) {{
+  coverage(areaId: "{KYMENLAAKSO}", withinKm: $km, {ARGUMENTS}) {{ municipalities {{ municipality {{ code }}
+    population populationYear places placesPer10k weightedDistanceKm shareWithin populationBeyond }} }} }}"""
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        pytest.param(Asked(tasks=("3",)), id="a-task"),
+        pytest.param(
+            Asked(kinds=("MEETING_PLACE", "FAMILY_HOUSE"), activities=("clubs", "play-day"), tasks=("1",)),
+            id="kinds-activities-and-a-task",
+        ),
+    ],
+)
+@pytest.mark.parametrize("within_km", [5.0, 15.0])
+async def test_a_county_s_figures_by_what_places_offer_match_a_hand_computation(
+    gql: GraphQLClient, asked: Asked, within_km: float
+) -> None:
+    """The distances too are to the nearest place kept, as `test_coverage` computes them for a kind."""
+    answer = (await gql.data(COUNTY_FIGURES, km=within_km, **asked.variables))["coverage"]["municipalities"]
+    expected = hand_figures(KYMENLAAKSO, frozenset(key_of(place.id) for place in asked.kept()), within_km)
+    got = {m.pop("municipality")["code"]: m for m in answer}
+    assert got.keys() == expected.keys()
+    for code, figures in expected.items():
+        assert got[code] == pytest.approx(figures, rel=1e-9), code
 
 
 TERMS = f"""query ({VARIABLES}) {{
