@@ -88,6 +88,7 @@ async def made(editable_store: GraphStore) -> dict[str, str]:
     ids["place-audit-hours"] = setup.place("place-audit-hours")
     ids["place-audit-update"] = setup.place("place-audit-update", family_centre=ESPOO_CENTRE, name="Kahvila")
     ids["place-network"] = setup.place("place-network", family_centre=ESPOO_CENTRE)
+    ids["place-offers"] = setup.place("place-offers", activities=("Activity:clubs",))
     for name in [param.id for param in UPDATES]:
         ids[f"full-{name}"] = setup.place(f"full-{name}", **FULL)  # type: ignore[arg-type]
     for name in ["updateMeetingPlace", "withdrawMeetingPlace", "setOpeningHours"]:
@@ -379,6 +380,33 @@ async def test_update_local_association_with_a_stale_version_is_a_conflict(
     error = await refusal(district, editable_store, UPDATE_ASSOCIATION, input=given)
     assert error["extensions"] == {"code": "CONFLICT", "node": association["id"], "currentVersion": 2}
     assert await district.node(association["id"]) == association
+
+
+OFFERING = """query($lat: Float!, $lon: Float!, $activityIds: [ID!], $taskIds: [ID!]) {
+    nearby(near: {lat: $lat, lon: $lon}, radiusKm: 0.05, limit: 100, activityIds: $activityIds, taskIds: $taskIds) {
+        place { id } } }"""
+
+
+async def test_update_meeting_place_activities_are_what_places_are_asked_by_at_once(
+    district: Editor, made: dict[str, str]
+) -> None:
+    """Clubs serve no family-centre task; support persons serve early support (task 3)."""
+    place = await district.node(made["place-offers"])
+
+    async def offers() -> dict[str, bool]:
+        asked = {
+            "clubs": {"activityIds": ["Activity:clubs"]},
+            "support persons": {"activityIds": ["Activity:support-persons", "Activity:play-day"]},
+            "early support": {"taskIds": ["FamilyCentreTask:3"]},
+        }
+        found = {name: await district.data(OFFERING, **place["location"], **given) for name, given in asked.items()}
+        return {name: {"id": place["id"]} in [hit["place"] for hit in near["nearby"]] for name, near in found.items()}
+
+    assert await offers() == {"clubs": True, "support persons": False, "early support": False}
+    updated = await update(district, place, activityIds=["Activity:support-persons"])
+    assert await offers() == {"clubs": False, "support persons": True, "early support": True}
+    await update(district, updated, activityIds=["Activity:clubs", "Activity:play-day"])
+    assert await offers() == {"clubs": True, "support persons": True, "early support": False}
 
 
 # withdrawMeetingPlace

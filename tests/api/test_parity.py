@@ -12,17 +12,23 @@ from tests.conftest import GraphQLClient, client_for
 
 pytestmark = pytest.mark.anyio
 
-NEARBY = """query ($lat: Float!, $lon: Float!, $r: Float!, $n: Int!, $kinds: [MeetingPlaceKind!], $openAt: DateTime) {
-  nearby(near: {lat: $lat, lon: $lon}, radiusKm: $r, limit: $n, kinds: $kinds, openAt: $openAt) {
-    distanceKm place { id kind } } }"""
-IN_BOUNDS = """query ($b: BoundsInput!, $kinds: [MeetingPlaceKind!], $openAt: DateTime) {
-  inBounds(bounds: $b, kinds: $kinds, limit: 1000, openAt: $openAt) {
-    totalCount places { id location { lat lon } } } }"""
+OFFERS = "$activityIds: [ID!], $taskIds: [ID!]"
+OFFERED = "activityIds: $activityIds, taskIds: $taskIds"
+NEARBY = f"""query ($lat: Float!, $lon: Float!, $r: Float!, $n: Int!, $kinds: [MeetingPlaceKind!], $openAt: DateTime,
+  {OFFERS}) {{ nearby(near: {{lat: $lat, lon: $lon}}, radiusKm: $r, limit: $n, kinds: $kinds, openAt: $openAt,
+  {OFFERED}) {{ distanceKm place {{ id kind }} }} }}"""
+IN_BOUNDS = f"""query ($b: BoundsInput!, $kinds: [MeetingPlaceKind!], $openAt: DateTime, {OFFERS}) {{
+  inBounds(bounds: $b, kinds: $kinds, limit: 1000, openAt: $openAt, {OFFERED}) {{
+    totalCount places {{ id location {{ lat lon }} }} }} }}"""
 WEDNESDAY_MORNING = "2026-12-02T10:00:00+02:00"
 SUMMER_BREAK = "2027-07-06T10:00"
-CLUSTERS = """query ($b: BoundsInput!, $zoom: Int!) { clusters(bounds: $b, zoom: $zoom) { totalCount
-  clusters { count location { lat lon } bounds { south west north east } tile { z x y } kinds { kind count }
-  isDemo place { id } } } }"""
+CLUSTERS = f"""query ($b: BoundsInput!, $zoom: Int!, {OFFERS}) {{ clusters(bounds: $b, zoom: $zoom, {OFFERED}) {{
+  totalCount clusters {{ count location {{ lat lon }} bounds {{ south west north east }} tile {{ z x y }}
+  kinds {{ kind count }} isDemo place {{ id }} }} }} }}"""
+MEETING_PLACES = f"""query ($kinds: [MeetingPlaceKind!], $openAt: DateTime, {OFFERS}) {{
+  meetingPlaces(first: 100, filter: {{kinds: $kinds, {OFFERED}}}, openAt: $openAt) {{ totalCount
+  edges {{ node {{ id }} }} }}
+  meetingPlacesGeoJson(kinds: $kinds, {OFFERED}) }}"""
 GEOCODED = """query ($address: String!) { geocode(address: $address, limit: 10) {
   results { lat lon label precision municipality { id welfareArea { id } } } reason }
   nearby(near: {address: $address}, radiusKm: 20, limit: 10) { distanceKm place { id } } }"""
@@ -45,14 +51,70 @@ NETWORK = """query ($area: ID!, $year: Int) { network(areaId: $area, year: $year
   unconnected { id } } }"""
 COOPERATION = ["LOCATED_IN", "RUN_BY", "PART_OF", "MEMBER_OF", "SERVES", "HAS_AGREEMENT"]
 FIGURES = """population populationYear places placesPer10k weightedDistanceKm shareWithin populationBeyond isDemo"""
-COVERAGE = f"""query ($area: ID!, $km: Float, $kinds: [MeetingPlaceKind!], $year: Int) {{
-  coverage(areaId: $area, withinKm: $km, kinds: $kinds, year: $year) {{ area {{ id }} terms {{ withinKm kinds year }}
+TERMS = "terms { withinKm kinds year activityIds taskIds }"
+COVERAGE = f"""query ($area: ID!, $km: Float, $kinds: [MeetingPlaceKind!], $year: Int, {OFFERS}) {{
+  coverage(areaId: $area, withinKm: $km, kinds: $kinds, year: $year, {OFFERED}) {{ area {{ id }} {TERMS}
   {FIGURES} municipalityCount municipalitiesUnderAgreement populationUnderAgreement
   municipalities {{ municipality {{ id }} {FIGURES} underAgreement }} }} }}"""
-COVERAGE_GAPS = f"""query ($km: Float, $kinds: [MeetingPlaceKind!], $area: ID, $year: Int, $share: Float) {{
-  coverageGaps(withinKm: $km, kinds: $kinds, areaId: $area, year: $year, minShareBeyond: $share, limit: 500) {{
-  terms {{ withinKm kinds year }} minShareBeyond totalCount populationYear isDemo
+COVERAGE_GAPS = f"""query ($km: Float, $kinds: [MeetingPlaceKind!], $area: ID, $year: Int, $share: Float,
+  {OFFERS}) {{ coverageGaps(withinKm: $km, kinds: $kinds, areaId: $area, year: $year, minShareBeyond: $share,
+  limit: 500, {OFFERED}) {{ {TERMS} minShareBeyond totalCount populationYear isDemo
   municipalities {{ municipality {{ id }} {FIGURES} underAgreement }} }} }}"""
+
+FINLAND = {"south": 59.0, "west": 19.0, "north": 71.0, "east": 32.0}
+TASKS_1_AND_3 = ["FamilyCentreTask:1", "FamilyCentreTask:3"]
+OFFERED_QUERIES: list[tuple[str, str, dict[str, Any]]] = [
+    # places by what they offer, with kinds and opening hours: Cypher filters on Neo4j, Python in memory
+    ("nearby-a-task", NEARBY, {"lat": 60.1699, "lon": 24.9384, "r": 100, "n": 50, "taskIds": ["FamilyCentreTask:3"]}),
+    (
+        "nearby-all-terms",
+        NEARBY,
+        {
+            "lat": 61.4978,
+            "lon": 23.761,
+            "r": 300,
+            "n": 30,
+            "kinds": ["FAMILY_CAFE", "MEETING_PLACE"],
+            "openAt": WEDNESDAY_MORNING,
+            "activityIds": ["Activity:family-events", "Activity:clubs"],
+            "taskIds": ["FamilyCentreTask:1"],
+        },
+    ),
+    (
+        "in-bounds-all-terms",
+        IN_BOUNDS,
+        {
+            "b": FINLAND,
+            "kinds": ["OPEN_DAYCARE", "FAMILY_HOUSE"],
+            "openAt": WEDNESDAY_MORNING,
+            "activityIds": ["Activity:play-day", "Activity:parents-helpline"],
+            "taskIds": TASKS_1_AND_3,
+        },
+    ),
+    ("clusters", CLUSTERS, {"b": FINLAND, "zoom": 6, "activityIds": ["Activity:support-persons"]}),
+    (
+        "meeting-places",
+        MEETING_PLACES,
+        {"kinds": ["FAMILY_CAFE"], "activityIds": ["Activity:childcare-help"], "taskIds": ["FamilyCentreTask:2"]},
+    ),
+    ("meeting-places-open", MEETING_PLACES, {"openAt": SUMMER_BREAK, "taskIds": TASKS_1_AND_3}),
+    (
+        "coverage",
+        COVERAGE,
+        {"area": "WelfareArea:KY", "km": 10, "year": 2024, "activityIds": ["Activity:parents-groups"]},
+    ),
+    (
+        "coverage-tasks",
+        COVERAGE,
+        {"area": "District:lappi", "km": 25, "kinds": ["MEETING_PLACE"], "taskIds": TASKS_1_AND_3},
+    ),
+    ("coverage-nothing-serves", COVERAGE, {"area": "Region:FI1D1", "taskIds": ["FamilyCentreTask:4"]}),
+    (
+        "coverage-gaps",
+        COVERAGE_GAPS,
+        {"km": 5, "activityIds": ["Activity:family-cafes", "Activity:vanhempainnetti"], "taskIds": TASKS_1_AND_3},
+    ),
+]
 
 QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     (
@@ -115,6 +177,7 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
         {"lat": 61.4978, "lon": 23.761, "r": 200, "n": 7, "kinds": ["FAMILY_CAFE"], "openAt": WEDNESDAY_MORNING},
     ),
     ("in-bounds-open", IN_BOUNDS, {"b": {"south": 59, "west": 19, "north": 71, "east": 32}, "openAt": SUMMER_BREAK}),
+    *[(f"offers-{name}", query, variables) for name, query, variables in OFFERED_QUERIES],
     *[
         (f"nearby-{lat}-{lon}-{r}-{n}", NEARBY, {"lat": lat, "lon": lon, "r": r, "n": n, "kinds": kinds})
         for lat, lon, r, n, kinds in [
@@ -137,10 +200,7 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
             ]
         )
     ],
-    *[
-        (f"clusters-{zoom}", CLUSTERS, {"b": {"south": 59.0, "west": 19.0, "north": 71.0, "east": 32.0}, "zoom": zoom})
-        for zoom in (4, 9)
-    ],
+    *[(f"clusters-{zoom}", CLUSTERS, {"b": FINLAND, "zoom": zoom}) for zoom in (4, 9)],
     *[(f"agreements-{year}", AGREEMENTS, {"year": year}) for year in (None, 2021, 2023, 2024, 2025)],
     *[
         (f"relations-{centre}-{depth}", RELATIONS, {"id": centre, "depth": depth, "types": types})

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Iterable
 
 import pytest
 
 from graph_api.errors import DataError
 from graph_api.hours import Closure, Schedule, Weekday
 from graph_api.models import (
+    Activity,
+    ActivityChannel,
     Bounds,
     Dataset,
     Direction,
     District,
+    FamilyCentreTask,
     Hop,
     MeetingPlace,
     MeetingPlaceKind,
@@ -24,7 +28,7 @@ from graph_api.models import (
     WelfareArea,
     WelfareAreaKind,
 )
-from graph_api.store.base import GraphStore, NodeQuery, PlaceFilter
+from graph_api.store.base import EVERY_PLACE, GraphStore, NodeQuery, PlaceFilter
 from graph_api.store.memory import MemoryStore
 
 pytestmark = pytest.mark.anyio
@@ -235,3 +239,138 @@ async def test_open_at_and_reads_honour_a_place_s_closures(new_store: GraphStore
         assert (inside.places, inside.total_count) == (expected, len(expected)), moment
         page = await new_store.find("MeetingPlace", NodeQuery(first=10, places=places))
         assert (page.items, page.total_count) == (expected, len(expected)), moment
+
+
+CAFES = Activity("cafes", "test", "Perhekahvilat", None, "Family cafés", ActivityChannel.LOCAL)
+GROUPS = Activity("groups", "test", "Vanhempainryhmät", None, "Parents' groups", ActivityChannel.LOCAL)
+CLUBS = Activity("clubs", "test", "Kerhot", None, "Clubs", ActivityChannel.LOCAL)
+PEERS = FamilyCentreTask("1", "test", "Vertaistuki", None, "Peer support")
+PARENTHOOD = FamilyCentreTask("2", "test", "Vanhemmuus", None, "Parenthood")
+HEALTH = FamilyCentreTask("4", "test", "Terveys", None, "Health")
+GROUP = MeetingPlace("mp-2", "test", "Kohtaamispaikka Kallio", MeetingPlaceKind.MEETING_PLACE, Point(60.189, 24.95))
+CLUB = MeetingPlace("mp-3", "test", "Perhekahvila Sörnäinen", MeetingPlaceKind.FAMILY_CAFE, Point(60.194, 24.95))
+BARE = MeetingPlace("mp-4", "test", "Avoin päiväkoti Vallila", MeetingPlaceKind.OPEN_DAYCARE, Point(60.199, 24.95))
+OFFERED = Dataset(
+    nodes=[*SMALL.nodes, GROUP, CLUB, BARE, CAFES, GROUPS, CLUBS, PEERS, PARENTHOOD, HEALTH],
+    relationships=[
+        *SMALL.relationships,
+        rel("OFFERS", CAFE, CAFES),
+        rel("OFFERS", CAFE, GROUPS),
+        rel("OFFERS", GROUP, GROUPS),
+        rel("OFFERS", CLUB, CLUBS),
+        rel("SERVES_TASK", CAFES, PEERS),
+        rel("SERVES_TASK", CAFES, PARENTHOOD),
+        rel("SERVES_TASK", GROUPS, PARENTHOOD),
+    ],
+)
+"""Four places 0.55 km apart northwards from the café, in key order: the café offers family cafés (serving peer
+support and parenthood) and parents' groups (parenthood), the meeting place parents' groups, the second café clubs
+(which serve no task), the open day-care nothing; no activity serves health."""
+THURSDAY_MORNING, CLOSING_TIME = OPEN_OR_NOT[0][0], OPEN_OR_NOT[1][0]
+
+
+def offering(
+    *,
+    kinds: Iterable[MeetingPlaceKind] | None = None,
+    activities: Iterable[str] | None = None,
+    tasks: Iterable[str] | None = None,
+    open_at: datetime.datetime | None = None,
+) -> PlaceFilter:
+    """A `PlaceFilter` written briefly."""
+    return PlaceFilter(
+        kinds=None if kinds is None else frozenset(kinds),
+        activities=None if activities is None else frozenset(activities),
+        tasks=None if tasks is None else frozenset(tasks),
+        open_at=open_at,
+    )
+
+
+KEPT = [
+    # (what the filter asks, the places it keeps): OR within a field, AND across fields, by place
+    (offering(activities={"cafes"}), [CAFE]),
+    (offering(activities={"groups"}), [CAFE, GROUP]),
+    (offering(activities={"cafes", "clubs"}), [CAFE, CLUB]),
+    (offering(tasks={"1"}), [CAFE]),
+    (offering(tasks={"2"}), [CAFE, GROUP]),
+    (offering(tasks={"1", "2"}), [CAFE, GROUP]),
+    (offering(tasks={"4"}), []),
+    (offering(activities={"clubs"}, tasks={"2"}), []),
+    (offering(activities={"groups"}, tasks={"1"}), [CAFE]),  # its groups serve no peer support, its cafés do
+    (offering(kinds={MeetingPlaceKind.MEETING_PLACE}, activities={"groups"}), [GROUP]),
+    (offering(kinds={MeetingPlaceKind.FAMILY_CAFE}, tasks={"2"}), [CAFE]),
+    (offering(kinds={MeetingPlaceKind.FAMILY_CAFE, MeetingPlaceKind.OPEN_DAYCARE}), [CAFE, CLUB, BARE]),
+    (offering(tasks={"2"}, open_at=THURSDAY_MORNING), [CAFE]),  # the meeting place has no opening hours
+    (offering(activities={"groups"}, open_at=CLOSING_TIME), []),
+    (EVERY_PLACE, [CAFE, GROUP, CLUB, BARE]),
+]
+
+
+async def kept_by_every_read(store: GraphStore, places: PlaceFilter) -> dict[str, object]:
+    """The places `nearby`, `in_bounds` and `find` keep (the last two also a page of one), as one comparable map."""
+    near = await store.nearby(CAFE.location, 5, 10, places)
+    inside = await store.in_bounds(Bounds(60, 24, 61, 25), 10, places)
+    one_inside = await store.in_bounds(Bounds(60, 24, 61, 25), 1, places)
+    found = await store.find("MeetingPlace", NodeQuery(first=None, places=places))
+    first = await store.find("MeetingPlace", NodeQuery(first=1, places=places))
+    rest = await store.find("MeetingPlace", NodeQuery(first=10, after=CAFE.key, places=places))
+    return {
+        "nearby": [hit.place for hit in near],
+        "in_bounds": (inside.places, inside.total_count),
+        "in_bounds, one": (one_inside.places, one_inside.total_count),
+        "find": (found.items, found.total_count, found.has_next_page),
+        "find, first page of one": (first.items, first.total_count, first.has_next_page),
+        "find, after the café": (rest.items, rest.total_count),
+    }
+
+
+def kept_everywhere(expected: list[MeetingPlace]) -> dict[str, object]:
+    """What `kept_by_every_read` gives when the filter keeps these places (nearest first is key order)."""
+    return {
+        "nearby": expected,
+        "in_bounds": (expected, len(expected)),
+        "in_bounds, one": (expected[:1], len(expected)),
+        "find": (expected, len(expected), False),
+        "find, first page of one": (expected[:1], len(expected), len(expected) > 1),
+        "find, after the café": ([place for place in expected if place is not CAFE], len(expected)),
+    }
+
+
+async def test_a_place_filter_keeps_places_by_kind_offer_task_and_hours_in_every_read(new_store: GraphStore) -> None:
+    """One load for every filter: a fresh Neo4j store costs a reload of the seeds."""
+    await new_store.load(OFFERED)
+    for places, expected in KEPT:
+        assert await kept_by_every_read(new_store, places) == kept_everywhere(expected), places
+        if places.restricts:
+            others = await new_store.find("Municipality", NodeQuery(first=10, places=places))
+            assert (others.items, others.total_count) == ([], 0), f"a filter of places keeps no municipality: {places}"
+
+
+async def test_a_place_filter_follows_a_reload_of_what_places_offer_and_what_activities_serve(
+    new_store: GraphStore,
+) -> None:
+    await new_store.load(OFFERED)
+    assert await kept_by_every_read(new_store, offering(activities={"clubs"})) == kept_everywhere([CLUB])
+    # the second café offers family cafés now, and no longer clubs
+    await new_store.load(
+        Dataset(
+            nodes=[], relationships=[rel("OFFERS", CLUB, CAFES)], replaces=frozenset({(NodeRef.of(CLUB), "OFFERS")})
+        )
+    )
+    assert await kept_by_every_read(new_store, offering(activities={"clubs"})) == kept_everywhere([])
+    assert await kept_by_every_read(new_store, offering(tasks={"1"})) == kept_everywhere([CAFE, CLUB])
+    # family cafés serve parenthood only now, and parents' groups peer support too
+    await new_store.load(
+        Dataset(
+            nodes=[],
+            relationships=[rel("SERVES_TASK", CAFES, PARENTHOOD), rel("SERVES_TASK", GROUPS, PEERS)],
+            replaces=frozenset({(NodeRef.of(CAFES), "SERVES_TASK")}),
+        )
+    )
+    assert await kept_by_every_read(new_store, offering(tasks={"1"})) == kept_everywhere([CAFE, GROUP])
+    assert await kept_by_every_read(new_store, offering(activities={"cafes"}, tasks={"2"})) == kept_everywhere(
+        [CAFE, CLUB]
+    )
+    # a new place offering parents' groups
+    late = MeetingPlace("mp-5", "test", "Perhetalo Vallila", MeetingPlaceKind.FAMILY_HOUSE, Point(60.204, 24.95))
+    await new_store.load(Dataset(nodes=[late], relationships=[rel("OFFERS", late, GROUPS)]))
+    assert await kept_by_every_read(new_store, offering(tasks={"1"})) == kept_everywhere([CAFE, GROUP, late])

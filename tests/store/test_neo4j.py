@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import json
 import logging
+from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -14,10 +15,10 @@ from neo4j.spatial import WGS84Point
 
 from graph_api.errors import DataError
 from graph_api.hours import Closure
-from graph_api.models import NODE_TYPES, Dataset, Direction, Hop, MeetingPlace, NodeRef
+from graph_api.models import NODE_TYPES, Dataset, Direction, Hop, MeetingPlace, MeetingPlaceKind, NodeRef
 from graph_api.store import neo4j
-from graph_api.store.base import NodeQuery
-from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore
+from graph_api.store.base import EVERY_PLACE, NodeQuery, PlaceFilter
+from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore, _place_parameters
 from tests.store.test_contract import CAFE, ESPOO, HELSINKI, SMALL
 
 pytestmark = pytest.mark.anyio
@@ -49,6 +50,17 @@ async def test_every_node_type_has_a_unique_key_and_places_a_point_index(neo4j_s
     } in indexes
 
 
+NEAR_HELSINKI = {"center": WGS84Point((24.94, 60.17)), "meters": 50_000.0}
+AROUND_HELSINKI = {"south_west": WGS84Point((24.5, 60.0)), "north_east": WGS84Point((25.5, 60.5))}
+BY_TASK = PlaceFilter(tasks=frozenset({"3"}))
+BY_ALL_TERMS = PlaceFilter(
+    kinds=frozenset({MeetingPlaceKind.FAMILY_CAFE, MeetingPlaceKind.MEETING_PLACE}),
+    activities=frozenset({"clubs", "family-events"}),
+    tasks=frozenset({"1", "3"}),
+)
+ONE_TASK, ALL_TERMS = _place_parameters(BY_TASK), _place_parameters(BY_ALL_TERMS)
+
+
 @pytest.mark.parametrize(
     ("query", "parameters"),
     [
@@ -73,6 +85,10 @@ async def test_every_node_type_has_a_unique_key_and_places_a_point_index(neo4j_s
             },
             id="in-bounds-all-for-open-at",
         ),
+        pytest.param(NEARBY_QUERY, {**NEAR_HELSINKI, **ONE_TASK}, id="nearby-by-task"),
+        pytest.param(NEARBY_QUERY, {**NEAR_HELSINKI, **ALL_TERMS}, id="nearby-by-kind-activity-and-task"),
+        pytest.param(IN_BOUNDS_QUERY, {**AROUND_HELSINKI, **ONE_TASK, "limit": 10}, id="in-bounds-by-task"),
+        pytest.param(IN_BOUNDS_QUERY, {**AROUND_HELSINKI, **ALL_TERMS, "limit": None}, id="in-bounds-by-all-terms"),
     ],
 )
 async def test_proximity_queries_seek_the_point_index(
@@ -83,6 +99,42 @@ async def test_proximity_queries_seek_the_point_index(
     assert any(
         line.startswith("NodeIndexSeekByRange POINT INDEX n:MeetingPlace(location)") for line in operators(summary.plan)
     ), operators(summary.plan)
+
+
+def kept_by_hand(dataset: Dataset, places: PlaceFilter) -> set[str]:
+    """The keys of the seeds' places the filter keeps by kind and offer, read from the dataset's relationships."""
+    offers: dict[str, set[str]] = defaultdict(set)
+    serves: dict[str, set[str]] = defaultdict(set)
+    for rel in dataset.relationships:
+        if rel.type == "OFFERS":
+            offers[rel.start.key].add(rel.end.key)
+        elif rel.type == "SERVES_TASK":
+            serves[rel.start.key].add(rel.end.key)
+    return {
+        place.key
+        for place in dataset.nodes
+        if isinstance(place, MeetingPlace)
+        and places.keeps(
+            place, frozenset(offers[place.key]), frozenset().union(*(serves[a] for a in offers[place.key]))
+        )
+    }
+
+
+@pytest.mark.parametrize("places", [pytest.param(BY_TASK, id="a-task"), pytest.param(BY_ALL_TERMS, id="all-terms")])
+async def test_cypher_returns_only_the_places_kept_by_kind_and_offer(
+    neo4j_store: Neo4jStore, dataset: Dataset, places: PlaceFilter
+) -> None:
+    """What the filter leaves out never crosses the wire: the proximity queries themselves return only the places
+    kept, not every place near for Python to sift."""
+    kept = kept_by_hand(dataset, places)
+    near = await neo4j_store._read(NEARBY_QUERY, **NEAR_HELSINKI, **_place_parameters(EVERY_PLACE))
+    near_kept = await neo4j_store._read(NEARBY_QUERY, **NEAR_HELSINKI, **_place_parameters(places))
+    assert {r["node"]["key"] for r in near_kept} == {r["node"]["key"] for r in near} & kept
+    assert 0 < len(near_kept) < len(near), "the filter keeps some of the places near, not all"
+    (box,) = await neo4j_store._read(IN_BOUNDS_QUERY, **AROUND_HELSINKI, limit=None, **_place_parameters(EVERY_PLACE))
+    (box_kept,) = await neo4j_store._read(IN_BOUNDS_QUERY, **AROUND_HELSINKI, limit=None, **_place_parameters(places))
+    assert {node["key"] for node in box_kept["nodes"]} == {node["key"] for node in box["nodes"]} & kept
+    assert box_kept["total"] == len(box_kept["nodes"]) < box["total"]
 
 
 @pytest.mark.parametrize("empty_backend", ["neo4j"], indirect=True)
