@@ -51,11 +51,13 @@ def _ids(label: str, keys: list[str] | None) -> list[strawberry.ID] | None:
 class CoverageFigures:
     population: int = strawberry.field(description=f"Inhabitants at the end of {POPULATION_YEAR}.")
     population_year: int = strawberry.field(description=POPULATION_YEAR_OF)
-    places: int = strawberry.field(description="Meeting places of the kinds asked located in it.")
+    places: int = strawberry.field(
+        description="Meeting places that count (of the kinds, activities and tasks asked) located in it."
+    )
     places_per_10k: float = strawberry.field(description="Those places per 10,000 inhabitants.")
     weighted_distance_km: float | None = strawberry.field(
-        description="The mean geodesic distance in km from where its people live to the nearest meeting place of "
-        "the kinds asked (anywhere, across borders), weighted by population; null when there is no such place at all."
+        description="The mean geodesic distance in km from where its people live to the nearest meeting place that "
+        "counts (anywhere, across borders), weighted by population; null when there is no such place at all."
     )
     share_within: float = strawberry.field(
         description="The share of its population (0 to 1) that lives within `withinKm` of such a place."
@@ -63,7 +65,7 @@ class CoverageFigures:
     is_demo: bool = strawberry.field(description=IS_DEMO)
 
 
-@strawberry.type(description="How near one municipality's people live to a meeting place of the kinds asked.")
+@strawberry.type(description="How near one municipality's people live to a meeting place that counts.")
 class MunicipalityCoverage(CoverageFigures, Backed):
     model = coverage.MunicipalityCoverage
     municipality: Municipality
