@@ -34,11 +34,12 @@ class Asked:
     def by_key(cls, text: str | None, argument: str, label: str) -> Asked:
         """Comma-separated keys, as a URL parameter or a command-line option gives them."""
         keys = None if text is None else [key.strip() for key in text.split(",") if key.strip()]
+        check_count(keys, argument)
         return cls.of(None if keys is None else [NodeRef(label, key) for key in keys], argument, label)
 
     @classmethod
     def of(cls, refs: Sequence[NodeRef] | None, argument: str, label: str) -> Asked:
-        check_count(refs, argument)
+        """Refs already counted with `check_count`: a caller checks the count before it parses a long list."""
         return cls(argument, label, restriction(refs, argument, NOUNS[label]))
 
     @property
