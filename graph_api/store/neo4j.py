@@ -108,17 +108,20 @@ CLOSURES = tuple[Closure, ...]
 SCHEDULE_CACHE_SIZE = 65536
 T = TypeVar("T")
 
-PLACES_KEPT: LiteralString = (
-    "($kinds IS NULL OR n.kind IN $kinds) "
-    "AND ($activities IS NULL OR EXISTS { MATCH (n)-[:OFFERS]->(a:Activity) WHERE a.key IN $activities }) "
-    "AND ($tasks IS NULL OR EXISTS { MATCH (n)-[:OFFERS]->(:Activity)-[:SERVES_TASK]->(t:FamilyCentreTask) "
-    "WHERE t.key IN $tasks }) "
-)
-"""`PlaceFilter`'s kinds and offers, on the meeting place `n`; its parameters are `_place_parameters`'."""
+PLACE_CONDITIONS: dict[str, LiteralString] = {
+    "kinds": "n.kind IN $kinds",
+    "activities": "EXISTS { MATCH (n)-[:OFFERS]->(a:Activity) WHERE a.key IN $activities }",
+    "tasks": "EXISTS { MATCH (n)-[:OFFERS]->(:Activity)-[:SERVES_TASK]->(t:FamilyCentreTask) WHERE t.key IN $tasks }",
+}
+"""`PlaceFilter`'s kinds and offers, each a condition on the meeting place `n`, named by its parameter (see
+`_place_parameters`)."""
+PLACES_KEPT: LiteralString = "".join(f"AND (${name} IS NULL OR {cond}) " for name, cond in PLACE_CONDITIONS.items())
+"""Every condition, each skipped when its parameter is null: one fixed text for the proximity queries."""
 # Both served by the POINT index (the indexed property is the first argument; see tests/store/test_neo4j.py).
 NEARBY_QUERY: LiteralString = (
     "MATCH (n:MeetingPlace) WHERE point.distance(n.location, $center) <= $meters "
-    "AND " + PLACES_KEPT + "AND n.withdrawn_at IS NULL "
+    + PLACES_KEPT
+    + "AND n.withdrawn_at IS NULL "
     "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key"
 )
 IMPORTS_QUERY: LiteralString = (
@@ -158,7 +161,8 @@ REVOKE_KEY: LiteralString = (
 )
 IN_BOUNDS_QUERY: LiteralString = (
     "MATCH (n:MeetingPlace) WHERE point.withinBBox(n.location, $south_west, $north_east) "
-    "AND " + PLACES_KEPT + "AND n.withdrawn_at IS NULL "
+    + PLACES_KEPT
+    + "AND n.withdrawn_at IS NULL "
     "WITH n ORDER BY n.key WITH collect(n) AS inside "
     "RETURN size(inside) AS total, "
     "[m IN CASE WHEN $limit IS NULL THEN inside ELSE inside[0..$limit] END | properties(m)] AS nodes"
@@ -493,9 +497,11 @@ class Neo4jStore(GraphStore):
             return Page(items=[], total_count=0, has_next_page=False)
         # Opening hours are checked here, not in Cypher: with `open_at` Cypher returns every match to page here.
         paged = query.places.open_at is None
-        # Only a meeting place offers anything: planning the subqueries for every label (the cost limit's measure
-        # reads them all at once) made the first request on a fresh Neo4j twice as slow.
-        kept = "AND " + PLACES_KEPT if label == "MeetingPlace" else ""
+        parameters = _place_parameters(query.places)
+        # Only the conditions asked: planning the offers' subqueries for every read (the cost limit's measure reads
+        # every label at once) made the first request on a fresh Neo4j twice as slow, and a read without them
+        # plans as it did before there were any.
+        kept = "".join(f"AND {PLACE_CONDITIONS[name]} " for name, values in parameters.items() if values is not None)
         cypher = _cypher(
             f"MATCH (n:{_label(label)}) WHERE ($keys IS NULL OR n.key IN $keys) {kept}"
             "AND ($source IS NULL OR n.source = $source) AND ($withdrawn OR n.withdrawn_at IS NULL) "
@@ -508,7 +514,7 @@ class Neo4jStore(GraphStore):
         (record,) = await self._read(
             cypher,
             keys=None if query.keys is None else sorted(query.keys),
-            **_place_parameters(query.places),
+            **parameters,
             search=fold(query.search) if query.search else None,
             source=query.source,
             withdrawn=query.include_withdrawn,
@@ -772,7 +778,7 @@ def _moment(value: T) -> T:
 
 
 def _place_parameters(places: PlaceFilter) -> dict[str, list[str] | None]:
-    """`PLACES_KEPT`'s parameters, sorted so that the same question sends the same parameters."""
+    """`PLACE_CONDITIONS`' parameters, sorted so that the same question sends the same parameters."""
     kinds = None if places.kinds is None else {kind.value for kind in places.kinds}
     chosen = {"kinds": kinds, "activities": places.activities, "tasks": places.tasks}
     return {name: None if values is None else sorted(values) for name, values in chosen.items()}
