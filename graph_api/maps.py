@@ -18,7 +18,7 @@ from graph_api.geo.layers import (
 )
 from graph_api.models import Bounds, MeetingPlace, MeetingPlaceKind, Municipality, NodeRef, WelfareArea
 from graph_api.relations import MUNICIPALITY_WELFARE_AREA, WELFARE_AREA_MUNICIPALITIES
-from graph_api.restrictions import chosen
+from graph_api.restrictions import chosen, comma_separated
 from graph_api.store.base import GraphStore, NodeQuery, PlaceFilter
 
 MAX_PLACES = 5000
@@ -93,7 +93,7 @@ def parse_bbox(text: str) -> Bounds:
 
 
 def parse_kinds(text: str, argument: str = "kinds") -> frozenset[MeetingPlaceKind]:
-    names = [name.strip().upper() for name in text.split(",") if name.strip()]
+    names = [name.upper() for name in comma_separated(text)]
     try:
         kinds = [MeetingPlaceKind(name) for name in names]
     except ValueError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from graph_api.errors import InputError
 from graph_api.models import Activity, ActivityChannel, MeetingPlaceKind, Node, NodeRef
-from graph_api.restrictions import restriction
+from graph_api.restrictions import comma_separated, restriction
 from graph_api.store.base import GraphStore, PlaceFilter
 
 NOUNS = {"Activity": "activity", "FamilyCentreTask": "family-centre task"}
@@ -33,7 +33,7 @@ class Asked:
     @classmethod
     def by_key(cls, text: str | None, argument: str, label: str) -> Asked:
         """Comma-separated keys, as a URL parameter or a command-line option gives them."""
-        keys = None if text is None else [key.strip() for key in text.split(",") if key.strip()]
+        keys = None if text is None else comma_separated(text)
         check_count(keys, argument)
         return cls.of(None if keys is None else [NodeRef(label, key) for key in keys], argument, label)
 

@@ -22,6 +22,11 @@ def non_empty(values: Collection[T], argument: str, noun: str) -> Collection[T]:
     return values
 
 
+def comma_separated(text: str) -> list[str]:
+    """The items of a list as a URL parameter or a command-line option gives it: `a, b,` is `a` and `b`."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 def restriction(values: Iterable[T] | None, argument: str, noun: str) -> frozenset[T] | None:
     """The values to keep, or None for no restriction when the argument was left out."""
     return None if values is None else chosen(values, argument, noun)
