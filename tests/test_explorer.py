@@ -133,6 +133,16 @@ async def test_static_files_are_cacheable_and_answer_304_while_unchanged() -> No
     assert again.headers["cache-control"] == "public, max-age=3600"
 
 
+async def test_static_files_are_gzipped_for_browsers_that_accept_it() -> None:
+    async with client_for(MemoryStore()) as client:
+        plain = await client.get("/static/vendor/leaflet/leaflet.js", headers={"accept-encoding": "identity"})
+        gzipped = await client.get("/static/vendor/leaflet/leaflet.js", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert gzipped.headers["content-encoding"] == "gzip"
+    assert gzipped.content == plain.content  # httpx decodes it
+    assert gzipped.num_bytes_downloaded < len(plain.content) / 2
+
+
 async def test_static_does_not_serve_the_page_unfilled() -> None:
     assert (await get("/static/index.html")).status_code == 404
 
