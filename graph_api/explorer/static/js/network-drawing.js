@@ -1,10 +1,11 @@
 // The drawing of a network with Cytoscape.js, loaded the first time the network mode is shown (not with the page).
-// Members are coloured and shaped by type, sized by degree or betweenness; the layout is deterministic (rings by
-// degree, then cose from there, in a fixed frame, with no random step), so that a network is drawn the same at
-// every load and width, for tests and screenshots alike. Labels keep one screen size whatever the zoom.
+// Members are coloured and shaped by type, sized by degree or betweenness, laid out by network-layout.js (the same
+// at every load and width). Labels keep one screen size whatever the zoom.
+
+import { layOut } from "./network-layout.js";
 
 const SCRIPT = "/static/vendor/cytoscape/cytoscape.min.js";
-export const SHAPES = {
+const SHAPES = {
   WelfareArea: "hexagon",
   Municipality: "round-rectangle",
   Region: "rectangle",
@@ -14,11 +15,12 @@ export const SHAPES = {
   FamilyCentre: "star",
   Organization: "octagon",
 };
-const SMALLEST = 10;
-const LARGEST = 48;
-const LABELLED = 8; // the largest members labelled, besides the chosen one
+const SMALLEST = 12;
+const LARGEST = 56;
+const LABEL_EVERY_PX = 80; // of the drawing's width: one of the largest members labelled, 4 to 10 of them
 const FONT_PX = 12;
-const FRAME = { x1: 0, y1: 0, w: 1000, h: 1000 };
+const PADDING = 16;
+const SPACING = 40; // about how far apart neighbours are drawn, at the sizes above
 const ZOOM_STEP = 1.4;
 
 let loading = null;
@@ -124,7 +126,7 @@ export async function createDrawing(container, onSelect) {
         cy.add(graph.nodes.map((node) => nodeElement(node, labelOf(node), sizes)));
         cy.add(graph.edges.map((edge, index) => ({ group: "edges", data: { id: `edge-${index}`, ...edge } })));
       });
-      layOut(cy, graph);
+      placeAll(cy, graph);
       this.size(measure);
     },
     // Sizes the members by "degree" or "betweenness", and labels the largest.
@@ -132,7 +134,8 @@ export async function createDrawing(container, onSelect) {
       if (!graph) return;
       const sizes = sizesOf(graph[measure]);
       const rank = [...graph[measure]].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
-      const labelled = new Set([graph.root, ...rank.slice(0, LABELLED).map(([id]) => id)]);
+      const count = Math.max(4, Math.min(10, Math.round(cy.width() / LABEL_EVERY_PX)));
+      const labelled = new Set([graph.root, ...rank.slice(0, count).map(([id]) => id)]);
       cy.batch(() => {
         for (const node of cy.nodes()) {
           node.data("size", sizes.get(node.id()));
@@ -157,7 +160,7 @@ export async function createDrawing(container, onSelect) {
       cy.zoom({ level: cy.zoom() * (factor > 0 ? ZOOM_STEP : 1 / ZOOM_STEP), renderedPosition: centreOf(cy) });
     },
     fit() {
-      cy.fit(undefined, 16);
+      cy.fit(undefined, PADDING);
     },
     // After the container was hidden or changed size.
     resize() {
@@ -173,30 +176,13 @@ function nodeElement(node, label, sizes) {
   return { group: "nodes", data: { ...data, shape: SHAPES[node.type] ?? "ellipse" } };
 }
 
-// Rings by degree in a fixed frame, then cose from those positions (no randomising, and no two members start at
-// one point, which is cose's only random step), each member at the larger of its two sizes so that switching
-// the measure does not make members overlap.
-function layOut(cy, graph) {
-  const highest = Math.max(1, ...graph.degree.values());
-  cy.layout({
-    name: "concentric",
-    concentric: (node) => graph.degree.get(node.id()),
-    levelWidth: () => highest / 5,
-    boundingBox: FRAME,
-    fit: false,
-    animate: false,
-  }).run();
-  cy.layout({
-    name: "cose",
-    randomize: false,
-    animate: false,
-    boundingBox: FRAME,
-    fit: true,
-    padding: 16,
-    idealEdgeLength: () => 48,
-    nodeRepulsion: () => 20000,
-    componentSpacing: 60,
-  }).run();
+// Hubs start in the middle: by degree, then id.
+function placeAll(cy, graph) {
+  const ids = graph.nodes.map((node) => node.id);
+  ids.sort((a, b) => graph.degree.get(b) - graph.degree.get(a) || (a < b ? -1 : 1));
+  const positions = layOut(ids, graph.edges.map((edge) => [edge.source, edge.target]), SPACING);
+  cy.nodes().positions((node) => positions[node.id()]);
+  cy.fit(undefined, PADDING);
 }
 
 function centreOf(cy) {

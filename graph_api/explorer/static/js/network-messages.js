@@ -24,6 +24,7 @@ addMessages({
     "network.zoomOut": "Loitonna piirrosta",
     "network.fit": "Koko verkosto",
     "network.legend": "Jäsenten lajit",
+    "network.agreement": "Sopimus",
     "network.members": "Jäsenet",
     "network.unconnected": "Irralliset",
     "network.unconnectedHelp":
@@ -76,6 +77,7 @@ addMessages({
     "network.zoomOut": "Zooma ut ritningen",
     "network.fit": "Hela nätverket",
     "network.legend": "Medlemmarnas typer",
+    "network.agreement": "Avtal",
     "network.members": "Medlemmar",
     "network.unconnected": "Fristående",
     "network.unconnectedHelp":
@@ -128,6 +130,7 @@ addMessages({
     "network.zoomOut": "Zoom the drawing out",
     "network.fit": "Whole network",
     "network.legend": "Kinds of members",
+    "network.agreement": "Agreement",
     "network.members": "Members",
     "network.unconnected": "Unconnected",
     "network.unconnectedHelp":

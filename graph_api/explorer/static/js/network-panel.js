@@ -23,12 +23,16 @@ export function figureOf(graph, measure, id) {
   return measure === "degree" ? formatNumber(value, 0) : formatNumber(value, 3);
 }
 
-// Each type drawn, with how many members are of it.
+// Each type drawn, with how many members are of it, and the agreements' dashed line if any is drawn.
 export function renderLegend(list, graph) {
   const counts = new Map();
   for (const node of graph.nodes) counts.set(node.type, (counts.get(node.type) ?? 0) + 1);
   const types = [...counts.keys()].sort((a, b) => typeName(a).localeCompare(typeName(b)));
   const items = types.map((type) => element("li", {}, swatch(type), `${typeName(type)} (${counts.get(type)})`));
+  if (graph.edges.some((edge) => edge.type === "HAS_AGREEMENT")) {
+    const line = element("i", { class: "network-agreement", "aria-hidden": "true" });
+    items.push(element("li", {}, line, t("network.agreement")));
+  }
   list.replaceChildren(...items);
 }
 

@@ -226,6 +226,7 @@ export function create({ map, panel }) {
   onLanguageChange(() => {
     renderText();
     if (graph) busy(() => drawContext(false));
+    if (selected) select(selected, { fit: false }); // the marker's name
   });
   renderText();
 
