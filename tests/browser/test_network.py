@@ -6,8 +6,10 @@ map, a shared URL restores it all, and it is usable at a phone's width."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 
@@ -43,6 +45,14 @@ DRAWN = """() => {
 CYTOSCAPE = "/static/vendor/cytoscape/cytoscape.min.js"
 
 
+@pytest.fixture
+async def api(live_url: str) -> AsyncIterator[GraphQLClient]:
+    """The API the page talks to, over HTTP, with the live server's settings (the in-process `gql`'s 5 s budget
+    is too short for a loaded machine's first `network` on a fresh Neo4j)."""
+    async with httpx.AsyncClient(base_url=live_url) as http:
+        yield GraphQLClient(http)
+
+
 async def ids(page: Page, selector: str) -> list[str]:
     return await page.locator(selector).evaluate_all("(items) => items.map((item) => item.dataset.nodeId)")
 
@@ -70,10 +80,10 @@ def sized_in_order(ranked: list[tuple[str, float]], widths: dict[str, float]) ->
     return all((widths[a] > widths[b]) == (x > y) and (widths[a] == widths[b]) == (x == y) for (a, x), (b, y) in pairs)
 
 
-async def shows_on_the_map(page: Page, place: str, gql: GraphQLClient) -> None:
+async def shows_on_the_map(page: Page, place: str, api: GraphQLClient) -> None:
     """The page says it shows `place`, with a marker at the API's location, inside the map."""
     await expect(page.locator("#network")).to_have_attribute("data-shown", place)
-    location = (await gql.data(LOCATION, id=place))["node"]["location"]
+    location = (await api.data(LOCATION, id=place))["node"]["location"]
     assert await page.evaluate("window.explorerNetwork.markerAt()") == location
     marker = await page.locator("#map .leaflet-marker-icon").bounding_box()
     box = await page.locator("#map").bounding_box()
@@ -83,10 +93,10 @@ async def shows_on_the_map(page: Page, place: str, gql: GraphQLClient) -> None:
 
 
 async def test_network_draws_the_members_relationships_and_unconnected_places_of_the_apis_network(
-    page: Page, live_url: str, gql: GraphQLClient, screenshot: Screenshot
+    page: Page, live_url: str, api: GraphQLClient, screenshot: Screenshot
 ) -> None:
-    network = (await gql.data(NETWORK, id=AREA))["network"]
-    choices = await gql.data(CHOICES)
+    network = (await api.data(NETWORK, id=AREA))["network"]
+    choices = await api.data(CHOICES)
     scripts: list[str] = []
     page.on("request", lambda request: scripts.append(request.url) if CYTOSCAPE in request.url else None)
     await page.goto(f"{live_url}/?lang=en")
@@ -117,9 +127,9 @@ async def test_network_draws_the_members_relationships_and_unconnected_places_of
 
 
 async def test_network_sizes_members_in_the_order_of_the_apis_degree_or_betweenness(
-    page: Page, live_url: str, gql: GraphQLClient
+    page: Page, live_url: str, api: GraphQLClient
 ) -> None:
-    network = (await gql.data(NETWORK, id=AREA))["network"]
+    network = (await api.data(NETWORK, id=AREA))["network"]
     by_degree, by_betweenness = ranking(network["byDegree"], "degree"), ranking(network["byBetweenness"], "betweenness")
     await page.goto(f"{live_url}/?lang=en&mode=network&node={AREA}")
     by_degree_drawn = (await drawing(page, AREA))["widths"]
@@ -136,7 +146,7 @@ async def test_network_sizes_members_in_the_order_of_the_apis_degree_or_betweenn
 
 
 async def test_network_shows_a_meeting_place_chosen_in_its_list_on_the_map_and_a_shared_url_restores_it(
-    page: Page, new_page: NewPage, live_url: str, gql: GraphQLClient
+    page: Page, new_page: NewPage, live_url: str, api: GraphQLClient
 ) -> None:
     await page.goto(f"{live_url}/?lang=en&mode=network&node={AREA}&size=betweenness")
     await drawing(page, AREA)
@@ -145,7 +155,7 @@ async def test_network_shows_a_meeting_place_chosen_in_its_list_on_the_map_and_a
     assert place_id is not None
     await place.get_by_role("button").focus()
     await page.keyboard.press("Enter")
-    await shows_on_the_map(page, place_id, gql)
+    await shows_on_the_map(page, place_id, api)
     await expect(place.get_by_role("button")).to_have_attribute("aria-current", "true")
     await expect(page.locator(".network-details h3")).not_to_be_empty()
 
@@ -154,18 +164,18 @@ async def test_network_shows_a_meeting_place_chosen_in_its_list_on_the_map_and_a
     await drawing(shared, AREA)
     await expect(shared.locator("#network-node")).to_have_value(AREA)
     await expect(shared.get_by_label("Betweenness")).to_be_checked()
-    await shows_on_the_map(shared, place_id, gql)
+    await shows_on_the_map(shared, place_id, api)
     selected = shared.locator(f'.network-members li[data-node-id="{place_id}"] button')
     await expect(selected).to_have_attribute("aria-current", "true")
 
 
 async def test_network_is_usable_at_a_phones_width(
-    new_page: NewPage, live_url: str, gql: GraphQLClient, screenshot: Screenshot
+    new_page: NewPage, live_url: str, api: GraphQLClient, screenshot: Screenshot
 ) -> None:
     page = await new_page(PHONE, is_mobile=True, has_touch=True)
     await page.goto(f"{live_url}/?lang=fi&mode=network&node={AREA}")
     drawn = await drawing(page, AREA)
-    assert len(drawn["nodes"]) == len((await gql.data(NETWORK, id=AREA))["network"]["nodes"])
+    assert len(drawn["nodes"]) == len((await api.data(NETWORK, id=AREA))["network"]["nodes"])
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     canvas = await page.locator(".network-canvas").bounding_box()
     assert canvas is not None and canvas["width"] >= PHONE["width"] - 40
@@ -173,6 +183,6 @@ async def test_network_is_usable_at_a_phones_width(
     place_id = await place.get_attribute("data-node-id")
     assert place_id is not None
     await place.get_by_role("button").tap()
-    await shows_on_the_map(page, place_id, gql)
+    await shows_on_the_map(page, place_id, api)
     await page.locator(".network-figure").scroll_into_view_if_needed()
     await screenshot(page, "network-phone")

@@ -20,7 +20,8 @@ const LARGEST = 56;
 const LABEL_EVERY_PX = 80; // of the drawing's width: one of the largest members labelled, 4 to 10 of them
 const FONT_PX = 12;
 const PADDING = 16;
-const SPACING = 40; // about how far apart neighbours are drawn, at the sizes above
+const GAP = 24; // about how far apart members are drawn, edge to edge
+const FIT_ZOOM = 1.25;
 const ZOOM_STEP = 1.4;
 
 let loading = null;
@@ -160,7 +161,7 @@ export async function createDrawing(container, onSelect) {
       cy.zoom({ level: cy.zoom() * (factor > 0 ? ZOOM_STEP : 1 / ZOOM_STEP), renderedPosition: centreOf(cy) });
     },
     fit() {
-      cy.fit(undefined, PADDING);
+      fit(cy);
     },
     // After the container was hidden or changed size.
     resize() {
@@ -176,13 +177,22 @@ function nodeElement(node, label, sizes) {
   return { group: "nodes", data: { ...data, shape: SHAPES[node.type] ?? "ellipse" } };
 }
 
-// Hubs start in the middle: by degree, then id.
+// Hubs start in the middle (by degree, then id), each member given room for the larger of its two sizes.
 function placeAll(cy, graph) {
-  const ids = graph.nodes.map((node) => node.id);
-  ids.sort((a, b) => graph.degree.get(b) - graph.degree.get(a) || (a < b ? -1 : 1));
-  const positions = layOut(ids, graph.edges.map((edge) => [edge.source, edge.target]), SPACING);
+  const members = cy.nodes().map((node) => ({ id: node.id(), size: node.data("size") }));
+  members.sort((a, b) => graph.degree.get(b.id) - graph.degree.get(a.id) || (a.id < b.id ? -1 : 1));
+  const positions = layOut(members, graph.edges.map((edge) => [edge.source, edge.target]), GAP);
   cy.nodes().positions((node) => positions[node.id()]);
+  fit(cy);
+}
+
+// The whole network in view, but not magnified past FIT_ZOOM (a small network's members would look huge).
+function fit(cy) {
   cy.fit(undefined, PADDING);
+  if (cy.zoom() > FIT_ZOOM) {
+    cy.zoom(FIT_ZOOM);
+    cy.center();
+  }
 }
 
 function centreOf(cy) {

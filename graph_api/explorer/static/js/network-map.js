@@ -50,7 +50,7 @@ export function createNetworkMap(map) {
         map.fitBounds(L.featureGroup(layers).getBounds(), { animate: false, padding: [12, 12] });
       }
     },
-    // Shows the selected member `where` it is, named `name`; says what it showed: "point", "shapes" or "none".
+    // Shows the selected member `where` it is, named `name`; says what it showed: { point, shapes (a count) }.
     async showChosen(where, name, fit) {
       const shapes = await shapesOf(where);
       chosen.clearLayers();
@@ -64,7 +64,7 @@ export function createNetworkMap(map) {
         marker.bindTooltip(name, { direction: "top", offset: [0, -36] });
         if (fit) map.setView(where.point, Math.max(map.getZoom(), CLOSE_ZOOM), { animate: false });
       }
-      return where.point ? "point" : shapes ? "shapes" : "none";
+      return { point: Boolean(where.point), shapes: shapes?.features.length ?? 0 };
     },
     clearContext() {
       context.clearLayers();

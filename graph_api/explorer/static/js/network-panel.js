@@ -79,10 +79,11 @@ function neighbourGroups(graph, id) {
   return [...groups].sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
-// Where the selected member is shown: `where.shown` is "point", "shapes" or "none"; null while asking.
+// Where the selected member is shown: `where.shown` is "itself" (a marker, or its own shape), "shapes" (where it
+// works, `where.count` municipalities) or "none"; `where` is null while asking.
 export function renderWhere(section, where) {
   const text = {
-    point: () => t("network.onMap"),
+    itself: () => t("network.onMap"),
     shapes: () => t("network.worksIn", { count: where.count }),
     none: () => t("network.noLocation"),
   }[where?.shown];

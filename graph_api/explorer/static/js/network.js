@@ -23,6 +23,7 @@ import * as state from "./state.js";
 import { busy, element } from "./ui.js";
 
 const MEASURES = ["degree", "betweenness"];
+const AREAS = new Set(["Municipality", "WelfareArea"]);
 
 function build(panel) {
   const select = element("select", { id: "network-node" });
@@ -152,10 +153,10 @@ export function create({ map, panel }) {
     renderDetails(view.details, graph, selected, where, choices.ids);
     const node = graph.byId.get(selected);
     await busy(async () => {
-      const found = await whereabouts(node);
-      const shown = await onMap.showChosen(found, nameOf(node), fit);
+      const { point, shapes } = await onMap.showChosen(await whereabouts(node), nameOf(node), fit);
       if (ticket !== selections) return;
-      where = { shown, count: found.municipalities.length || found.welfareAreas.length };
+      const itself = point || (shapes && AREAS.has(node.type)); // a place, a municipality or a county
+      where = { shown: itself ? "itself" : shapes ? "shapes" : "none", count: shapes };
       renderWhere(view.details, where);
       panel.dataset.shown = selected;
     });
