@@ -105,6 +105,7 @@ export function create({ map, panel }) {
     const ticket = ++asked;
     const text = query;
     const asking = filters.values();
+    list.setAttribute("aria-busy", "true");
     const result = await busy(async () => {
       if (!geocoded.has(text)) geocoded.set(text, (await graphql(GEOCODE, { address: text })).geocode);
       const geocoding = geocoded.get(text);
@@ -114,7 +115,9 @@ export function create({ map, panel }) {
       const variables = { near, radiusKm: RADIUS_KM, limit: LIMIT, ...asking, now: asking.openAt ?? nowWithOffset() };
       return { geocoding, hits: (await graphql(NEARBY, variables)).nearby };
     });
-    if (ticket !== asked || !result) return;
+    if (ticket !== asked) return;
+    list.removeAttribute("aria-busy");
+    if (!result) return;
     outcome = { ...result, filtered: Boolean(asking.kinds || asking.activityIds || asking.openAt) };
     drawHits();
     renderSummary();
@@ -131,6 +134,7 @@ export function create({ map, panel }) {
     state.set({ q: query });
     outcome = null;
     asked += 1;
+    list.removeAttribute("aria-busy");
     drawHits();
     renderSummary();
     renderList();
