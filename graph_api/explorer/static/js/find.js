@@ -16,8 +16,8 @@ import { busy, element } from "./ui.js";
 
 addMessages(FIND_MESSAGES);
 
-export const RADIUS_KM = 10;
-export const LIMIT = 20;
+const RADIUS_KM = 10;
+const LIMIT = 20;
 const MAX_SEARCH_ZOOM = 15;
 
 const GEOCODE = `query Geocode($address: String!) {
@@ -124,6 +124,7 @@ export function create({ map, panel }) {
     renderList();
     const point = result.geocoding.results[0];
     if (fit && point) {
+      // A square around the point, its sides 2.2 times the farthest hit's distance: every hit in view, with a margin.
       const reach = Math.max(RADIUS_KM / 4, ...result.hits.map((hit) => hit.distanceKm));
       map.fitBounds(L.latLng(point.lat, point.lon).toBounds(2200 * reach), { maxZoom: MAX_SEARCH_ZOOM });
     }

@@ -7,8 +7,8 @@ import { placeName } from "./find_format.js";
 import { formatNumber, t } from "./i18n.js";
 import { busy, element } from "./ui.js";
 
-export const PLACES_FROM_ZOOM = 11;
-export const PLACES_LIMIT = 300;
+const PLACES_FROM_ZOOM = 11;
+const PLACES_LIMIT = 300;
 const DEBOUNCE_MS = 250;
 
 const IN_BOUNDS = `query InBounds($bounds: BoundsInput!, $limit: Int!, $kinds: [MeetingPlaceKind!], $activityIds: [ID!],
