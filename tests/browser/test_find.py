@@ -49,11 +49,8 @@ query ($id: ID!, $now: DateTime!) {
 MOMENTS = ["2026-11-30T10:00:00+02:00", "2026-12-02T10:30:00+02:00", "2026-12-03T18:00:00+02:00"]
 """Weekday mornings and an evening, Helsinki time: the tests use the first at which some but not all places are open."""
 HITS = ".find-hits > li"
-CENTRED_WITHIN_3_KM = """([lat, lon]) => {
-  const [centreLat, centreLon] = (new URLSearchParams(location.search).get("view") ?? "").split(",").map(Number);
-  return Math.hypot(centreLat - lat, (centreLon - lon) * Math.cos((lat * Math.PI) / 180)) * 111.2 < 3;
-}"""
-"""Whether the map's centre (the view the page keeps in its URL) is within 3 km of the point."""
+CENTRED_WITHIN_3_KM = """([lat, lon]) => window.explorer.map.getCenter().distanceTo([lat, lon]) < 3000"""
+"""Whether the map's centre is within 3 km of the point."""
 
 
 async def turku(gql: GraphQLClient) -> dict[str, Any]:
@@ -257,7 +254,7 @@ async def test_find_without_a_search_draws_the_counts_clusters_gives_for_the_vie
 
     biggest = page.locator("#map .find-cluster", has_text=str(max(counts)))
     await biggest.first.click()
-    await page.wait_for_function("() => Number(new URLSearchParams(location.search).get('view').split(',')[2]) > 5")
+    await page.wait_for_function("() => window.explorer.map.getZoom() > 5")
 
     await page.goto(f"{live_url}/?lang=en&view=60.45,22.27,12")
     await expect(page.locator(".find-summary")).to_contain_text("in the map view")
