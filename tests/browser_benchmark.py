@@ -30,8 +30,8 @@ SEARCH = "Åbo"
 ROUNDS = 5
 LARGEST = 5
 SEARCH_BOX = "input[type=search]"
-MARKERS = "#map .leaflet-marker-icon, #map .leaflet-interactive"
-"""Leaflet's icon markers, and its interactive shapes (circle markers, but the municipality boundaries too)."""
+MARKERS = "#map [data-place-id]"
+"""The Find mode's numbered markers of a search's hits (not the clusters drawn before it, nor the boundaries)."""
 WATCH_SEARCH = """
 ([markers, box]) => {
   const watch = (window.graphApiBenchmark = {started: null, shown: null});

@@ -166,6 +166,23 @@ async def test_layers_can_be_cached_and_revalidated(http: httpx.AsyncClient) -> 
     assert again.status_code == 304 and not again.content
 
 
+async def test_layers_are_gzipped_for_clients_that_accept_it_each_encoding_with_its_own_etag(
+    http: httpx.AsyncClient,
+) -> None:
+    plain = await http.get("/geojson/municipalities", headers={"accept-encoding": "identity"})
+    gzipped = await http.get("/geojson/municipalities", headers={"accept-encoding": "gzip, deflate"})
+    assert "content-encoding" not in plain.headers and gzipped.headers["content-encoding"] == "gzip"
+    assert gzipped.json() == plain.json()  # httpx decodes it
+    assert gzipped.num_bytes_downloaded < len(plain.content) / 2
+    assert "Accept-Encoding" in plain.headers["vary"] and "Accept-Encoding" in gzipped.headers["vary"]
+    assert gzipped.headers["etag"] != plain.headers["etag"]
+    for headers, response in (({"accept-encoding": "identity"}, plain), ({"accept-encoding": "gzip"}, gzipped)):
+        again = await http.get(
+            "/geojson/municipalities", headers={**headers, "if-none-match": response.headers["etag"]}
+        )
+        assert again.status_code == 304
+
+
 @pytest.mark.parametrize(
     ("path", "params", "parameter"),
     [

@@ -88,12 +88,6 @@ async def test_phone_page_lays_out_a_page_made_for_phones_at_a_phones_width(
     assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24])[0] == 390
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="waits for GraphiQL's assets to be served from the package (issue 13, point 1): today they come from "
-    "unpkg.com, out of reach offline",
-)
 async def test_graphiql_renders_its_editor_without_any_request_leaving_the_server(
     page: Page, page_problems: Problems, live_url: str, screenshot: Screenshot
 ) -> None:

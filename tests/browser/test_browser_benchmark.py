@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import Browser, Page
-from playwright.async_api import Error as PlaywrightError
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -46,11 +45,6 @@ async def test_first_load_counts_the_body_and_head_of_every_response_until_the_n
     assert all(item.headers > 0 for item in loaded)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(RuntimeError, PlaywrightError),
-    reason="waits for GET / (issue 13, point 1) and the Find mode's search box and markers (point 2)",
-)
 async def test_browser_benchmark_prints_each_figure(browser: Browser, memory_store: MemoryStore) -> None:
     output = "\n".join(await browser_lines(browser, memory_store, rounds=1))
     for label in ["explorer, first load of /", "explorer, largest on first load", "explorer, search to first markers"]:

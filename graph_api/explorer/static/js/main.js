@@ -18,6 +18,7 @@ function boot() {
   state.set({ lang: document.documentElement.lang });
 
   const map = createMap(document.getElementById("map"));
+  window.explorer = { map }; // the Leaflet map, for a developer's console and the browser tests
   const shown = {};
   for (const [name, mode] of Object.entries(MODES)) {
     shown[name] = mode.create({ map, panel: document.getElementById(name) });

@@ -5,7 +5,7 @@ import { geojson } from "./api.js";
 import * as state from "./state.js";
 import { showError } from "./ui.js";
 
-const FINLAND = { center: [64.9, 26.0], zoom: 5 };
+const FINLAND = [[59.7, 19.1], [70.1, 31.6]]; // south-west and north-east corners, Åland included
 const BASE_STYLE = { color: "#8a8a8a", weight: 0.6, fillColor: "#f3f1ea", fillOpacity: 1 };
 const OVER_TILES_STYLE = { ...BASE_STYLE, fillOpacity: 0 };
 const BOUNDARY_TOLERANCE = "0.002";
@@ -20,7 +20,8 @@ export function createMap(element) {
     L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19, pane: "base" }).addTo(map);
   }
   const view = parseView(state.get("view"));
-  map.setView(view.center, view.zoom);
+  if (view) map.setView(view.center, view.zoom);
+  else map.fitBounds(FINLAND);
   map.on("moveend", () => state.set({ view: formatView(map) }));
   const style = tiles.url ? OVER_TILES_STYLE : BASE_STYLE;
   municipalityShapes().then(
@@ -46,7 +47,7 @@ function parseView(text) {
   if ([lat, lon, zoom].every(Number.isFinite) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
     return { center: [lat, lon], zoom };
   }
-  return FINLAND;
+  return null;
 }
 
 function formatView(map) {
