@@ -47,7 +47,7 @@ export function create({ map, panel }) {
   csvButton.addEventListener("click", () => answer && download(fileName(answer.terms), gapTable.csv()));
   const results = element(
     "div",
-    { hidden: true },
+    { class: "coverage-results", hidden: true, "aria-busy": "false" },
     totals,
     tasks,
     element(
@@ -103,15 +103,15 @@ export function create({ map, panel }) {
     const key = JSON.stringify(terms);
     if (answer?.key === key) return;
     const number = ++asked;
-    const loaded = await busy(() =>
-      loadCoverage(
-        terms,
-        choices.tasks.map((task) => task.id),
-      ),
-    );
-    if (number !== asked || !loaded) return;
-    answer = { key, terms, ...loaded };
-    render();
+    results.setAttribute("aria-busy", "true");
+    const taskIds = choices.tasks.map((task) => task.id);
+    const loaded = await busy(() => loadCoverage(terms, taskIds));
+    if (number !== asked) return;
+    if (loaded) {
+      answer = { key, terms, ...loaded };
+      render();
+    }
+    results.setAttribute("aria-busy", "false");
   }
 
   function render() {

@@ -1,6 +1,7 @@
 // The coverage mode's terms as controls: the area (the whole country, a county, region or MLL district), the
 // distance, and which places count (by kind and activity, or by THL task). Each control keeps its value in the URL
 // (`area`, `km`, `kinds`, `activities`, `by`, `tasks`), and `restore` reads them back, keeping only known values.
+// `kinds` (none: all) and `activities` (Activity ids) mean the same in the find mode, which shares them.
 
 import { nameOf } from "./coverage_figures.js";
 import { language, localName, t } from "./i18n.js";
@@ -15,7 +16,6 @@ const AREA_GROUPS = [
   ["regions", "coverage.regions"],
   ["districts", "coverage.districts"],
 ];
-const ACTIVITY = "Activity:";
 const TASK = "FamilyCentreTask:";
 
 // `onChange(areaChanged)` is called after a control has changed and its value is in the URL.
@@ -96,7 +96,7 @@ export function createForm(onChange) {
     });
   }
   activities.addEventListener("change", () => {
-    state.set({ activities: checkedValues(activities.querySelectorAll("input")).map((id) => id.slice(ACTIVITY.length)) });
+    state.set({ activities: checkedValues(activities.querySelectorAll("input")) });
     onChange(false);
   });
 
@@ -161,7 +161,7 @@ export function createForm(onChange) {
       byRadios[state.get("by") === "task" ? 1 : 0].checked = true;
       const kindList = state.getList("kinds").filter((kind) => KINDS.includes(kind));
       for (const box of kinds) box.checked = !kindList.length || kindList.includes(box.value);
-      const activityIds = new Set(state.getList("activities").map((key) => ACTIVITY + key.replace(ACTIVITY, "")));
+      const activityIds = new Set(state.getList("activities"));
       for (const box of activities.querySelectorAll("input")) box.checked = activityIds.has(box.value);
       if (activityIds.size) activityChoice.open = true;
       showParts();
