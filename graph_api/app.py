@@ -1,5 +1,5 @@
-"""The ASGI application: /graphql (GraphiQL on GET, subscriptions over a websocket), /healthz, /readyz and
-/metrics, over one injected store."""
+"""The ASGI application: /graphql (GraphiQL on GET, subscriptions over a websocket), /healthz, /readyz,
+/metrics, the GeoJSON layers and the map explorer (`/`, `/static/`), over one injected store."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from graph_api.auth.authenticate import Authenticator
 from graph_api.budget import Stopped, stopped_message, stopped_result, within_budget
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError, StoreUnavailable
+from graph_api.explorer import page
 from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.instrumented import InstrumentedGeocoder
 from graph_api.graphql_http import GraphQLOverHTTP
@@ -193,6 +194,7 @@ def create_app(
             Route("/geojson/meeting-places", meeting_places),
             Route("/geojson/municipalities", municipalities),
             Route("/geojson/welfare-areas", welfare_areas),
+            *page.routes(settings),
         ],
         middleware=[
             Middleware(RequestObserver, metrics=metrics, slow_request_ms=settings.slow_request_ms),

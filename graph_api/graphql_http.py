@@ -9,7 +9,7 @@ request error, which has no `data`, is 4xx); `application/json` keeps 200 for ev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from typing import Any
 
 import mimeparse
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -18,12 +18,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.ides import GraphQL_IDE
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.typevars import Context, RootValue
+from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from graph_api.graphiql import content_security_policy
+from graph_api.graphiql import content_security_policy, served_locally
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -80,7 +82,14 @@ def refusal(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 class GraphQLOverHTTP(GraphQL[Context, RootValue]):
-    """Strawberry's ASGI view, conforming to the GraphQL-over-HTTP draft at the edges (see the module's docstring)."""
+    """Strawberry's ASGI view, conforming to the GraphQL-over-HTTP draft at the edges (see the module's docstring).
+    GraphiQL's page loads its files from the package (graph_api.graphiql)."""
+
+    def __init__(self, schema: BaseSchema, graphql_ide: GraphQL_IDE | None = "graphiql", **options: Any) -> None:
+        super().__init__(schema, graphql_ide, **options)
+        # Read now rather than on the first GET, so that a page naming a file the package lacks stops the start-up.
+        self.graphiql_page = served_locally(self.graphql_ide_html) if graphql_ide else ""
+        self.graphiql_policy = content_security_policy(self.graphiql_page)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -133,8 +142,4 @@ class GraphQLOverHTTP(GraphQL[Context, RootValue]):
         return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(self.graphql_ide_html, headers={"Content-Security-Policy": self.graphiql_policy})
-
-    @cached_property
-    def graphiql_policy(self) -> str:
-        return content_security_policy(self.graphql_ide_html)
+        return HTMLResponse(self.graphiql_page, headers={"Content-Security-Policy": self.graphiql_policy})

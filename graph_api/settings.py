@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph_api import __version__
+from graph_api.explorer.tiles import tile_source
 from graph_api.geo.areas import MunicipalityLocator
 from graph_api.geo.gazetteer import Gazetteer
 from graph_api.geo.geocoding import Geocoder, Provider
@@ -25,6 +26,8 @@ DEFAULT_MAX_COST = 500_000
 MEMORY_PER_COST = 1024
 """Bytes a request may allocate per unit of its estimated cost: measured at about 250 (tests/api/test_memory.py
 holds the bound), with room to spare."""
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 DEFAULT_GEOCODER_URLS = {
     Provider.NOMINATIM: "https://nominatim.openstreetmap.org",
     Provider.PELIAS: "https://api.digitransit.fi/geocoding",
@@ -82,6 +85,22 @@ class Settings(BaseSettings):
         description="How many times a PTV request that failed for a passing reason (timeout, 429, 5xx) is retried.",
     )
     graphiql: bool = Field(default=True, alias="GRAPH_API_GRAPHIQL", description="Serve GraphiQL on GET /graphql.")
+    explorer: bool = Field(
+        default=True,
+        alias="GRAPH_API_EXPLORER",
+        description="Serve the map explorer on GET / (and its files under /static/).",
+    )
+    tile_url: str = Field(
+        default=DEFAULT_TILE_URL,
+        alias="GRAPH_API_TILE_URL",
+        description="The explorer's map tiles, an http(s) URL template with `{z}`, `{x}` and `{y}` (and `{s}` in the "
+        "host's first label for subdomains); empty: no tiles, the municipality boundaries alone.",
+    )
+    tile_attribution: str = Field(
+        default=DEFAULT_TILE_ATTRIBUTION,
+        alias="GRAPH_API_TILE_ATTRIBUTION",
+        description="The credit the tiles' provider asks for, shown on the explorer's map under the tiles.",
+    )
     max_page_size: int = Field(
         default=100, ge=1, le=1000, alias="GRAPH_API_MAX_PAGE_SIZE", description="Largest `first` a list accepts."
     )
@@ -275,6 +294,14 @@ class Settings(BaseSettings):
         if 0 < len(missing) < len(given):
             raise ValueError(f"OpenID Connect needs {', '.join(missing)} as well as the other OIDC_ settings")
         return self
+
+    @field_validator("tile_url")
+    @classmethod
+    def tile_template(cls, value: str) -> str:
+        """Empty, or a URL the page can fetch tiles from and the Content-Security-Policy can name."""
+        if value:
+            tile_source(value)
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""The HTTP surface around GraphQL: health, readiness, GraphiQL."""
+"""The HTTP surface around GraphQL: health, readiness, GraphiQL, the explorer."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from graph_api.app import create_app
 from graph_api.errors import StoreUnavailable
 from graph_api.settings import Settings
 from graph_api.store.memory import MemoryStore
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -37,6 +38,17 @@ async def test_graphiql_can_be_turned_off() -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 404
+
+
+async def test_explorer_can_be_turned_off_leaving_graphiql_its_files() -> None:
+    graphiql_file = "/static/vendor/graphiql/graphiql.min.js"
+    async with client_for(MemoryStore(), Settings(_env_file=None, GRAPH_API_EXPLORER=False)) as client:
+        assert (await client.get("/")).status_code == 404
+        assert (await client.get("/static/vendor/leaflet/leaflet.js")).status_code == 404
+        assert (await client.get(graphiql_file)).status_code == 200
+    off = Settings(_env_file=None, GRAPH_API_EXPLORER=False, GRAPH_API_GRAPHIQL=False)
+    async with client_for(MemoryStore(), off) as client:
+        assert (await client.get(graphiql_file)).status_code == 404
 
 
 async def test_lifespan_runs_the_startup_hook_once() -> None:
