@@ -29,9 +29,12 @@ from loaders.seeds import read_dataset
 from tests.fake_geocoder import FakeProvider, serve_fake_provider
 from tests.neo4j_server import Neo4jLaunchError, Neo4jServer
 
+SUITE_VARIABLES = {"GRAPH_API_CHROMIUM", "GRAPH_API_SCREENSHOTS"}
+"""The test suite's own variables (see tests/browser), not the service's settings: they stay."""
 # The suite configures what it needs itself: settings from the developer's shell or .env stay out.
 for name in [name for name in os.environ if name.startswith("GRAPH_API_") or name == "GRAPH_BACKEND"]:
-    del os.environ[name]
+    if name not in SUITE_VARIABLES:
+        del os.environ[name]
 # ... and a data folder of their own, never the user's (subprocesses inherit it)
 os.environ["GRAPH_API_DATA"] = tempfile.mkdtemp(prefix="graph-api-data-")
 

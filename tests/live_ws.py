@@ -1,5 +1,5 @@
-"""A real uvicorn serving the app in the test's own event loop (the store belongs to that loop), a real
-graphql-transport-ws client, and the publish-to-message benchmark the figures use.
+"""A real uvicorn serving the app in the test's own event loop (the store belongs to that loop; the browser tests
+load their pages from it too), a real graphql-transport-ws client, and the publish-to-message benchmark the figures use.
 
 The client speaks the protocol by hand, message by message, as the `graphql-ws` JavaScript client does:
 `connection_init` → `connection_ack`, then `subscribe` (with an id) → `next`... → `complete`, or `error`.
@@ -37,8 +37,8 @@ subscription Changes($bounds: BoundsInput!, $kinds: [MeetingPlaceKind!]) {
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """`app` under uvicorn on a free port of 127.0.0.1 while the block runs; yields the websocket URL of /graphql.
+async def listening(app: Starlette) -> AsyncIterator[str]:
+    """`app` under uvicorn on a free port of 127.0.0.1 while the block runs; yields its base URL, `http://127.0.0.1:port`.
     No lifespan: the store is the test's, opened and closed by its fixture."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -50,11 +50,18 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
         assert not task.done() and time.monotonic() < deadline, "uvicorn did not start"
         await asyncio.sleep(0.01)
     try:
-        yield f"ws://127.0.0.1:{listener.getsockname()[1]}/graphql"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         server.should_exit = True
         await task
         listener.close()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """As `listening`, yielding the websocket URL of /graphql."""
+    async with listening(app) as url:
+        yield f"ws{url.removeprefix('http')}/graphql"
 
 
 class Client:
