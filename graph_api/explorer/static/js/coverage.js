@@ -36,11 +36,13 @@ export function create({ map, panel }) {
 
   const totalsTitle = element("h3");
   const totals = element("section", { class: "coverage-totals" }, totalsTitle);
+  const tasksNeedArea = element("p", { class: "muted", "data-i18n": "coverage.tasksNeedArea" });
   const tasks = element(
     "section",
     { class: "coverage-by-task", hidden: true },
     element("h3", { "data-i18n": "coverage.tasks" }),
     element("p", { class: "muted", "data-i18n": "coverage.tasksNote" }),
+    tasksNeedArea,
   );
   const gapCount = element("p", { "aria-live": "polite" });
   const csvButton = element("button", { type: "button", "data-i18n": "coverage.csv" });
@@ -104,8 +106,7 @@ export function create({ map, panel }) {
     if (answer?.key === key) return;
     const number = ++asked;
     results.setAttribute("aria-busy", "true");
-    const taskIds = choices.tasks.map((task) => task.id);
-    const loaded = await busy(() => loadCoverage(terms, taskIds));
+    const loaded = await busy(() => loadCoverage(terms));
     if (number !== asked) return;
     if (loaded) {
       answer = { key, terms, ...loaded };
@@ -119,8 +120,9 @@ export function create({ map, panel }) {
     results.hidden = false;
     totalsTitle.replaceChildren(areaName(terms.areaId), ...(answer.totals.isDemo ? [" ", demoBadge()] : []));
     totals.replaceChildren(totalsTitle, totalsList(answer.totals, terms.withinKm));
-    tasks.hidden = !answer.tasks;
-    if (answer.tasks) {
+    tasks.hidden = !terms.taskView;
+    tasksNeedArea.hidden = Boolean(answer.tasks);
+    if (terms.taskView) {
       taskTable.update(answer.tasks, terms.withinKm);
       taskTable.choose(terms.taskIds[0]);
     }

@@ -18,7 +18,13 @@ export function kilometres(value) {
 }
 
 export function distance(value) {
-  return value === null ? t("coverage.noPlace") : formatNumber(value, 1);
+  return value === null ? t("coverage.noPlace") : fixed(value, 1);
+}
+
+// With exactly `digits` decimals, so that a column's figures line up.
+function fixed(value, digits) {
+  const format = new Intl.NumberFormat(language(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return format.format(value);
 }
 
 // A name in the language shown; English where the API has one (activities, tasks).
@@ -73,7 +79,7 @@ function common(figures, withinKm) {
       figure: "placesPer10k",
       label: t("coverage.placesPer10k"),
       value: figures.placesPer10k,
-      text: formatNumber(figures.placesPer10k, 2),
+      text: fixed(figures.placesPer10k, 2),
     },
   ];
 }
@@ -156,22 +162,30 @@ export function createTaskTable(tasks, onChoose) {
     choose(id) {
       for (const { task, radio } of rows) radio.checked = task.id === id;
     },
+    // Fills in the figures of `byTask` (taskCoverage's), or leaves the radio buttons alone when null.
     update(byTask, km) {
       relabel(km);
-      const figures = new Map(byTask.rows.map((figure) => [figure.id, figure]));
+      for (const cell of headerCells.slice(1)) cell.hidden = !byTask;
+      const figures = new Map((byTask?.rows ?? []).map((figure) => [figure.id, figure]));
       for (const { task, row, mark } of rows) {
         const figure = figures.get(task.id);
-        row.classList.toggle("weakest", task.id === byTask.weakestId);
-        mark.hidden = task.id !== byTask.weakestId;
-        const cells = [
-          ["shareWithin", figure.shareWithin, percent(figure.shareWithin)],
-          ["populationWithin", figure.populationWithin, count(figure.populationWithin)],
-          ["places", figure.places, count(figure.places)],
-          ["weightedDistanceKm", figure.weightedDistanceKm, distance(figure.weightedDistanceKm)],
-        ].map(([name, value, text]) =>
-          element("td", { class: "number", dataset: { figure: name, value: value ?? "" } }, text),
+        const weakest = Boolean(byTask) && task.id === byTask.weakestId;
+        row.classList.toggle("weakest", weakest);
+        mark.hidden = !weakest;
+        const cells = figure
+          ? [
+              ["shareWithin", figure.shareWithin, percent(figure.shareWithin)],
+              ["populationWithin", figure.populationWithin, count(figure.populationWithin)],
+              ["places", figure.places, count(figure.places)],
+              ["weightedDistanceKm", figure.weightedDistanceKm, distance(figure.weightedDistanceKm)],
+            ]
+          : [];
+        row.replaceChildren(
+          row.firstChild,
+          ...cells.map(([name, value, text]) =>
+            element("td", { class: "number", dataset: { figure: name, value: value ?? "" } }, text),
+          ),
         );
-        row.replaceChildren(row.firstChild, ...cells);
       }
     },
   };

@@ -8,8 +8,8 @@ import { language, localName, t } from "./i18n.js";
 import * as state from "./state.js";
 import { element } from "./ui.js";
 
-export const KINDS = ["FAMILY_CAFE", "MEETING_PLACE", "FAMILY_HOUSE", "OPEN_DAYCARE"];
-export const DEFAULT_KM = 10;
+const KINDS = ["FAMILY_CAFE", "MEETING_PLACE", "FAMILY_HOUSE", "OPEN_DAYCARE"];
+const DEFAULT_KM = 10;
 const MAX_KM = 1000;
 const AREA_GROUPS = [
   ["welfareAreas", "coverage.welfareAreas"],
@@ -31,12 +31,21 @@ export function createForm(onChange) {
     required: true,
     "aria-describedby": "coverage-km-error",
   });
-  const kmError = element("p", { id: "coverage-km-error", class: "coverage-error", hidden: true, "data-i18n": "coverage.kmInvalid" });
+  const kmError = element("p", {
+    id: "coverage-km-error",
+    class: "coverage-error",
+    hidden: true,
+    "data-i18n": "coverage.kmInvalid",
+  });
   const byRadios = ["kind", "task"].map((value) => element("input", { type: "radio", name: "coverage-by", value }));
   const kinds = KINDS.map((kind) => element("input", { type: "checkbox", name: "coverage-kind", value: kind }));
   const kindLabels = KINDS.map((kind) => element("span", { "data-i18n": `kind_${kind}` }));
   const kindsError = element("p", { class: "coverage-error", hidden: true, "data-i18n": "coverage.kindsNone" });
-  const activities = element("div", { class: "coverage-choices", role: "group", "aria-labelledby": "coverage-offered" });
+  const activities = element("div", {
+    class: "coverage-choices",
+    role: "group",
+    "aria-labelledby": "coverage-offered",
+  });
   const activityChoice = element(
     "details",
     { class: "coverage-offered" },
@@ -125,7 +134,8 @@ export function createForm(onChange) {
     const collator = new Intl.Collator(language());
     const groups = AREA_GROUPS.map(([key, label]) => {
       const areas = [...choices.areas[key]].sort((a, b) => collator.compare(localName(a), localName(b)));
-      return element("optgroup", { label: t(label) }, ...areas.map((a) => element("option", { value: a.id }, localName(a))));
+      const options = areas.map((a) => element("option", { value: a.id }, localName(a)));
+      return element("optgroup", { label: t(label) }, ...options);
     });
     area.replaceChildren(element("option", { value: "" }, t("coverage.country")), ...groups);
     area.value = chosen;
@@ -186,9 +196,6 @@ export function createForm(onChange) {
         taskIds: byTask ? [chosenTask()] : null,
         taskView: byTask,
       };
-    },
-    areaName() {
-      return area.value ? area.selectedOptions[0].textContent : t("coverage.country");
     },
   };
 

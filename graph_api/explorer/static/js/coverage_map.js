@@ -7,13 +7,14 @@ import { kilometres, percent } from "./coverage_figures.js";
 import { localName, t } from "./i18n.js";
 import { element } from "./ui.js";
 
-export const COLOURS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"];
+const COLOURS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"];
 const OUTLINE = { color: "#4d4d4d", weight: 0.6, opacity: 1, fillOpacity: 0.85, className: "coverage-municipality" };
 const CHOSEN = { color: "#000000", weight: 2.5 };
 const SVG = "http://www.w3.org/2000/svg";
 
-export function shareClass(share) {
-  return Math.min(COLOURS.length - 1, Math.floor(share * COLOURS.length));
+// The class of a share: 0 to 20 % the first, ..., 80 to 100 % the last.
+function colour(share) {
+  return COLOURS[Math.min(COLOURS.length - 1, Math.floor(share * COLOURS.length))];
 }
 
 export function createCoverageMap(map, onChoose) {
@@ -52,7 +53,7 @@ export function createCoverageMap(map, onChoose) {
       layer = L.geoJSON(
         { type: "FeatureCollection", features },
         {
-          style: (feature) => ({ ...OUTLINE, fillColor: COLOURS[shareClass(figures.get(feature.properties.code).shareWithin)] }),
+          style: (feature) => ({ ...OUTLINE, fillColor: colour(figures.get(feature.properties.code).shareWithin) }),
           onEachFeature: (feature, path) => {
             const code = feature.properties.code;
             paths.set(code, path);

@@ -1,7 +1,8 @@
 // The ranked gaps as a table whose rows carry `data-municipality-code` (a municipality's name is a button, so the
-// keyboard chooses it as a click on the map does; its figures open in a row below it), and exactly those rows as a CSV file to download: the table's
-// columns and the municipality's code, with the figures as the API gives them (a dot for decimals, shares from 0
-// to 1, no distance where there is no place) so that a spreadsheet reads them as numbers.
+// keyboard chooses it as a click on the map does; its figures open in a row below it), and exactly those rows as a
+// CSV file to download: the table's columns and the municipality's code, with the figures as the API gives them (a
+// dot for decimals, shares from 0 to 1, no distance where there is no place) so that a spreadsheet reads them as
+// numbers.
 
 import { count, distance, kilometres, percent } from "./coverage_figures.js";
 import { localName, t } from "./i18n.js";
