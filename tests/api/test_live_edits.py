@@ -17,10 +17,9 @@ import httpx
 import pytest
 
 from graph_api.app import create_app
-from graph_api.cli import load_seeds
 from graph_api.models import Bounds
 from graph_api.store.base import GraphStore
-from graph_api.store.datafolder import DATABASE, DataFolder
+from graph_api.store.datafolder import DATABASE
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
 from tests.api.edits import (
@@ -184,16 +183,16 @@ def _writes(task: asyncio.Task[Any]) -> bool:
 
 
 async def test_a_write_kept_after_its_client_left_is_pushed(
-    editable_store: GraphStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    editable_store: GraphStore, editable_folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = editable_store
-    if isinstance(store, MemoryStore):  # one with a data folder, whose database another writer can hold
-        store = MemoryStore(DataFolder(tmp_path))
-        await load_seeds(store, Path(__file__).resolve().parents[2] / "seeds")
-    async with live_on(store) as live:
+    async with live_on(editable_store) as live:
         place = await live.write(CREATE_PLACE, **place_in_view("Live left"))
         assert (await live.pushed())["change"] == "CREATED"
-        held = sqlite_held(tmp_path) if isinstance(store, MemoryStore) else neo4j_held(store, place["id"])  # type: ignore[arg-type]
+        held = (
+            sqlite_held(editable_folder)  # another writer holds the data folder's database
+            if isinstance(editable_store, MemoryStore)
+            else neo4j_held(editable_store, place["id"])  # type: ignore[arg-type]
+        )
         variables = {"input": {"id": place["id"], "expectedVersion": 1, "name": "Live left, renamed"}}
         with caplog.at_level(logging.INFO, logger="graph_api.budget"):
             async with _entered(held):
