@@ -197,17 +197,17 @@ def relationships(
 async def editable(
     ctx: Context, writer: Writer, place_id: str, expected_version: int, argument: str
 ) -> tuple[MeetingPlace, Parties]:
-    """The place to edit, at the version the client read, not withdrawn, and the caller's to edit as it is."""
+    """The place to edit: the caller's to edit as it is, at the version the client read, not withdrawn. The right
+    comes first, so that a caller refused it learns nothing of the place's state (its version, its withdrawal)."""
     place = await ctx.existing(place_id, argument, frozenset({"MeetingPlace"}))
     assert isinstance(place, MeetingPlace)
+    ref = NodeRef.of(place)
+    parties = await parties_of(ctx, ref)
+    await require_place(ctx.store, writer.caller, ref, parties.coordinators, parties.family_centre)
     if place.version != expected_version:
-        raise VersionConflict(str(NodeRef.of(place)), expected_version, place.version)
+        raise VersionConflict(str(ref), expected_version, place.version)
     if place.is_withdrawn:
-        raise InputError(
-            argument, f"{NodeRef.of(place)} is withdrawn (since {place.withdrawn_at:%Y-%m-%d}): nothing to edit"
-        )
-    parties = await parties_of(ctx, NodeRef.of(place))
-    await require_place(ctx.store, writer.caller, NodeRef.of(place), parties.coordinators, parties.family_centre)
+        raise InputError(argument, f"{ref} is withdrawn (since {place.withdrawn_at:%Y-%m-%d}): nothing to edit")
     return place, parties
 
 
