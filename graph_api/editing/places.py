@@ -22,7 +22,7 @@ from strawberry import UNSET
 
 from graph_api import offers, relations
 from graph_api.auth.permissions import require_place
-from graph_api.editing.checks import address_text, optional_text, text
+from graph_api.editing.checks import address_text, optional_text, postal_code, text
 from graph_api.editing.writer import EDIT_SOURCE, NodeEdit, Writer
 from graph_api.errors import InputError, VersionConflict
 from graph_api.geo.geocoding import Precision
@@ -44,7 +44,6 @@ PLACED_ENOUGH = frozenset({Precision.ADDRESS, Precision.STREET, Precision.POSTAL
 MAX_ACTIVITIES = 50
 MAX_HOURS = 50
 MAX_CLOSURES = 200
-MAX_POSTAL_CODE_LENGTH = 5
 OWNED = ("LOCATED_IN", "RUN_BY", "OFFERS", "PART_OF")
 """The relationships of a place an edit gives in full when it gives them."""
 
@@ -81,15 +80,6 @@ NO_PARTIES = Parties((), (), None, None)
 
 def is_given(value: object) -> bool:
     return value is not UNSET
-
-
-def postal_code(value: str | None, argument: str) -> str | None:
-    if value is None:
-        return None
-    code = value.strip()
-    if len(code) != MAX_POSTAL_CODE_LENGTH or not code.isdecimal() or not code.isascii():
-        raise InputError(argument, f"{value[:20]!r} is not a Finnish postal code of five digits")
-    return code
 
 
 async def located(ctx: Context, location: Any, address: str | None) -> tuple[Point, str | None]:
