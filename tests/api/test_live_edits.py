@@ -1,6 +1,6 @@
-"""Live updates end to end: a mutation made over HTTP reaches an open `placesChanged` subscription, on a real
-uvicorn with a real websocket client, on both backends (`editable_store`). The place pushed is read afresh: its
-new version, its new organiser."""
+"""Live updates end to end: a mutation made over HTTP (new opening hours too) reaches an open `placesChanged`
+subscription whose view holds the place, and not one of other kinds, on a real uvicorn with a real websocket
+client, on both backends (`editable_store`). The place pushed is read afresh: its new version, its new organiser."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from tests.api.edits import (
     ESPOO,
     HELSINKI,
     PLACE,
+    SET_OPENING_HOURS,
     SETTINGS,
     UPDATE_PLACE,
     WITHDRAW_PLACE,
@@ -46,7 +47,8 @@ VIEW = Bounds(
 ORGANISER = "District:uusimaa"
 ASSOCIATION = "LocalAssociation:la-091-27"
 SUBSCRIPTION = f"""
-subscription Changes($bounds: BoundsInput!) {{ placesChanged(bounds: $bounds) {{ change place {{ {PLACE} }} }} }}
+subscription Changes($bounds: BoundsInput!, $kinds: [MeetingPlaceKind!]) {{
+    placesChanged(bounds: $bounds, kinds: $kinds) {{ change place {{ {PLACE} }} }} }}
 """
 
 
@@ -71,11 +73,12 @@ class Live:
 
 
 @contextlib.asynccontextmanager
-async def live_on(store: GraphStore) -> AsyncIterator[Live]:
+async def live_on(store: GraphStore, kinds: list[str] | None = None) -> AsyncIterator[Live]:
+    """The view subscribed to, of `kinds` (None: of every kind)."""
     app = create_app(store, SETTINGS)
     token = await token_for(store, ORGANISER, "admin")
     async with serving(app) as url, Client.connected(url) as subscriber:
-        payload = {"query": SUBSCRIPTION, "variables": {"bounds": vars_of(VIEW)}}
+        payload = {"query": SUBSCRIPTION, "variables": {"bounds": vars_of(VIEW), "kinds": kinds}}
         await subscriber.send({"id": "1", "type": "subscribe", "payload": payload})
         await subscribed(events_of(app), 1)
         base_url = url.replace("ws://", "http://").removesuffix("/graphql")
@@ -129,6 +132,24 @@ async def test_a_place_moved_out_of_the_view_is_pushed_once_and_then_no_more(liv
     await live.write(UPDATE_PLACE, id=place["id"], expectedVersion=2, name="Live moved, renamed in Espoo")
     marker = await live.write(CREATE_PLACE, **place_in_view("Live marker"))
     assert (await live.pushed())["place"]["id"] == marker["id"], "the change outside the view was not pushed"
+
+
+async def test_new_opening_hours_are_pushed_as_an_update(live: Live) -> None:
+    place = await live.write(CREATE_PLACE, **place_in_view("Live hours"))
+    assert (await live.pushed())["change"] == "CREATED"
+    hours = [{"weekdays": ["MO"], "opensAt": "09:00:00", "closesAt": "11:00:00", "validFrom": None, "validTo": None}]
+    await live.write(SET_OPENING_HOURS, placeId=place["id"], expectedVersion=1, hours=hours)
+    pushed = await live.pushed()
+    assert (pushed["change"], pushed["place"]["version"], pushed["place"]["openingHours"]) == ("UPDATED", 2, hours)
+
+
+async def test_a_view_of_some_kinds_hears_nothing_of_a_place_of_another_kind(editable_store: GraphStore) -> None:
+    async with live_on(editable_store, kinds=["FAMILY_CAFE"]) as live:
+        club = await live.write(CREATE_PLACE, **place_in_view("Live club") | {"kind": "MEETING_PLACE"})
+        await live.write(UPDATE_PLACE, id=club["id"], expectedVersion=1, name="Live club, renamed")
+        cafe = await live.write(CREATE_PLACE, **place_in_view("Live café"))
+        pushed = await live.pushed()  # the first message: the meeting place was never pushed
+        assert (pushed["change"], pushed["place"]["id"]) == ("CREATED", cafe["id"])
 
 
 async def test_a_withdrawn_place_is_pushed(live: Live) -> None:
