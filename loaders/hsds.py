@@ -26,9 +26,11 @@ How the graph maps onto HSDS, field by field:
   `longitude` in WGS-84). Their `address` row (`address_type = physical`) gives the street (`address_1`),
   `postal_code`, `country = FI` and the municipality in `city` (its Finnish name; a Swedish name or a code is
   read too), whose region is written as `state_province`. HSDS requires `address_1` and `postal_code`: a place
-  without them still has an address row, with those empty, because it carries the municipality. Without an
-  address the municipality is the one the point lies in, with a warning. The point is checked against the
-  municipality with `Reference.check_point`. Postal and virtual locations and addresses are skipped.
+  without them still has an address row, with those empty, because it carries the municipality. A postal code
+  is five digits 0-9 (`importing.check_postal_code`, as for every reader): another rejects its location (a place,
+  or a family centre's premises and so the family centre). Without an address the municipality is the one the
+  point lies in, with a warning. The point is checked against the municipality with `Reference.check_point`.
+  Postal and virtual locations and addresses are skipped.
 - A family centre's own premises (its address and position, from PTV) are a `location` whose global id is the
   FamilyCentre's, with `organization_id` the family centre; the city is where the point lies. Only their
   address and position are read (hours, services and attributes of them are skipped).
@@ -98,7 +100,7 @@ from loaders.hsds_tables import (
     Table,
     read_tables,
 )
-from loaders.importing import ROLES, Found, Reading, Reference, Rejection
+from loaders.importing import ROLES, Found, Reading, Reference, Rejection, check_postal_code
 
 GLOBAL_ID = "graph-api"
 """The `external_identifier_type` and `identifier_type` of a global id."""
@@ -296,9 +298,8 @@ class _Reader:
         point = _point(record, required=False)
         address = self._address(record)
         warnings = self._municipality(record, address, point)[1] if point is not None else ()
-        postal_code = _text(address, "postal_code")
         node = dataclasses.replace(
-            item.node, street_address=_text(address, "address_1"), postal_code=postal_code, location=point
+            item.node, street_address=_text(address, "address_1"), postal_code=_postal_code(address), location=point
         )
         return dataclasses.replace(item, node=node, warnings=(*item.warnings, *warnings))
 
@@ -319,7 +320,7 @@ class _Reader:
             schedules=self._schedules(record),
             name_sv=record["alternate_name"] or None,
             street_address=_text(address, "address_1"),
-            postal_code=_text(address, "postal_code"),
+            postal_code=_postal_code(address),
             source_id=record.id,
         )
         ends = [("LOCATED_IN", NodeRef.of(municipality), {}), *self._organisers(record)]
@@ -498,6 +499,17 @@ def _required(record: Record, column: str) -> str:
 def _text(record: Record | None, column: str) -> str | None:
     """The cell's text, None when it is empty or there is no row."""
     return (record[column] or None) if record is not None else None
+
+
+def _postal_code(address: Record | None) -> str | None:
+    """The address's postal code by the rule every reader shares (`check_postal_code`); None when it is blank."""
+    text = _text(address, "postal_code")
+    if address is None or text is None or not text.strip():
+        return None
+    try:
+        return check_postal_code(text)
+    except ValueError as exc:
+        raise _Invalid(address.at("postal_code"), str(exc)) from None
 
 
 def _point(record: Record, *, required: bool) -> Point | None:

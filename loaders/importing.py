@@ -10,7 +10,8 @@ record in one store transaction, or nothing. Where one input holds several sourc
 reading is planned on its own and `combine` makes the plans one, applied as one.
 
 The rules every reader shares live here too (`Reference`): municipalities by code or name, and whether a
-point lies where the input says it does.
+point lies where the input says it does; and those every reader and every edit shares: texts (`check_text`) and
+postal codes (`check_postal_code`).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ ROLES = ("COORDINATOR", "PARTNER")
 default."""
 MAX_TEXT_LENGTH = 200
 """The longest name (or other short text: an agreement's kind) a reader or an edit takes."""
+POSTAL_CODE_DIGITS = 5
 RECENT_IMPORTS = 100
 """How far back among the latest imports `apply` looks for the record it wrote."""
 LISTED = frozenset({"created", "updated", "unchanged"})
@@ -234,6 +236,16 @@ def check_text(text: str, max_length: int = MAX_TEXT_LENGTH) -> str:
     if any(unicodedata.category(char) == "Cc" for char in text):
         raise ValueError("holds a control character (a line break, a tab or a NUL)")
     return text
+
+
+def check_postal_code(text: str) -> str:
+    """A Finnish postal code as kept, ends trimmed: five digits 0-9; a ValueError otherwise. Every reader and every
+    edit takes postal codes by this rule (`str.isdigit` and the regex `\\d` would take Arabic-Indic or other
+    scripts' digits, which no postal code has)."""
+    code = text.strip()
+    if len(code) != POSTAL_CODE_DIGITS or not (code.isascii() and code.isdigit()):
+        raise ValueError(f"{text[:20]!r} is not a postal code of five digits 0-9")
+    return code
 
 
 def municipality_at(locator: MunicipalityLocator, point: Point) -> str:

@@ -26,7 +26,8 @@ What becomes what:
   `familjecentral`) becomes a `FamilyCentre`; a service's name never does, since counties link their
   family-centre service to health stations and child-health clinics too. Any other location is skipped.
 - Names: the Finnish `Name` is the name and the Swedish one `name_sv`; a place with no Finnish name takes its
-  Swedish (or English) one. Names and addresses are kept verbatim.
+  Swedish (or English) one. Names and addresses are kept verbatim. A postal code is five digits 0-9
+  (`importing.check_postal_code`, as for every reader): another rejects the channel, naming the field.
 - Position: the first visiting address (`type` `Location`): a street address, or an "other" one (a point
   with a description). PTV gives ETRS-TM35FIN metres (EPSG:3067), the northing in `latitude`; they become
   WGS-84 degrees (6 decimals, about 0.1 m), checked by `Reference.check_point` against the municipality
@@ -62,7 +63,7 @@ from pyproj import Transformer
 from graph_api.models import FamilyCentre, MeetingPlace, MeetingPlaceKind, Municipality, NodeRef, Organization, Point
 from graph_api.models import Relationship as Rel
 from graph_api.text import fold
-from loaders.importing import ROLES, Found, Reading, Reference, Rejection
+from loaders.importing import ROLES, Found, Reading, Reference, Rejection, check_postal_code
 from loaders.ptv_api import PtvApi
 from loaders.ptv_hours import opening_hours
 
@@ -373,10 +374,21 @@ def _place(detail: Mapping[str, Any], path: str, reference: Reference, *, street
         except ValueError as exc:
             raise ValueError(f"{path}: {exc}") from None
         warnings = (f"{path}: {warning}",) if warning else ()
-    postal_code = detail.get("postalCode")
-    postal_code = postal_code if isinstance(postal_code, str) and postal_code.strip() else None
+    postal_code = _postal_code(detail.get("postalCode"), f"{path}.postalCode")
     where = path if point else f"{path}: no coordinates (coordinateState {detail.get('coordinateState')!r})"
     return _Place(where, municipality, point, _street_address(detail, path) if street else None, postal_code, warnings)
+
+
+def _postal_code(value: object, path: str) -> str | None:
+    """The address's postal code by the rule every reader shares (`check_postal_code`); None when there is none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{path}: {value!r} is not text")
+    try:
+        return check_postal_code(value)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
 
 
 def _point(detail: Mapping[str, Any], path: str) -> Point | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import functools
 import math
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -17,7 +16,7 @@ from typing import TypeVar
 from graph_api.hours import Schedule, Weekday
 from graph_api.models import MeetingPlaceKind, Municipality, Point
 from graph_api.text import fold
-from loaders.importing import ROLES, Reference
+from loaders.importing import ROLES, Reference, check_postal_code
 from loaders.opening_hours import Range, parse_date, parse_ranges, weekly
 from loaders.sheet_files import Table, TableRow, column_letter
 
@@ -174,11 +173,13 @@ class Cells:
         return role
 
     def postal_code(self) -> str:
+        """The postal code by `check_postal_code`, or empty; a number (Excel drops leading zeros) has them back."""
         value = self.raw("postal_code")
         text = f"{value:05d}" if isinstance(value, int) and 0 <= value < 100_000 else self.text("postal_code")
-        if text and not re.fullmatch(r"\d{5}", text):
-            raise CellError("postal_code", f"{text!r} is not a postal code of five digits")
-        return text
+        try:
+            return check_postal_code(text) if text else ""
+        except ValueError as exc:
+            raise CellError("postal_code", str(exc)) from None
 
     def point(self) -> Point | None:
         lat, lon = self._degrees("lat"), self._degrees("lon")

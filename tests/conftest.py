@@ -18,11 +18,13 @@ import httpx
 import pytest
 
 from graph_api.app import create_app
+from graph_api.cli import load_seeds
 from graph_api.models import Bounds, Dataset, NodeRef, Point
 from graph_api.relations import MUNICIPALITY_MEETING_PLACES, MUNICIPALITY_WELFARE_AREA
 from graph_api.schema.data_sizes import DataSizesCache
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore, NodeQuery, PlaceFilter
+from graph_api.store.datafolder import DataFolder
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
 from loaders.seeds import read_dataset
@@ -179,10 +181,27 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
     return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]
 
 
+BARE_MEMORY = "memory-without-data-folder"
+"""A memory store that keeps its writes in the process only (the benchmarks' and the fuzzer's): a further param of
+`empty_backend` for the tests of what it keeps itself (`pytest.mark.parametrize(..., indirect=True)`)."""
+
+
+def fresh_backend(request: pytest.FixtureRequest, folder: Path) -> GraphStore | Neo4jDatabase:
+    """A fresh memory store as `Settings.create_store` ships it, with a data folder, so that what is written goes
+    through SQLite; or the session's Neo4j (asked for here, outside any running event loop)."""
+    if request.param == "memory":
+        return MemoryStore(DataFolder(folder))
+    if request.param == BARE_MEMORY:
+        return MemoryStore()
+    return request.getfixturevalue("neo4j_database")  # type: ignore[no-any-return]
+
+
 @pytest.fixture(params=BACKENDS)
-def empty_backend(request: pytest.FixtureRequest) -> GraphStore | Neo4jDatabase:
-    """A fresh memory store, or the session's Neo4j (asked for here, outside any running event loop)."""
-    return MemoryStore() if request.param == "memory" else request.getfixturevalue("neo4j_database")  # type: ignore[no-any-return]
+def empty_backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> GraphStore | Neo4jDatabase:
+    """An empty store of each backend (see `fresh_backend`)."""
+    return fresh_backend(request, tmp_path_factory.mktemp("data-folder"))
 
 
 @pytest.fixture
@@ -197,10 +216,16 @@ async def new_store(empty_backend: GraphStore | Neo4jDatabase) -> AsyncIterator[
     yield empty_backend.store
 
 
+@pytest.fixture(scope="module")
+def editable_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data folder of the memory `editable_store`: a restarted server opens it again."""
+    return tmp_path_factory.mktemp("editable-data-folder")
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
-def editable_backend(request: pytest.FixtureRequest) -> GraphStore | Neo4jDatabase:
-    """As `empty_backend`, for a module (asked for here, outside any running event loop)."""
-    return MemoryStore() if request.param == "memory" else request.getfixturevalue("neo4j_database")  # type: ignore[no-any-return]
+def editable_backend(request: pytest.FixtureRequest, editable_folder: Path) -> GraphStore | Neo4jDatabase:
+    """As `empty_backend`, for a module."""
+    return fresh_backend(request, editable_folder)
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +235,7 @@ async def editable_store(editable_backend: GraphStore | Neo4jDatabase, dataset: 
     Neo4j gets the seeds back when a later test asks for `neo4j_store`. A module using it asks for no other
     store fixture, which would reload Neo4j under it."""
     if not isinstance(editable_backend, Neo4jDatabase):
-        await editable_backend.load(dataset)
+        await load_seeds(editable_backend, SEEDS)  # as `graph-api serve` does: the seeds, then the data folder
         return editable_backend
     editable_backend.seeded = False
     await wipe(editable_backend.store)

@@ -1,4 +1,5 @@
-"""Who may write what: each rule passes, or raises `Forbidden` naming the node (or the scope) and why.
+"""Who may write what: each rule passes, or raises `Forbidden` naming the node and why (a missing scope, or whose
+the node is).
 
 `admin` may do everything. Otherwise an organisation may edit the meeting places it coordinates; a district
 also those its local associations coordinate, its local associations and its agreements; a family centre the
@@ -18,11 +19,11 @@ from graph_api.store.base import GraphStore
 COORDINATOR = "COORDINATOR"
 
 
-def require_scope(caller: Caller, scope: str) -> None:
-    """The caller's token carries the scope (`admin` carries them all)."""
+def require_scope(caller: Caller, scope: str, node: NodeRef) -> None:
+    """The caller's token carries the scope (`admin` carries them all) to write the node."""
     if scope not in caller.scopes and not caller.is_admin:
         have = ", ".join(sorted(caller.scopes)) or "none"
-        raise Forbidden(f"{caller} lacks the scope {scope} (it has: {have})")
+        raise Forbidden(f"{caller} lacks the scope {scope} (it has: {have}) to edit {node}", node=str(node))
 
 
 async def require_place(
@@ -37,7 +38,7 @@ async def require_place(
     The mutation layer asks for the place as it is and as it will be, so nobody moves a place out of another's
     hands or into their own.
     """
-    require_scope(caller, PLACES_WRITE)
+    require_scope(caller, PLACES_WRITE, place)
     own = caller.organisation
     if caller.is_admin or own in coordinators or own == family_centre:
         return
@@ -51,20 +52,26 @@ async def require_place(
     raise Forbidden(f"{caller} may not edit {place}: {parties}", node=str(place))
 
 
-async def require_association(store: GraphStore, caller: Caller, association: NodeRef, district: NodeRef) -> None:
-    """The caller may create or edit the local association, a member of `district` (scope places:write).
+async def require_association(
+    store: GraphStore, caller: Caller, association: NodeRef, district: NodeRef | None
+) -> None:
+    """The caller may create or edit the local association, a member of `district` (None: of none, so admin's
+    alone) (scope places:write).
 
     `store` is for the rules to come (an association editing itself); today the district decides.
     """
-    require_scope(caller, PLACES_WRITE)
+    require_scope(caller, PLACES_WRITE, association)
     if caller.is_admin or caller.organisation == district:
         return
-    raise Forbidden(f"{caller} may not edit {association}: only its district {district} may", node=str(association))
+    only = (
+        "it is a member of no district, so only admin may" if district is None else f"only its district {district} may"
+    )
+    raise Forbidden(f"{caller} may not edit {association}: {only}", node=str(association))
 
 
 def require_agreement(caller: Caller, district: NodeRef) -> None:
     """The caller may make or end the district's agreements (scope agreements:write)."""
-    require_scope(caller, AGREEMENTS_WRITE)
+    require_scope(caller, AGREEMENTS_WRITE, district)
     if caller.is_admin or caller.organisation == district:
         return
     raise Forbidden(f"{caller} may not make or end the agreements of {district}", node=str(district))

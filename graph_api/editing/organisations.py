@@ -97,19 +97,20 @@ async def end_agreement(ctx: Context, writer: Writer, data: Any) -> Agreement:
     )
 
 
-async def _municipalities(ctx: Context, district: NodeRef, ids: list[str]) -> tuple[NodeRef, ...]:
-    """The municipalities named, each one where the district works."""
+async def _municipalities(ctx: Context, district: NodeRef | None, ids: list[str]) -> tuple[NodeRef, ...]:
+    """The municipalities named, each one where the district works (an association of no district: none)."""
     if len(ids) > MAX_MUNICIPALITIES:
         raise InputError("input.municipalityIds", f"{len(ids)} municipalities; at most {MAX_MUNICIPALITIES}")
     refs = [
         NodeRef.of(await ctx.existing(id_, "input.municipalityIds", frozenset({"Municipality"})))
         for id_ in dict.fromkeys(ids)
     ]
-    (links,) = await ctx.store.traverse_many([district], relations.DISTRICT_MUNICIPALITIES)
+    (links,) = await ctx.store.traverse_many([district], relations.DISTRICT_MUNICIPALITIES) if district else ([],)
     works_in = {NodeRef.of(link.node) for link in links}
     outside = [str(ref) for ref in refs if ref not in works_in]
     if outside:
-        raise InputError("input.municipalityIds", f"{', '.join(outside)} lies outside {district}'s regions")
+        regions = f"{district}'s regions" if district else "the regions of its district, and it is a member of none"
+        raise InputError("input.municipalityIds", f"{', '.join(outside)} lies outside {regions}")
     return tuple(sorted(refs, key=str))
 
 
@@ -129,16 +130,15 @@ async def create_association(ctx: Context, writer: Writer, data: Any) -> LocalAs
 
 
 async def update_association(ctx: Context, writer: Writer, data: Any) -> LocalAssociation:
+    """The association's names or municipalities; the caller's right comes first, as for a place (`editable`)."""
     association = await ctx.existing(data.id, "input.id", frozenset({"LocalAssociation"}))
     assert isinstance(association, LocalAssociation)
-    if association.version != data.expected_version:
-        raise VersionConflict(str(NodeRef.of(association)), data.expected_version, association.version)
     ref = NodeRef.of(association)
     (district_links,) = await ctx.store.traverse_many([ref], relations.LOCAL_ASSOCIATION_DISTRICT)
-    if not district_links:
-        raise InputError("input.id", f"{ref} is a member of no district, so no one but an admin may edit it")
-    district = NodeRef.of(district_links[0].node)
+    district = NodeRef.of(district_links[0].node) if district_links else None
     await require_association(ctx.store, writer.caller, ref, district)
+    if association.version != data.expected_version:
+        raise VersionConflict(str(ref), data.expected_version, association.version)
     changes: dict[str, object] = {}
     if data.name_fi is not UNSET:
         changes["name_fi"] = text(data.name_fi, "input.nameFi")

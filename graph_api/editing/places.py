@@ -22,7 +22,7 @@ from strawberry import UNSET
 
 from graph_api import offers, relations
 from graph_api.auth.permissions import require_place
-from graph_api.editing.checks import address_text, optional_text, text
+from graph_api.editing.checks import address_text, optional_text, postal_code, text
 from graph_api.editing.writer import EDIT_SOURCE, NodeEdit, Writer
 from graph_api.errors import InputError, VersionConflict
 from graph_api.geo.geocoding import Precision
@@ -44,7 +44,6 @@ PLACED_ENOUGH = frozenset({Precision.ADDRESS, Precision.STREET, Precision.POSTAL
 MAX_ACTIVITIES = 50
 MAX_HOURS = 50
 MAX_CLOSURES = 200
-MAX_POSTAL_CODE_LENGTH = 5
 OWNED = ("LOCATED_IN", "RUN_BY", "OFFERS", "PART_OF")
 """The relationships of a place an edit gives in full when it gives them."""
 
@@ -81,15 +80,6 @@ NO_PARTIES = Parties((), (), None, None)
 
 def is_given(value: object) -> bool:
     return value is not UNSET
-
-
-def postal_code(value: str | None, argument: str) -> str | None:
-    if value is None:
-        return None
-    code = value.strip()
-    if len(code) != MAX_POSTAL_CODE_LENGTH or not code.isdecimal() or not code.isascii():
-        raise InputError(argument, f"{value[:20]!r} is not a Finnish postal code of five digits")
-    return code
 
 
 async def located(ctx: Context, location: Any, address: str | None) -> tuple[Point, str | None]:
@@ -197,17 +187,17 @@ def relationships(
 async def editable(
     ctx: Context, writer: Writer, place_id: str, expected_version: int, argument: str
 ) -> tuple[MeetingPlace, Parties]:
-    """The place to edit, at the version the client read, not withdrawn, and the caller's to edit as it is."""
+    """The place to edit: the caller's to edit as it is, at the version the client read, not withdrawn. The right
+    comes first, so that a caller refused it learns nothing of the place's state (its version, its withdrawal)."""
     place = await ctx.existing(place_id, argument, frozenset({"MeetingPlace"}))
     assert isinstance(place, MeetingPlace)
+    ref = NodeRef.of(place)
+    parties = await parties_of(ctx, ref)
+    await require_place(ctx.store, writer.caller, ref, parties.coordinators, parties.family_centre)
     if place.version != expected_version:
-        raise VersionConflict(str(NodeRef.of(place)), expected_version, place.version)
+        raise VersionConflict(str(ref), expected_version, place.version)
     if place.is_withdrawn:
-        raise InputError(
-            argument, f"{NodeRef.of(place)} is withdrawn (since {place.withdrawn_at:%Y-%m-%d}): nothing to edit"
-        )
-    parties = await parties_of(ctx, NodeRef.of(place))
-    await require_place(ctx.store, writer.caller, NodeRef.of(place), parties.coordinators, parties.family_centre)
+        raise InputError(argument, f"{ref} is withdrawn (since {place.withdrawn_at:%Y-%m-%d}): nothing to edit")
     return place, parties
 
 

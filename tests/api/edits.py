@@ -300,10 +300,11 @@ class Setup:
         ends += [("OFFERS", activity, {}) for activity in activities]
         return self._add(node, ends)
 
-    def association(self, key: str, *, district: str = "District:uusimaa", version: int = 1) -> str:
-        """A local association of the district active in Espoo; its global id."""
+    def association(self, key: str, *, district: str | None = "District:uusimaa", version: int = 1) -> str:
+        """A local association of the district (None: of none) active in Espoo; its global id."""
         node = dataclasses.replace(LocalAssociation(key, "api", f"MLL:n yhdistys {key}", None), version=version)
-        return self._add(node, [("MEMBER_OF", district, {}), ("ACTIVE_IN", "Municipality:049", {})])
+        member_of = [("MEMBER_OF", district, {})] if district else []
+        return self._add(node, [*member_of, ("ACTIVE_IN", "Municipality:049", {})])
 
     def agreement(self, district: str, party: str, since: datetime.date) -> None:
         """An agreement running on from `since`."""

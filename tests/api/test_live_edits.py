@@ -1,6 +1,6 @@
-"""Live updates end to end: a mutation made over HTTP reaches an open `placesChanged` subscription, on a real
-uvicorn with a real websocket client, on both backends (`editable_store`). The place pushed is read afresh: its
-new version, its new organiser."""
+"""Live updates end to end: a mutation made over HTTP (new opening hours too) reaches an open `placesChanged`
+subscription whose view holds the place, and not one of other kinds, on a real uvicorn with a real websocket
+client, on both backends (`editable_store`). The place pushed is read afresh: its new version, its new organiser."""
 
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ import httpx
 import pytest
 
 from graph_api.app import create_app
-from graph_api.cli import load_seeds
 from graph_api.models import Bounds
 from graph_api.store.base import GraphStore
-from graph_api.store.datafolder import DATABASE, DataFolder
+from graph_api.store.datafolder import DATABASE
 from graph_api.store.memory import MemoryStore
 from graph_api.store.neo4j import Neo4jStore
 from tests.api.edits import (
@@ -29,6 +28,7 @@ from tests.api.edits import (
     ESPOO,
     HELSINKI,
     PLACE,
+    SET_OPENING_HOURS,
     SETTINGS,
     UPDATE_PLACE,
     WITHDRAW_PLACE,
@@ -47,7 +47,8 @@ VIEW = Bounds(
 ORGANISER = "District:uusimaa"
 ASSOCIATION = "LocalAssociation:la-091-27"
 SUBSCRIPTION = f"""
-subscription Changes($bounds: BoundsInput!) {{ placesChanged(bounds: $bounds) {{ change place {{ {PLACE} }} }} }}
+subscription Changes($bounds: BoundsInput!, $kinds: [MeetingPlaceKind!]) {{
+    placesChanged(bounds: $bounds, kinds: $kinds) {{ change place {{ {PLACE} }} }} }}
 """
 
 
@@ -72,11 +73,12 @@ class Live:
 
 
 @contextlib.asynccontextmanager
-async def live_on(store: GraphStore) -> AsyncIterator[Live]:
+async def live_on(store: GraphStore, kinds: list[str] | None = None) -> AsyncIterator[Live]:
+    """The view subscribed to, of `kinds` (None: of every kind)."""
     app = create_app(store, SETTINGS)
     token = await token_for(store, ORGANISER, "admin")
     async with serving(app) as url, Client.connected(url) as subscriber:
-        payload = {"query": SUBSCRIPTION, "variables": {"bounds": vars_of(VIEW)}}
+        payload = {"query": SUBSCRIPTION, "variables": {"bounds": vars_of(VIEW), "kinds": kinds}}
         await subscriber.send({"id": "1", "type": "subscribe", "payload": payload})
         await subscribed(events_of(app), 1)
         base_url = url.replace("ws://", "http://").removesuffix("/graphql")
@@ -132,6 +134,24 @@ async def test_a_place_moved_out_of_the_view_is_pushed_once_and_then_no_more(liv
     assert (await live.pushed())["place"]["id"] == marker["id"], "the change outside the view was not pushed"
 
 
+async def test_new_opening_hours_are_pushed_as_an_update(live: Live) -> None:
+    place = await live.write(CREATE_PLACE, **place_in_view("Live hours"))
+    assert (await live.pushed())["change"] == "CREATED"
+    hours = [{"weekdays": ["MO"], "opensAt": "09:00:00", "closesAt": "11:00:00", "validFrom": None, "validTo": None}]
+    await live.write(SET_OPENING_HOURS, placeId=place["id"], expectedVersion=1, hours=hours)
+    pushed = await live.pushed()
+    assert (pushed["change"], pushed["place"]["version"], pushed["place"]["openingHours"]) == ("UPDATED", 2, hours)
+
+
+async def test_a_view_of_some_kinds_hears_nothing_of_a_place_of_another_kind(editable_store: GraphStore) -> None:
+    async with live_on(editable_store, kinds=["FAMILY_CAFE"]) as live:
+        club = await live.write(CREATE_PLACE, **place_in_view("Live club") | {"kind": "MEETING_PLACE"})
+        await live.write(UPDATE_PLACE, id=club["id"], expectedVersion=1, name="Live club, renamed")
+        cafe = await live.write(CREATE_PLACE, **place_in_view("Live café"))
+        pushed = await live.pushed()  # the first message: the meeting place was never pushed
+        assert (pushed["change"], pushed["place"]["id"]) == ("CREATED", cafe["id"])
+
+
 async def test_a_withdrawn_place_is_pushed(live: Live) -> None:
     place = await live.write(CREATE_PLACE, **place_in_view("Live withdrawn"))
     assert (await live.pushed())["change"] == "CREATED"
@@ -184,16 +204,16 @@ def _writes(task: asyncio.Task[Any]) -> bool:
 
 
 async def test_a_write_kept_after_its_client_left_is_pushed(
-    editable_store: GraphStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    editable_store: GraphStore, editable_folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = editable_store
-    if isinstance(store, MemoryStore):  # one with a data folder, whose database another writer can hold
-        store = MemoryStore(DataFolder(tmp_path))
-        await load_seeds(store, Path(__file__).resolve().parents[2] / "seeds")
-    async with live_on(store) as live:
+    async with live_on(editable_store) as live:
         place = await live.write(CREATE_PLACE, **place_in_view("Live left"))
         assert (await live.pushed())["change"] == "CREATED"
-        held = sqlite_held(tmp_path) if isinstance(store, MemoryStore) else neo4j_held(store, place["id"])  # type: ignore[arg-type]
+        held = (
+            sqlite_held(editable_folder)  # another writer holds the data folder's database
+            if isinstance(editable_store, MemoryStore)
+            else neo4j_held(editable_store, place["id"])  # type: ignore[arg-type]
+        )
         variables = {"input": {"id": place["id"], "expectedVersion": 1, "name": "Live left, renamed"}}
         with caplog.at_level(logging.INFO, logger="graph_api.budget"):
             async with _entered(held):

@@ -81,7 +81,7 @@ FULL = {
 async def made(editable_store: GraphStore) -> dict[str, str]:
     """The nodes the tests change, by name, made before the module's tests in one load: a place of the district's
     (`place-...`), one with every field set (`full-...`), at version 2 (`v2-...`), withdrawn (`withdrawn-...`);
-    local associations (`association-...`)."""
+    local associations (`association-...`), one a member of no district."""
     setup, ids = Setup(), {}
     for name in ["moved", "versions", "nothing", "refusals", "hours", "open", "paging", "audit-withdraw"]:
         ids[f"place-{name}"] = setup.place(f"place-{name}")
@@ -96,6 +96,7 @@ async def made(editable_store: GraphStore) -> dict[str, str]:
         ids[f"withdrawn-{name}"] = setup.place(f"withdrawn-{name}", version=2, withdrawn=True)
     for name in ["stale", "update", "audit-update"]:
         ids[f"association-{name}"] = setup.association(f"association-{name}", version=2 if name == "stale" else 1)
+    ids["association-of-no-district"] = setup.association("association-of-no-district", district=None)
     setup.agreement(UUSIMAA, "Municipality:186", datetime.date(2026, 1, 1))
     setup.agreement(UUSIMAA, "Municipality:235", datetime.date(2026, 1, 1))
     setup.agreement(UUSIMAA, "Municipality:407", datetime.date(2026, 2, 1))
@@ -588,6 +589,15 @@ async def test_create_agreement_is_listed_and_moves_the_district_on(district: Ed
     assert made in (await district.node(UUSIMAA))["agreements"]
 
 
+async def test_create_agreement_with_an_end_is_in_force_until_it(district: Editor) -> None:
+    made = await district.agreement(UUSIMAA, "Municipality:090", datetime.date(2026, 3, 1), until="2027-02-28")
+    assert (made["since"], made["until"], made["isDemo"]) == ("2026-03-01", "2027-02-28", False)
+    assert made in (await district.node(UUSIMAA))["agreements"]
+    for year, listed in [(2026, True), (2027, True), (2028, False)]:
+        in_force = (await district.data(AGREEMENTS, year=year))["agreements"]
+        assert (made | {"district": {"id": UUSIMAA}} in in_force) == listed, year
+
+
 async def test_create_agreement_refuses_a_second_from_the_same_start(
     district: Editor, editable_store: GraphStore
 ) -> None:
@@ -709,6 +719,31 @@ async def test_update_local_association_replaces_its_names_and_municipalities(
     error = await refusal(district, editable_store, UPDATE_ASSOCIATION, input=outside)
     assert argument(error) == ("BAD_USER_INPUT", "input.municipalityIds")
     assert await district.node(association["id"]) == renamed
+
+
+NAMES_OF_ASSOCIATION = """mutation($input: UpdateLocalAssociationInput!) {
+    updateLocalAssociation(input: $input) { localAssociation { id version nameFi municipalities { id } } } }"""
+"""`UPDATE_ASSOCIATION` but its district, which an association of no district has not."""
+
+
+async def test_update_local_association_of_no_district_is_for_admin_alone(
+    district: Editor, admin: Editor, editable_store: GraphStore, made: dict[str, str]
+) -> None:
+    orphan = made["association-of-no-district"]
+    given = {"id": orphan, "expectedVersion": 1, "nameFi": "MLL:n yhdistys vailla piiriä"}
+    error = await refusal(district, editable_store, NAMES_OF_ASSOCIATION, input=given)
+    assert error["extensions"] == {"code": "FORBIDDEN", "node": orphan}
+    assert "a member of no district, so only admin may" in error["message"]
+    renamed = (await admin.data(NAMES_OF_ASSOCIATION, input=given))["updateLocalAssociation"]["localAssociation"]
+    assert renamed == {
+        "id": orphan,
+        "version": 2,
+        "nameFi": given["nameFi"],
+        "municipalities": [{"id": "Municipality:049"}],
+    }
+    moved = {"id": orphan, "expectedVersion": 2, "municipalityIds": ["Municipality:091"]}
+    error = await refusal(admin, editable_store, NAMES_OF_ASSOCIATION, input=moved)
+    assert argument(error) == ("BAD_USER_INPUT", "input.municipalityIds"), "no district's regions to be active in"
 
 
 # the audit

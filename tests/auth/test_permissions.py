@@ -104,16 +104,16 @@ async def test_editing_a_place_needs_the_places_scope(store: GraphStore) -> None
         await require_place(store, key(UUSIMAA, AGREEMENTS_WRITE), BY_UUSIMAA, [UUSIMAA], None)
 
 
-def test_require_scope_passes_with_the_scope_or_admin() -> None:
-    require_scope(key(UUSIMAA, PLACES_WRITE), PLACES_WRITE)
-    require_scope(key(UUSIMAA, ADMIN), AGREEMENTS_WRITE)
+def test_require_scope_passes_with_the_scope_or_admin_and_else_names_the_node() -> None:
+    require_scope(key(UUSIMAA, PLACES_WRITE), PLACES_WRITE, BY_UUSIMAA)
+    require_scope(key(UUSIMAA, ADMIN), AGREEMENTS_WRITE, UUSIMAA)
     with pytest.raises(Forbidden) as refusal:
-        require_scope(Caller("alice", UUSIMAA, frozenset()), AGREEMENTS_WRITE)
-    assert (
-        str(refusal.value)
-        == "Token subject 'alice' of District:uusimaa lacks the scope agreements:write (it has: none)"
+        require_scope(Caller("alice", UUSIMAA, frozenset()), AGREEMENTS_WRITE, UUSIMAA)
+    assert str(refusal.value) == (
+        "Token subject 'alice' of District:uusimaa lacks the scope agreements:write (it has: none) "
+        "to edit District:uusimaa"
     )
-    assert refusal.value.node is None
+    assert refusal.value.node == str(UUSIMAA)
 
 
 async def test_a_district_and_admin_may_edit_its_associations(store: GraphStore) -> None:

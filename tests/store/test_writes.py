@@ -1,6 +1,8 @@
 """A kept write: versions compared and set in the transaction, the audit written with it, API keys kept.
 
-Every test runs on both backends (`new_store`), and the data folder's own rules on SQLite files.
+Every test runs on both backends (`new_store`: the memory store with its data folder, as shipped), the audit's
+listing on a memory store without one too (it keeps the audit itself), and the data folder's own rules on SQLite
+files.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ from graph_api.models import (
 from graph_api.store.base import ChangeQuery, GraphStore
 from graph_api.store.datafolder import MIGRATIONS, DataFolder
 from graph_api.store.memory import MemoryStore
+from tests.conftest import BACKENDS, BARE_MEMORY
 
 pytestmark = pytest.mark.anyio
 
+EVERY_AUDIT = pytest.mark.parametrize("empty_backend", [*BACKENDS, BARE_MEMORY], indirect=True)
+"""The audit's listing is filtered by each store itself: Neo4j, the data folder's SQL, and the process's list."""
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
 CAFE = MeetingPlace("cafe-1", "api", "Perhekahvila", MeetingPlaceKind.FAMILY_CAFE, Point(60.17, 24.94), updated_at=NOW)
 REF = NodeRef.of(CAFE)
@@ -105,6 +110,7 @@ async def test_concurrent_writers_expecting_one_version_apply_exactly_one(new_st
     assert (await new_store.changes(ChangeQuery(first=None))).total_count == 2
 
 
+@EVERY_AUDIT
 async def test_the_audit_lists_newest_first_filtered_and_a_page_at_a_time(new_store: GraphStore) -> None:
     await create(new_store)
     for version in range(2, 6):
@@ -217,6 +223,7 @@ async def test_an_edit_is_no_new_generation_so_the_next_request_does_not_wait_to
     assert new_store.generation == before + 2
 
 
+@EVERY_AUDIT
 async def test_the_audit_since_a_moment_is_the_same_at_any_utc_offset(new_store: GraphStore) -> None:
     await create(new_store)
     helsinki = NOW.astimezone(datetime.timezone(datetime.timedelta(hours=2)))
