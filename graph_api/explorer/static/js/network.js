@@ -5,11 +5,11 @@
 // member selected in the drawing is seen on the map at once; at a phone's width the panel is under the map.
 // State in the URL: `node` (whose network), `size` (degree or betweenness), `member` (the member selected).
 
-import "./network-messages.js";
+import "./network_messages.js";
 import { localName, onLanguageChange, t, translate } from "./i18n.js";
-import { loadChoices, loadGraph, whereabouts } from "./network-data.js";
-import { colourOf, createDrawing } from "./network-drawing.js";
-import { createNetworkMap } from "./network-map.js";
+import { loadChoices, loadGraph, whereabouts } from "./network_data.js";
+import { colourOf, createDrawing } from "./network_drawing.js";
+import { createNetworkMap } from "./network_map.js";
 import {
   markSelected,
   nameOf,
@@ -18,7 +18,7 @@ import {
   renderMembers,
   renderUnconnected,
   renderWhere,
-} from "./network-panel.js";
+} from "./network_panel.js";
 import * as state from "./state.js";
 import { busy, element } from "./ui.js";
 

@@ -1,8 +1,8 @@
 // The drawing of a network with Cytoscape.js, loaded the first time the network mode is shown (not with the page).
-// Members are coloured and shaped by type, sized by degree or betweenness, laid out by network-layout.js (the same
+// Members are coloured and shaped by type, sized by degree or betweenness, laid out by network_layout.js (the same
 // at every load and width). Labels keep one screen size whatever the zoom.
 
-import { layOut } from "./network-layout.js";
+import { layOut } from "./network_layout.js";
 
 const SCRIPT = "/static/vendor/cytoscape/cytoscape.min.js";
 const SHAPES = {
@@ -117,7 +117,7 @@ export async function createDrawing(container, onSelect) {
 
   return {
     cy,
-    // Draws `graph` (see network-data.js) sized by `measure`, with each member's label from `labelOf(node)`.
+    // Draws `graph` (see network_data.js) sized by `measure`, with each member's label from `labelOf(node)`.
     draw(next, measure, labelOf) {
       graph = next;
       cy.resize(); // the container may have been hidden when Cytoscape.js measured it
