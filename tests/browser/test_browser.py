@@ -3,14 +3,18 @@ test sees every problem its pages had, pages open at a phone's width, and screen
 
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Screenshot
 from tests.browser.problems import Problems
-from tests.conftest import GraphQLClient
+from tests.conftest import ROOT, GraphQLClient
 
 pytestmark = pytest.mark.anyio
 
@@ -95,3 +99,27 @@ async def test_graphiql_renders_its_editor_without_any_request_leaving_the_serve
     page_problems.check()
     await expect(page.locator(".graphiql-container .graphiql-query-editor")).to_be_visible()
     await screenshot(page, "graphiql")
+
+
+@pytest.mark.parametrize("ci", [True, False], ids=["ci-fails", "elsewhere-skips"])
+def test_a_missing_chromium_fails_ci_and_is_skipped_elsewhere_saying_how_to_enable_it(ci: bool) -> None:
+    env = {name: value for name, value in os.environ.items() if name not in {"CI", "GRAPH_API_CHROMIUM"}}
+    env["PATH"] = str(Path(sys.executable).parent)  # the interpreter, and no chromium
+    if ci:
+        env["CI"] = "true"
+    test = "tests/browser/test_explorer.py::test_without_tiles_the_municipality_boundaries_are_the_map[memory]"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", test],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert "`chromium` is not on the PATH" in output
+    if ci:
+        assert result.returncode != 0 and "CI needs a browser for the browser tests" in output
+    else:
+        assert result.returncode == 0 and "1 skipped" in output
+        assert "apt-get install chromium" in output
