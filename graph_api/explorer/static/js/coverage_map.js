@@ -5,7 +5,7 @@
 
 import { kilometres, percent } from "./coverage_figures.js";
 import { localName, t } from "./i18n.js";
-import { element } from "./ui.js";
+import { asText, element } from "./ui.js";
 
 const COLOURS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"];
 const OUTLINE = { color: "#4d4d4d", weight: 0.6, opacity: 1, fillOpacity: 0.85, className: "coverage-municipality" };
@@ -59,7 +59,7 @@ export function createCoverageMap(map, onChoose) {
             paths.set(code, path);
             path.on("add", () => path.getElement().setAttribute("data-municipality-code", code));
             path.on("click", () => onChoose(code));
-            path.bindTooltip(() => `${localName(feature.properties)}: ${percent(figures.get(code).shareWithin)}`, {
+            path.bindTooltip(() => asText(`${localName(feature.properties)}: ${percent(figures.get(code).shareWithin)}`), {
               sticky: true,
             });
           },

@@ -5,7 +5,7 @@
 import { graphql } from "./api.js";
 import { placeName } from "./find_format.js";
 import { formatNumber, t } from "./i18n.js";
-import { busy, element } from "./ui.js";
+import { asText, busy, element } from "./ui.js";
 
 const PLACES_FROM_ZOOM = 11;
 const PLACES_LIMIT = 300;
@@ -117,7 +117,7 @@ function placeMarker(place, location, onPlace) {
     fillOpacity: 0.9,
     className: "find-place-marker",
   });
-  marker.bindTooltip(placeName(place));
+  marker.bindTooltip(asText(placeName(place)));
   marker.on("click", () => onPlace(place.id));
   return marker;
 }

@@ -2,6 +2,7 @@
 // and the member selected as a marker at its location or its municipalities highlighted.
 
 import { municipalityShapes } from "./map.js";
+import { asText } from "./ui.js";
 
 const AREA_STYLE = { color: "#0b5cad", weight: 1.2, fillColor: "#0b5cad", fillOpacity: 0.06 };
 const PLACE_STYLE = { radius: 4, color: "#ffffff", weight: 1, fillOpacity: 0.9 };
@@ -42,7 +43,7 @@ export function createNetworkMap(map) {
       if (shapes) layers.push(L.geoJSON(shapes, { style: AREA_STYLE, interactive: false, pane: AREAS_PANE }));
       for (const place of places) {
         const dot = L.circleMarker(place.point, { ...PLACE_STYLE, fillColor: place.colour });
-        dot.bindTooltip(place.name).on("click", () => onSelect(place.id));
+        dot.bindTooltip(asText(place.name)).on("click", () => onSelect(place.id));
         layers.push(dot);
       }
       for (const layer of layers) context.addLayer(layer);
@@ -61,7 +62,7 @@ export function createNetworkMap(map) {
       }
       if (where.point) {
         marker = L.marker(where.point, { title: name, alt: name, keyboard: false }).addTo(chosen);
-        marker.bindTooltip(name, { direction: "top", offset: [0, -36] });
+        marker.bindTooltip(asText(name), { direction: "top", offset: [0, -36] });
         if (fit) map.setView(where.point, Math.max(map.getZoom(), CLOSE_ZOOM), { animate: false });
       }
       return { point: Boolean(where.point), shapes: shapes?.features.length ?? 0 };

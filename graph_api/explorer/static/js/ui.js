@@ -38,3 +38,8 @@ export async function busy(work) {
 export function demoBadge() {
   return element("span", { class: "demo-badge", title: t("demoNote") }, t("demo"));
 }
+
+// Text for a Leaflet tooltip or popup, which reads a string as HTML: names come from partners, and stay text.
+export function asText(text) {
+  return element("span", {}, text);
+}
