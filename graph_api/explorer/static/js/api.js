@@ -1,6 +1,6 @@
 // The API as any frontend sees it: GraphQL over POST /graphql and the GeoJSON layers under /geojson/.
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(message, errors = []) {
     super(message);
     this.name = "ApiError";

@@ -2,7 +2,7 @@
 // figures and the four family-centre tasks side by side. Each figure carries `data-figure` and its exact value
 // in `data-value`, so what is shown can be checked against the API.
 
-import { formatNumber, language, localName, t } from "./i18n.js";
+import { formatFixed, formatNumber, language, localName, t } from "./i18n.js";
 import { element } from "./ui.js";
 
 export function percent(share) {
@@ -18,18 +18,7 @@ export function kilometres(value) {
 }
 
 export function distance(value) {
-  return value === null ? t("coverage.noPlace") : fixed(value, 1);
-}
-
-// With exactly `digits` decimals, so that a column's figures line up.
-function fixed(value, digits) {
-  const format = new Intl.NumberFormat(language(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return format.format(value);
-}
-
-// A name in the language shown; English where the API has one (activities, tasks).
-export function nameOf(node) {
-  return (language() === "en" && node.nameEn) || localName(node);
+  return value === null ? t("coverage.noPlace") : formatFixed(value, 1);
 }
 
 function figureList(items) {
@@ -79,7 +68,7 @@ function common(figures, withinKm) {
       figure: "placesPer10k",
       label: t("coverage.placesPer10k"),
       value: figures.placesPer10k,
-      text: fixed(figures.placesPer10k, 2),
+      text: formatFixed(figures.placesPer10k, 2),
     },
   ];
 }
@@ -151,7 +140,7 @@ export function createTaskTable(tasks, onChoose) {
     withinKm = km;
     for (const cell of headerCells) cell.textContent = t(cell.dataset.key, { km: kilometres(withinKm) });
     for (const { task, name, mark } of rows) {
-      name.textContent = t("coverage.taskName", { number: task.number, name: nameOf(task) });
+      name.textContent = t("coverage.taskName", { number: task.number, name: localName(task) });
       mark.textContent = t("coverage.weakest");
     }
   }

@@ -3,7 +3,6 @@
 // (`area`, `km`, `kinds`, `activities`, `by`, `tasks`), and `restore` reads them back, keeping only known values.
 // `kinds` (none: all) and `activities` (Activity ids) mean the same in the find mode, which shares them.
 
-import { nameOf } from "./coverage_figures.js";
 import { language, localName, t } from "./i18n.js";
 import * as state from "./state.js";
 import { element } from "./ui.js";
@@ -149,7 +148,7 @@ export function createForm(onChange) {
           "label",
           {},
           element("input", { type: "checkbox", value: activity.id, checked: chosen.has(activity.id) }),
-          nameOf(activity),
+          localName(activity),
         ),
       ),
     );

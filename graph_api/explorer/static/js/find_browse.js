@@ -5,6 +5,7 @@
 import { graphql } from "./api.js";
 import { placeName } from "./find_format.js";
 import { formatNumber, t } from "./i18n.js";
+import { boundsOf } from "./map.js";
 import { asText, busy, element } from "./ui.js";
 
 const PLACES_FROM_ZOOM = 11;
@@ -85,7 +86,7 @@ export function createBrowse({ map, filters, onPlace, onCount }) {
 }
 
 async function load(map, { kinds, activityIds, openAt }) {
-  const bounds = viewBounds(map);
+  const bounds = boundsOf(map);
   const zoom = Math.floor(map.getZoom());
   if (zoom >= PLACES_FROM_ZOOM) {
     const variables = { bounds, limit: PLACES_LIMIT, kinds, activityIds, openAt };
@@ -94,18 +95,6 @@ async function load(map, { kinds, activityIds, openAt }) {
   }
   const { clusters } = await graphql(CLUSTERS, { bounds, zoom, kinds, activityIds });
   return clusters;
-}
-
-// The view as BoundsInput, kept inside the valid degrees however far the map is zoomed out.
-function viewBounds(map) {
-  const bounds = map.getBounds();
-  const clamp = (value, limit) => Math.max(-limit, Math.min(limit, value));
-  return {
-    south: clamp(bounds.getSouth(), 90),
-    west: clamp(bounds.getWest(), 180),
-    north: clamp(bounds.getNorth(), 90),
-    east: clamp(bounds.getEast(), 180),
-  };
 }
 
 function placeMarker(place, location, onPlace) {

@@ -2,8 +2,8 @@
 // are phone lines, chats and sites that no place offers). Restored from and kept in the URL (open, kinds, activities).
 
 import { graphql } from "./api.js";
-import { activityName, nowWithOffset } from "./find_format.js";
-import { onLanguageChange, t } from "./i18n.js";
+import { nowWithOffset } from "./find_format.js";
+import { localName, onLanguageChange, t } from "./i18n.js";
 import * as state from "./state.js";
 import { element, showError } from "./ui.js";
 
@@ -47,12 +47,12 @@ export function createFilters({ onChange }) {
       : t("find.activities");
   };
   const renderActivities = () => {
-    const sorted = [...activities].sort((a, b) => activityName(a).localeCompare(activityName(b)));
+    const sorted = [...activities].sort((a, b) => localName(a).localeCompare(localName(b)));
     const boxes = sorted.map((activity) => {
       const box = element("input", { type: "checkbox", name: "activity", value: activity.id });
       box.checked = activityIds.includes(activity.id);
       box.addEventListener("change", changed);
-      return element("label", {}, box, element("span", {}, activityName(activity)));
+      return element("label", {}, box, element("span", {}, localName(activity)));
     });
     activityBoxes.replaceChildren(...boxes);
     renderSummary();

@@ -1,7 +1,7 @@
 // How the find mode writes a place's data in the language shown: names, weekdays, times, dates and moments
 // (opening hours are Helsinki wall time), distances, and "open now".
 
-import { language, localName, t } from "./i18n.js";
+import { formatFixed, language, t } from "./i18n.js";
 
 export const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 const HELSINKI = "Europe/Helsinki";
@@ -19,23 +19,13 @@ export function placeName(place) {
   return (language() === "sv" && place.nameSv) || place.name;
 }
 
-export function activityName(activity) {
-  const own = { fi: activity.nameFi, sv: activity.nameSv, en: activity.nameEn }[language()];
-  return own || activity.nameFi;
-}
-
-export function organiserName(organiser) {
-  return localName(organiser);
-}
-
 export function kindName(kind) {
   return t(`kind_${kind}`);
 }
 
 // A distance to one decimal, always shown (`1,0 km`), so that the list's figures line up.
 export function distance(km) {
-  const value = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(km);
-  return t("find.distance", { value });
+  return t("find.distance", { value: formatFixed(km, 1) });
 }
 
 // Dates and times in English the European way (24-hour clock, day before month), as Finland writes them.

@@ -2,7 +2,7 @@
 // `data-i18n` (text), `data-i18n-label` (aria-label) or `data-i18n-placeholder`, and `translate` fills them.
 // The language chosen is remembered in localStorage and carried in the URL.
 
-export const LANGUAGES = ["fi", "sv", "en"];
+const LANGUAGES = ["fi", "sv", "en"];
 const STORAGE_KEY = "graph-api-language";
 
 const messages = {
@@ -109,12 +109,17 @@ export function translate(root) {
   }
 }
 
-// A number in the language's own way (decimal comma in Finnish and Swedish).
+// A number in the language's own way (decimal comma in Finnish and Swedish), with at most `digits` decimals.
 export function formatNumber(value, digits = 1) {
   return new Intl.NumberFormat(current, { maximumFractionDigits: digits }).format(value);
 }
 
-// A municipality's or county's name in the language shown: Swedish where it has one, else Finnish.
+// The same with exactly `digits` decimals, so that a column's figures line up.
+export function formatFixed(value, digits) {
+  return new Intl.NumberFormat(current, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+// A node's name in the language shown (`nameSv`, `nameEn`) where it has one, else its Finnish name.
 export function localName(names) {
-  return (current === "sv" && names.nameSv) || names.nameFi || names.name;
+  return (current === "sv" && names.nameSv) || (current === "en" && names.nameEn) || names.nameFi || names.name;
 }

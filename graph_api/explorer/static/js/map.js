@@ -55,8 +55,14 @@ function formatView(map) {
   return `${center.lat.toFixed(5)},${center.lng.toFixed(5)},${map.getZoom()}`;
 }
 
-// The map view as the API's BoundsInput.
+// The map view as the API's BoundsInput, within the ranges the API accepts (a view zoomed far out reaches past them).
 export function boundsOf(map) {
   const bounds = map.getBounds();
-  return { south: bounds.getSouth(), west: bounds.getWest(), north: bounds.getNorth(), east: bounds.getEast() };
+  const clamp = (value, limit) => Math.max(-limit, Math.min(limit, value));
+  return {
+    south: clamp(bounds.getSouth(), 90),
+    west: clamp(bounds.getWest(), 180),
+    north: clamp(bounds.getNorth(), 90),
+    east: clamp(bounds.getEast(), 180),
+  };
 }

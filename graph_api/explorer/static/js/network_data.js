@@ -49,7 +49,7 @@ const WHEREABOUTS = `query Whereabouts($id: ID!) {
   }
 }`;
 
-export function typeOf(id) {
+function typeOf(id) {
   return id.slice(0, id.indexOf(":"));
 }
 

@@ -18,7 +18,7 @@ function swatch(type) {
   return element("i", { class: `network-swatch network-type-${type}`, "aria-hidden": "true" });
 }
 
-export function figureOf(graph, measure, id) {
+function figureOf(graph, measure, id) {
   const value = graph[measure].get(id);
   return measure === "degree" ? formatNumber(value, 0) : formatNumber(value, 3);
 }

@@ -4,13 +4,11 @@
 import { graphql } from "./api.js";
 import {
   WEEKDAYS,
-  activityName,
   calendarDate,
   kindName,
   moment,
   momentTime,
   nowWithOffset,
-  organiserName,
   placeName,
   wallTime,
   weekdayName,
@@ -108,7 +106,7 @@ function organisers(place) {
     element(
       "li",
       { dataset: { organiserId: run.organiser.id } },
-      organiserName(run.organiser),
+      localName(run.organiser),
       element("span", { class: "muted" }, ` (${t(`find.role_${run.role}`)})`),
     ),
   );
@@ -117,7 +115,7 @@ function organisers(place) {
 
 function activities(place) {
   const items = place.activities.map((activity) =>
-    element("li", { dataset: { activityId: activity.id } }, activityName(activity)),
+    element("li", { dataset: { activityId: activity.id } }, localName(activity)),
   );
   return element("ul", { class: "find-activities" }, ...items);
 }

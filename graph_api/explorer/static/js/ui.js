@@ -14,7 +14,7 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
-export function showStatus(text) {
+function showStatus(text) {
   document.getElementById("status").textContent = text;
 }
 
