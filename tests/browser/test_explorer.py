@@ -4,6 +4,7 @@ and the tile setting. Each mode has its own tests (test_find.py, test_coverage.p
 from __future__ import annotations
 
 from http.server import BaseHTTPRequestHandler
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Page, expect
@@ -24,6 +25,8 @@ LABELS = {
     "en": ["Partnership map", "Find", "Coverage", "Network", "Language"],
 }
 MODES = ["find", "coverage", "network"]
+FRONTEND_PATHS = ("/static/", "/geojson/")
+"""Besides the page and /graphql: its own files, and the GeoJSON layers any frontend may ask for."""
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f5a3d10000000049454e44ae426082"
@@ -72,13 +75,20 @@ async def test_a_shared_link_restores_the_mode_language_and_map_view(page: Page,
     assert (round(lat, 2), round(lon, 2), zoom) == (60.45, 22.27, 9)
 
 
-async def test_switching_modes_keeps_them_in_the_link(page: Page, live_url: str) -> None:
+async def test_switching_modes_keeps_them_in_the_link_and_asks_only_what_any_frontend_may(
+    page: Page, live_url: str
+) -> None:
+    asked: set[str] = set()
+    page.on("request", lambda request: asked.add(urlsplit(request.url).path))
     await page.goto(f"{live_url}/")
     for mode in [*MODES[1:], MODES[0]]:
         await page.locator(f"[data-mode={mode}]").click()
         await expect(page.locator(f"#{mode}")).to_be_visible()
         assert f"mode={mode}" in page.url
         assert [await page.locator(f"#{other}").is_hidden() for other in MODES if other != mode] == [True, True]
+    await page.wait_for_load_state("networkidle")
+    assert {"/", "/graphql", "/geojson/municipalities"} <= asked
+    assert [path for path in asked if path not in {"/", "/graphql"} and not path.startswith(FRONTEND_PATHS)] == []
 
 
 async def test_the_page_is_usable_with_the_keyboard(page: Page, live_url: str) -> None:
