@@ -266,9 +266,14 @@ class GraphQLClient:
         return body["errors"][0]  # type: ignore[no-any-return]
 
 
+TEST_SETTINGS = Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=60)
+"""The defaults, without the environment's, but a time budget a loaded CI machine's Neo4j cannot run out of: at the
+default 5 s a read that takes 2-3 s on a quiet machine timed out now and then. The tests of the budget set their own."""
+
+
 def client_for(store: GraphStore, settings: Settings | None = None) -> httpx.AsyncClient:
-    """A client of the app on `store`, with these settings (the defaults, without the environment's)."""
-    transport = httpx.ASGITransport(app=create_app(store, settings or Settings(_env_file=None)))
+    """A client of the app on `store`, with these settings (by default `TEST_SETTINGS`)."""
+    transport = httpx.ASGITransport(app=create_app(store, settings or TEST_SETTINGS))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
