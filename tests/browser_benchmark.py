@@ -53,6 +53,28 @@ to the first marker element added to the map that was not there before (markers 
 do not count)."""
 
 
+BARE_GEOCODE = "query ($address: String!) { geocode(address: $address, limit: 1) { results { lat lon } } }"
+BARE_NEARBY = """query ($lat: Float!, $lon: Float!) {
+  nearby(near: {lat: $lat, lon: $lon}, radiusKm: 10, limit: 20) { distanceKm place { id name kind } }
+}"""
+ASK_THE_API = """
+async ([address, geocode, nearby]) => {
+  const ask = async (query, variables) => {
+    const response = await fetch("/graphql", {
+      method: "POST",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({query, variables}),
+    });
+    return (await response.json()).data;
+  };
+  const started = performance.now();
+  const [point] = (await ask(geocode, {address})).geocode.results;
+  await ask(nearby, {lat: point.lat, lon: point.lon});
+  return performance.now() - started;
+}
+"""
+
+
 @dataclass(frozen=True)
 class Loaded:
     """One response of a first load: its URL, the bytes of its body as sent (compressed, if it was) and of its head."""
@@ -60,6 +82,8 @@ class Loaded:
     url: str
     body: int
     headers: int
+    decoded: int
+    """The body's bytes once uncompressed: what it would have cost without gzip."""
 
 
 async def first_load(page: Page, url: str) -> list[Loaded]:
@@ -79,7 +103,9 @@ async def first_load(page: Page, url: str) -> list[Loaded]:
     loaded = []
     for request in finished:
         sizes = await request.sizes()
-        loaded.append(Loaded(request.url, sizes["responseBodySize"], sizes["responseHeadersSize"]))
+        answer = await request.response()
+        decoded = len(await answer.body()) if answer is not None else 0
+        loaded.append(Loaded(request.url, sizes["responseBodySize"], sizes["responseHeadersSize"], decoded))
     return loaded
 
 
@@ -94,13 +120,20 @@ async def seconds_to_markers(page: Page, query: str) -> float:
     return (watch["shown"] - watch["started"]) / 1000  # type: ignore[no-any-return]
 
 
+async def seconds_of_the_api(page: Page, query: str) -> float:
+    """The baseline: seconds for the page's two questions of a search asked by a bare `fetch` from the same page,
+    one after the other (the first result of `geocode`, then `nearby` it), with fewer fields than the list shows."""
+    return await page.evaluate(ASK_THE_API, [query, BARE_GEOCODE, BARE_NEARBY]) / 1000  # type: ignore[no-any-return]
+
+
 def kilobytes(count: int) -> str:
     return f"{count / 1000:.1f} kB"
 
 
 async def browser_lines(browser: Browser, store: GraphStore, rounds: int = ROUNDS, query: str = SEARCH) -> list[str]:
     """The figures, each round in a fresh browser context: the first load of `/`, then a search."""
-    seconds = []
+    seconds: list[float] = []
+    baseline: list[float] = []
     async with listening(create_app(store, SETTINGS)) as url:
         for _ in range(rounds):
             context = await browser.new_context(viewport=DESKTOP, locale="fi-FI", timezone_id="Europe/Helsinki")
@@ -111,6 +144,7 @@ async def browser_lines(browser: Browser, store: GraphStore, rounds: int = ROUND
                 problems.watch(page)
                 loaded = await first_load(page, f"{url}/")
                 seconds.append(await seconds_to_markers(page, query))
+                baseline.append(await seconds_of_the_api(page, query))
                 problems.check()
             finally:
                 await context.close()
@@ -119,10 +153,14 @@ async def browser_lines(browser: Browser, store: GraphStore, rounds: int = ROUND
     return [
         f"explorer, first load of /:        {kilobytes(bodies + heads):>9} in {len(loaded)} responses (bodies "
         f"{kilobytes(bodies)} as sent, headers {kilobytes(heads)}; headless Chromium, nothing cached)",
+        f"baseline, the same uncompressed:  {kilobytes(sum(item.decoded for item in loaded) + heads):>9} "
+        f"(gzip sends {bodies / sum(item.decoded for item in loaded):.2f} x the bodies' bytes)",
         "explorer, largest on first load:  "
         + ", ".join(f"{item.url.removeprefix(url)} {kilobytes(item.body)}" for item in largest),
         f"explorer, search to first markers: {statistics.median(seconds) * 1000:8.1f} ms median of {rounds} "
         f"({query!r}, {store.name} store, headless Chromium)",
+        f"baseline, its two questions by fetch: {statistics.median(baseline) * 1000:6.1f} ms median "
+        f"(the page: {statistics.median(seconds) / statistics.median(baseline):.1f} x)",
     ]
 
 

@@ -43,9 +43,17 @@ async def test_first_load_counts_the_body_and_head_of_every_response_until_the_n
     bodies = {item.url.removeprefix(url): item.body for item in loaded}
     assert bodies == {"/": len(HTML.encode()), "/page.js": len(SCRIPT), "/page.css": len(STYLE)}
     assert all(item.headers > 0 for item in loaded)
+    assert {item.url.removeprefix(url): item.decoded for item in loaded} == bodies  # nothing here is compressed
 
 
 async def test_browser_benchmark_prints_each_figure(browser: Browser, memory_store: MemoryStore) -> None:
     output = "\n".join(await browser_lines(browser, memory_store, rounds=1))
-    for label in ["explorer, first load of /", "explorer, largest on first load", "explorer, search to first markers"]:
+    labels = [
+        "first load of /",
+        "the same uncompressed",
+        "largest on first load",
+        "to first markers",
+        "its two questions",
+    ]
+    for label in labels:
         assert label in output
