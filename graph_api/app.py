@@ -27,7 +27,6 @@ from graph_api.budget import Stopped, stopped_message, stopped_result, within_bu
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.explorer import page
-from graph_api.explorer.page import GZIP_LEVEL
 from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.instrumented import InstrumentedGeocoder
 from graph_api.graphql_http import GraphQLOverHTTP
@@ -232,7 +231,7 @@ async def geojson(request: Request, layer: Awaitable[dict[str, object]], timeout
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     if gzipped:
-        body = await in_worker(gzip.compress, body, GZIP_LEVEL)
+        body = await in_worker(gzip.compress, body, page.GZIP_LEVEL)
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type="application/geo+json", headers=headers)
 
