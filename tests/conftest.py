@@ -8,8 +8,10 @@ fail under `CI=true` and are skipped elsewhere, with the reason.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -264,6 +266,13 @@ class GraphQLClient:
         body = await self.execute(query, **variables)
         assert len(body.get("errors", [])) == 1, body
         return body["errors"][0]  # type: ignore[no-any-return]
+
+
+def run_pytest_alone(test: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m pytest TEST` in a process of its own with this environment, from the repository's root: how a
+    test sees what the suite does on a machine without some real part (Neo4j, a browser)."""
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", test]
+    return subprocess.run(command, cwd=ROOT, env=dict(env), capture_output=True, text=True, timeout=300)
 
 
 TEST_SETTINGS = Settings(_env_file=None, GRAPH_API_REQUEST_TIMEOUT=60)

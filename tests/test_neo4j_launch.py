@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from neo4j import GraphDatabase
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_pytest_alone
 from tests.neo4j_server import Neo4jLaunchError, Neo4jServer
 
 
@@ -22,15 +22,7 @@ def run_suite_without_java(tmp_path: Path, ci: bool) -> subprocess.CompletedProc
     env |= {"PATH": str(Path(sys.executable).parent), "XDG_CACHE_HOME": str(tmp_path)}
     if ci:
         env["CI"] = "true"
-    test = "tests/api/test_lists.py::test_counts_match_the_reference_data"
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", test],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_pytest_alone("tests/api/test_lists.py::test_counts_match_the_reference_data", env)
 
 
 @pytest.mark.parametrize("ci", [True, False], ids=["ci-fails", "elsewhere-skips"])

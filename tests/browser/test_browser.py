@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import struct
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Screenshot
 from tests.browser.problems import Problems
-from tests.conftest import ROOT, GraphQLClient
+from tests.conftest import GraphQLClient, run_pytest_alone
 
 pytestmark = pytest.mark.anyio
 
@@ -108,14 +107,7 @@ def test_a_missing_chromium_fails_ci_and_is_skipped_elsewhere_saying_how_to_enab
     if ci:
         env["CI"] = "true"
     test = "tests/browser/test_explorer.py::test_without_tiles_the_municipality_boundaries_are_the_map[memory]"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", test],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_pytest_alone(test, env)
     output = result.stdout + result.stderr
     assert "`chromium` is not on the PATH" in output
     if ci:
