@@ -5,6 +5,7 @@
 // whole country's four tasks would be four national measures in one request, past the API's time budget on Neo4j:
 // for the whole country the task view colours the map by the task chosen and leaves the side-by-side to areas.
 
+import { localActivities } from "./activities.js";
 import { graphql } from "./api.js";
 
 // Every municipality of any area (309 in the whole country) fits in one answer: the table lists them all.
@@ -16,17 +17,16 @@ const TASKS = `tasks: taskCoverage(areaId: $areaId, withinKm: $withinKm) {
   weakest { task { id } } tasks { task { id } shareWithin populationWithin places weightedDistanceKm }
 }`;
 
-// The areas to choose from, the activities that happen at places (LOCAL ones: NATIONAL activities are phone lines,
-// chats and sites, which no place offers) and THL's four tasks.
+// The areas to choose from, the activities places can offer and THL's four tasks.
 export async function loadChoices() {
-  const data = await graphql(`query CoverageChoices {
+  const choices = graphql(`query CoverageChoices {
     welfareAreas { id nameFi nameSv } regions { id nameFi nameSv } districts { id nameFi nameSv }
-    activities { id nameFi nameSv nameEn channel }
     familyCentreTasks { id number nameFi nameSv nameEn }
   }`);
+  const [data, activities] = await Promise.all([choices, localActivities()]);
   return {
     areas: { welfareAreas: data.welfareAreas, regions: data.regions, districts: data.districts },
-    activities: data.activities.filter((activity) => activity.channel === "LOCAL"),
+    activities,
     tasks: [...data.familyCentreTasks].sort((a, b) => a.number - b.number),
   };
 }

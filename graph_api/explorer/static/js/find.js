@@ -6,7 +6,7 @@
 import { graphql } from "./api.js";
 import { createBrowse } from "./find_browse.js";
 import { createFilters } from "./find_filters.js";
-import { distance, kindName, nowWithOffset, openness, placeName } from "./find_format.js";
+import { distance, kindName, nowWithOffset, openness } from "./find_format.js";
 import { createMarkers } from "./find_markers.js";
 import { FIND_MESSAGES } from "./find_messages.js";
 import { addMessages, formatNumber, localName, onLanguageChange, t, translate } from "./i18n.js";
@@ -252,7 +252,7 @@ function hitItem(hit, rank) {
   return element(
     "li",
     { class: "find-hit", dataset: { placeId: place.id } },
-    element("button", { type: "button", class: "find-hit-name" }, rankBadge, placeName(place)),
+    element("button", { type: "button", class: "find-hit-name" }, rankBadge, localName(place)),
     facts,
     element("p", { class: "find-hit-organisers" }, place.runBy.map((run) => localName(run.organiser)).join(", ")),
     element("p", { class: place.isOpen ? "find-open is-open" : "find-open" }, openness(place)),

@@ -3,8 +3,7 @@
 // again). Redrawn on `moveend`, debounced; an answer to a request that a newer one has replaced is dropped.
 
 import { graphql } from "./api.js";
-import { placeName } from "./find_format.js";
-import { formatNumber, t } from "./i18n.js";
+import { formatNumber, localName, t } from "./i18n.js";
 import { boundsOf } from "./map.js";
 import { asText, busy, element } from "./ui.js";
 
@@ -106,7 +105,7 @@ function placeMarker(place, location, onPlace) {
     fillOpacity: 0.9,
     className: "find-place-marker",
   });
-  marker.bindTooltip(asText(placeName(place)));
+  marker.bindTooltip(asText(localName(place)));
   marker.on("click", () => onPlace(place.id));
   return marker;
 }

@@ -1,14 +1,13 @@
 // The find mode's filters: open now, kinds, and the activities a place can offer (LOCAL ones: NATIONAL activities
 // are phone lines, chats and sites that no place offers). Restored from and kept in the URL (open, kinds, activities).
 
-import { graphql } from "./api.js";
+import { localActivities } from "./activities.js";
 import { nowWithOffset } from "./find_format.js";
 import { localName, onLanguageChange, t } from "./i18n.js";
 import * as state from "./state.js";
 import { element, showError } from "./ui.js";
 
 const KINDS = ["FAMILY_CAFE", "MEETING_PLACE", "FAMILY_HOUSE", "OPEN_DAYCARE"];
-const ACTIVITIES = `query Activities { activities { id nameFi nameSv nameEn channel } }`;
 
 // `onChange()` is told after the reader changes a filter (the URL already says so).
 export function createFilters({ onChange }) {
@@ -69,8 +68,8 @@ export function createFilters({ onChange }) {
   for (const box of kindBoxes) box.addEventListener("change", changed);
   onLanguageChange(renderActivities);
   renderSummary();
-  graphql(ACTIVITIES).then((data) => {
-    activities = data.activities.filter((activity) => activity.channel === "LOCAL");
+  localActivities().then((offerable) => {
+    activities = offerable;
     renderActivities();
   }, showError);
 

@@ -15,10 +15,6 @@ export function nowWithOffset(now = new Date()) {
   return `${date}T${time}${offset < 0 ? "-" : "+"}${pad(offset / 60)}:${pad(offset % 60)}`;
 }
 
-export function placeName(place) {
-  return (language() === "sv" && place.nameSv) || place.name;
-}
-
 export function kindName(kind) {
   return t(`kind_${kind}`);
 }

@@ -1,7 +1,7 @@
 // The search's markers: the point searched from, each hit numbered as in the list (carrying `data-place-id`),
 // and a ring around the place whose card is open.
 
-import { placeName } from "./find_format.js";
+import { localName } from "./i18n.js";
 import { element } from "./ui.js";
 
 export function createMarkers(map, { onPlace }) {
@@ -37,7 +37,7 @@ export function createMarkers(map, { onPlace }) {
         const label = element("span", { class: "find-hit-marker", dataset: { placeId: place.id } }, String(index + 1));
         const icon = L.divIcon({ html: label, className: "find-hit-icon", iconSize: [28, 28] });
         const where = [place.location.lat, place.location.lon];
-        const marker = L.marker(where, { icon, keyboard: false, title: placeName(place) });
+        const marker = L.marker(where, { icon, keyboard: false, title: localName(place) });
         marker.on("click", () => onPlace(place.id));
         byId.set(place.id, marker);
         hits.addLayer(marker);

@@ -9,7 +9,6 @@ import {
   moment,
   momentTime,
   nowWithOffset,
-  placeName,
   wallTime,
   weekdayName,
 } from "./find_format.js";
@@ -74,7 +73,7 @@ export function createCard(container, { onClose }) {
 }
 
 function cardContent(place, close) {
-  const heading = element("h3", { id: "find-card-title", tabindex: "-1" }, placeName(place));
+  const heading = element("h3", { id: "find-card-title", tabindex: "-1" }, localName(place));
   const closeButton = element("button", { type: "button", class: "find-card-close", "aria-label": t("find.close") });
   closeButton.append("×");
   closeButton.addEventListener("click", close);
