@@ -484,12 +484,12 @@ class Neo4jStore(GraphStore):
         for label, keys in _by_label(refs).items():
             query = _traversal(label, path)
             seen: set[tuple[str, str, str]] = set()
-            for record in await self._read(query, keys=keys):
-                end = (record["start"], record["label"], record["node"]["key"])
+            (record,) = await self._read(query, keys=keys)
+            for start, end_label, node, rel in record["links"]:
+                end = (start, end_label, node["key"])
                 if end not in seen:
                     seen.add(end)
-                    link = Link(_node(record["label"], record["node"]), _native(record["rel"] or {}))
-                    found[NodeRef(label, record["start"])].append(link)
+                    found[NodeRef(label, start)].append(Link(_node(end_label, node), _native(rel or {})))
         return [sorted(found.get(ref, []), key=lambda link: link.node.key) for ref in refs]
 
     async def find(self, label: str, query: NodeQuery) -> Page[Node]:
@@ -789,7 +789,11 @@ def _point(point: Point) -> WGS84Point:
 
 
 def _traversal(label: str, path: Sequence[Hop]) -> LiteralString:
-    """`MATCH (s:Label {key: key})-[..]-(..)` along the path; the start itself for an empty path."""
+    """`MATCH (s:Label {key: key})-[..]-(..)` along the path; the start itself for an empty path.
+
+    Every link comes back in one record: a record per link took three times as long to decode (the 575 links from
+    the municipalities to their meeting places, which national coverage reads, 100 ms against 35 ms).
+    """
     pattern, end, rel = "(s)", "s", "null"
     for i, hop in enumerate(path):
         target = f"n{i}:{_label(hop.label)}" if hop.label else f"n{i}"
@@ -797,8 +801,8 @@ def _traversal(label: str, path: Sequence[Hop]) -> LiteralString:
         pattern, end, rel = f"{pattern}{arrow}({target})", f"n{i}", f"r{i}"
     return _cypher(
         f"UNWIND $keys AS key MATCH (s:{_label(label)} {{key: key}}) MATCH {pattern} "
-        f"RETURN key AS start, labels({end})[0] AS label, properties({end}) AS node, "
-        f"CASE WHEN {rel} IS NULL THEN null ELSE properties({rel}) END AS rel ORDER BY {end}.key"
+        f"RETURN collect([key, labels({end})[0], properties({end}), "
+        f"CASE WHEN {rel} IS NULL THEN null ELSE properties({rel}) END]) AS links"
     )
 
 
