@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -60,7 +60,21 @@ class AreaLocator:
 
     def nearest(self, point: Point) -> str:
         """The area the point lies in, or else the closest one (for places the 1:4.5M coast cuts off)."""
-        return self.locate(point) or self.codes[int(self._tree.query_nearest(shapely.Point(point.lon, point.lat))[0])]
+        return self.nearest_each([point])[0]
+
+    def nearest_each(self, points: Sequence[Point]) -> list[str]:
+        """`nearest` of each point, asked of the R-tree in two calls for all of them: locating a thousand populated
+        places one by one took 60 ms, most of it in shapely's per-call overhead."""
+        targets = shapely.points([p.lon for p in points], [p.lat for p in points])
+        inside: dict[int, str] = {}
+        for i, hit in zip(*self._tree.query(targets, predicate="intersects").tolist(), strict=True):
+            inside[i] = min(inside.get(i, self.codes[hit]), self.codes[hit])
+        outside = [i for i in range(len(points)) if i not in inside]
+        closest: dict[int, str] = {}
+        if outside:
+            for i, hit in zip(*self._tree.query_nearest(targets[outside]).tolist(), strict=True):
+                closest.setdefault(outside[i], self.codes[hit])  # the first of equally close areas, as for one point
+        return [inside.get(i) or closest[i] for i in range(len(points))]
 
     def outside(self, point: Point) -> bool:
         """True when the point is beyond the box around every area: not in or near Finland."""

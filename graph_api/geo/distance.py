@@ -21,7 +21,14 @@ def geodesic_km(a: Point, b: Point) -> float:
 def geodesic_km_from(center: Point, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """The distance in km from `center` to each point of the arrays of latitudes and longitudes (degrees)."""
     lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
+    return geodesic_km_pairs(np.full(lats.shape, center.lat), np.full(lons.shape, center.lon), lats, lons)
+
+
+def geodesic_km_pairs(lats: np.ndarray, lons: np.ndarray, other_lats: np.ndarray, other_lons: np.ndarray) -> np.ndarray:
+    """The distance in km between each point of the first two arrays and the point at the same place in the other
+    two: many pairs in one call, as coverage measures each resident to its own candidates."""
+    lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
     if not lats.size:
         return np.zeros(0)
-    _, _, metres = WGS84.inv(np.full(lons.shape, center.lon), np.full(lats.shape, center.lat), lons, lats)
+    _, _, metres = WGS84.inv(lons, lats, np.asarray(other_lons, dtype=float), np.asarray(other_lats, dtype=float))
     return np.asarray(metres) / 1000

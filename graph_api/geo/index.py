@@ -89,3 +89,15 @@ class PointIndex:
         chords = np.linalg.norm(self._vectors[found] - target, axis=1)
         great_circle = 2 * MEAN_EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2, 1.0))
         return [(float(km), int(i)) for km, i in zip(great_circle, found, strict=True)]
+
+    def nearest_candidates(self, points: Sequence[Point], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` points nearest to each of `points` by great circle, in one query for all of them: arrays of
+        (great-circle km, position) of shape (len(points), k), nearest first; past the last point the km is
+        infinite and the position is `len(self.points)`.
+
+        Chord length on the unit sphere grows with the great-circle angle, so the tree's k nearest are those.
+        """
+        chords, found = self._tree.query(unit_vectors(points), k=k)
+        chords, found = np.reshape(chords, (len(points), k)), np.reshape(found, (len(points), k))
+        great_circle = 2 * MEAN_EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2, 1.0))
+        return np.where(np.isinf(chords), np.inf, great_circle), found

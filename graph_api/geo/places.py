@@ -35,12 +35,18 @@ def settlements_by_municipality(seeds_dir: Path) -> Mapping[str, tuple[Settlemen
     path = seeds_dir / PLACES
     if not path.is_file():
         raise DataError(f"{seeds_dir} is not a seed folder: it has no {PLACES}")
-    locator = MunicipalityLocator.from_seeds(seeds_dir)
-    grouped: dict[str, list[Settlement]] = {}
     with path.open(encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
-            location = Point(float(row["latitude"]), float(row["longitude"]))
-            names = tuple(name for name in row["alternatenames"].split("|") if name)
-            settlement = Settlement(row["name"], location, int(row["population"]), names)
-            grouped.setdefault(locator.nearest(location), []).append(settlement)
+        settlements = [
+            Settlement(
+                row["name"],
+                Point(float(row["latitude"]), float(row["longitude"])),
+                int(row["population"]),
+                tuple(name for name in row["alternatenames"].split("|") if name),
+            )
+            for row in csv.DictReader(file)
+        ]
+    codes = MunicipalityLocator.from_seeds(seeds_dir).nearest_each([s.location for s in settlements])
+    grouped: dict[str, list[Settlement]] = {}
+    for code, settlement in zip(codes, settlements, strict=True):
+        grouped.setdefault(code, []).append(settlement)
     return {code: tuple(settlements) for code, settlements in grouped.items()}

@@ -2,19 +2,25 @@
 
 Pure: it takes domain objects gathered from a store and the residents of `population.py`, and returns
 frozen figures, so both backends give the same answers. A distance is the geodesic to the nearest meeting
-place that counts (by kind, activity, task) wherever it is, across municipal borders. The kd-tree's candidates
-are searched in a radius that grows (5, 20, 80, ... km, up to the whole Earth) until one is found, so every resident
-has a distance, and `weighted_distance_km` is defined, whenever any such place exists at all.
+place that counts (by kind, activity, task) wherever it is, across municipal borders, so every resident has a
+distance, and `weighted_distance_km` is defined, whenever any such place exists at all. All the residents are
+measured at once: one kd-tree query gives each its nearest candidates, and one call measures the geodesics of only
+those that can be nearest.
 """
 
 from __future__ import annotations
 
-import functools
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from graph_api.cancellation import checkpoint
-from graph_api.geo.index import FIRST_SEARCH_KM, PointIndex, nearest
+from graph_api.geo.distance import geodesic_km_pairs
+from graph_api.geo.index import MARGIN, PointIndex
 from graph_api.models import (
     POPULATION_YEAR,
     Activity,
@@ -31,10 +37,13 @@ from graph_api.observability.caches import register_cache
 from graph_api.planning.population import Settlements
 from graph_api.store.base import PlaceFilter
 
-SEARCH_GROWTH = 4.0
-WHOLE_EARTH_KM = 20_100.0
-"""Farther than any two points on Earth (half the equator is 20,038 km), so the last search finds every place."""
 PER_INHABITANTS = 10_000
+FIRST_CANDIDATES = 4
+"""Candidates asked for each resident at first; those whose candidates could all be nearest ask for 4 times more."""
+CANDIDATE_GROWTH = 4
+MAX_INDEXED_PLACES = 2_000_000
+"""Places the kd-trees kept between requests may hold in all (some 70 MB a million): the trees of a million places
+each take a second to build, so they are kept, but not one per filter a planner ever tried."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,61 +270,101 @@ class TaskCoverage:
         return any(reach.is_demo for reach in self.tasks)
 
 
-class NearestPlace:
-    """Geodesic km from a point to the nearest of the places, remembered per point.
+def coordinates(points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray]:
+    """The latitudes and longitudes of the points, as arrays."""
+    count = len(points)
+    return np.fromiter((p.lat for p in points), float, count), np.fromiter((p.lon for p in points), float, count)
 
-    Many residents share a point (a municipality's rest lives at its largest place), and `nearest_place`
-    keeps one per set of places, so that other distances, areas or years measure no point twice.
+
+class NearestPlace:
+    """Geodesic km from points to the nearest of the places, for many points at once.
+
+    The kd-tree gives every point its nearest candidates by great circle in one query. Each candidate's great-circle
+    km lies within `MARGIN` of its geodesic km, so the nearest by geodesic is among those within `MARGIN`² of the
+    nearest by great circle; only those are measured, in one call. A point whose candidates all lie that close asks
+    for more candidates, until some lies farther or there are no more places.
     """
 
-    def __init__(self, places: Sequence[Point]) -> None:
+    def __init__(self, places: Sequence[Point], lats: np.ndarray, lons: np.ndarray) -> None:
         self._index = PointIndex(places)
-        self._known: dict[Point, float | None] = {}
+        self._lats, self._lons = lats, lons
 
-    def km(self, point: Point) -> float | None:
-        """None when there are no places at all."""
-        if point not in self._known:
-            self._known[point] = self._search(point)
-        return self._known[point]
+    def __len__(self) -> int:
+        return len(self._lats)
 
-    def _search(self, point: Point) -> float | None:
-        if not self._index.points:
-            return None
-        radius = FIRST_SEARCH_KM
-        while True:
-            candidates = ((km, self._index.points[i]) for km, i in self._index.candidates(point, radius))
-            hits = nearest(point, candidates, _itself, radius, 1)
-            if hits or radius >= WHOLE_EARTH_KM:
-                return hits[0][0] if hits else None
-            radius = min(radius * SEARCH_GROWTH, WHOLE_EARTH_KM)
-
-
-@functools.lru_cache(maxsize=64)
-def nearest_place(places: tuple[Point, ...]) -> NearestPlace:
-    """The one `NearestPlace` of these places in this process: room for one per set of kinds, every task alone,
-    and the activities planners ask by most."""
-    return NearestPlace(places)
+    def km(self, points: Sequence[Point]) -> np.ndarray:
+        """The km from each point to its nearest place, in the points' order; infinite when there are no places."""
+        lats, lons = coordinates(points)
+        nearest = np.full(len(points), np.inf)
+        pending = np.arange(len(points) if len(self) else 0)
+        k = FIRST_CANDIDATES
+        while pending.size:
+            checkpoint()
+            k = min(k, len(self))
+            approx, found = self._index.nearest_candidates([points[i] for i in pending], k)
+            may_be_nearest = approx <= approx[:, :1] * MARGIN**2
+            settled = ~may_be_nearest[:, -1] | (k == len(self))
+            rows, columns = np.nonzero(may_be_nearest & settled[:, None])
+            measured, places = pending[rows], found[rows, columns]
+            km = geodesic_km_pairs(lats[measured], lons[measured], self._lats[places], self._lons[places])
+            np.minimum.at(nearest, measured, km)
+            pending, k = pending[~settled], k * CANDIDATE_GROWTH
+        return nearest
 
 
+class PlaceSets:
+    """The `NearestPlace` of each set of places asked lately, by a digest of its coordinates, the most recent
+    kept while they hold at most `MAX_INDEXED_PLACES` places in all: a set of a million places is worth keeping
+    (its kd-tree takes a second to build), and hashing its points as a tuple would take half of that again."""
+
+    def __init__(self) -> None:
+        self._sets: OrderedDict[bytes, NearestPlace] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, places: Sequence[Point]) -> NearestPlace:
+        lats, lons = coordinates(places)
+        digest = hashlib.blake2b(lats.tobytes(), digest_size=16)
+        digest.update(lons.tobytes())
+        key = digest.digest()
+        with self._lock:
+            found = self._sets.get(key)
+        if found is None:
+            found = NearestPlace(places, lats, lons)
+        with self._lock:
+            self._sets[key] = found
+            self._sets.move_to_end(key)
+            while len(self._sets) > 1 and sum(map(len, self._sets.values())) > MAX_INDEXED_PLACES:
+                self._sets.popitem(last=False)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._sets)
+
+    def cache_clear(self) -> None:
+        """Forget every set, as in a fresh process."""
+        with self._lock:
+            self._sets.clear()
+
+
+nearest_place = PlaceSets()
+"""The one `PlaceSets` of this process."""
 register_cache("coverage_place_sets", nearest_place)
-
-
-def _itself(point: Point) -> Point:
-    return point
 
 
 def measure(inputs: CoverageInputs, settlements: Settlements, within_km: float) -> list[MunicipalityCoverage]:
     """The figures of each municipality of the inputs, in their order."""
-    nearest_km = nearest_place(tuple(place.location for place in inputs.places)).km
+    residents = [settlements.residents(municipality) for municipality in inputs.municipalities]
+    points = [resident.location for living in residents for resident in living]
+    distances = iter(nearest_place([place.location for place in inputs.places]).km(points).tolist())
     parties = {NodeRef.of(agreement.party) for agreement in inputs.agreements}
     is_demo = inputs.is_demo
     figures = []
-    for municipality in inputs.municipalities:
+    for municipality, living in zip(inputs.municipalities, residents, strict=True):
         checkpoint()
-        people_km = [(r.people, nearest_km(r.location)) for r in settlements.residents(municipality)]
-        within = round(sum(people for people, km in people_km if km is not None and km <= within_km))
+        people_km = [(resident.people, next(distances)) for resident in living]
+        within = round(sum(people for people, km in people_km if km <= within_km))
         measured = bool(inputs.places) and municipality.population > 0
-        weighted = sum(people * (km or 0.0) for people, km in people_km) / municipality.population if measured else None
+        weighted = sum(people * km for people, km in people_km) / municipality.population if measured else None
         figures.append(
             MunicipalityCoverage(
                 municipality=municipality,

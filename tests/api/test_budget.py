@@ -70,7 +70,7 @@ async def measured(gql: GraphQLClient) -> None:
 
 
 def cold() -> None:
-    """As in a fresh process: no distance measured yet, so coverage measures every resident again."""
+    """As in a fresh process: no kd-tree of meeting places built yet."""
     nearest_place.cache_clear()
 
 

@@ -64,3 +64,23 @@ def test_a_point_for_a_postal_code_lies_in_its_area_and_where_asked_if_they_meet
     point = locator.point_in("00100", within=helsinki)
     assert point is not None and helsinki.contains(shapely.Point(point.lon, point.lat))
     assert locator.point_in("96101") is None  # a PO box: no area
+
+
+@pytest.mark.parametrize("kind", LOCATORS)
+def test_nearest_each_is_the_area_a_point_lies_in_or_else_the_closest(kind: type[AreaLocator]) -> None:
+    """Asked for many points at once, as for one: inland, at sea off the coast and across the border."""
+    locator = kind.from_seeds(SEEDS)
+    shapes = numpy.array(locator.shapes)
+    rng = random.Random(4)
+    points = [Point(rng.uniform(59.5, 70.3), rng.uniform(19.0, 32.0)) for _ in range(300)]
+    allowed, outside = [], 0
+    for point in points:
+        target = shapely.Point(point.lon, point.lat)
+        inside = sorted(c for c, hit in zip(locator.codes, shapely.intersects(shapes, target), strict=True) if hit)
+        gaps = shapely.distance(shapes, target)
+        allowed.append(inside[:1] or [c for c, gap in zip(locator.codes, gaps, strict=True) if gap == gaps.min()])
+        outside += not inside
+    assert outside > 10
+    for point, code, codes in zip(points, locator.nearest_each(points), allowed, strict=True):
+        assert code in codes
+        assert locator.nearest(point) == code

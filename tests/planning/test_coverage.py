@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import math
 import random
 
 import pytest
 from geopy.distance import geodesic
 
 from graph_api.geo.distance import geodesic_km
+from graph_api.geo.index import MEAN_EARTH_RADIUS_KM
 from graph_api.geo.places import Settlement
 from graph_api.models import Agreement, District, MeetingPlace, MeetingPlaceKind, Municipality, Point, WelfareArea
 from graph_api.models import WelfareAreaKind as Kind
+from graph_api.planning import coverage
 from graph_api.planning.coverage import (
+    FIRST_CANDIDATES,
     AreaCoverage,
     CoverageInputs,
     CoverageTerms,
     MunicipalityCoverage,
-    NearestPlace,
+    PlaceSets,
     measure,
+    nearest_place,
     ranked_gaps,
 )
 from graph_api.planning.population import Settlements
@@ -56,13 +61,91 @@ def inputs(
     return CoverageInputs(tuple(municipalities), counties or {}, {}, tuple(places), tuple(agreements or []))
 
 
+def in_finland(rng: random.Random) -> Point:
+    """A random point in Finland's box."""
+    return Point(rng.uniform(59.8, 70), rng.uniform(20, 31))
+
+
+def great_circle_km(a: Point, b: Point) -> float:
+    """Haversine on the sphere of the mean Earth radius, as the kd-tree ranks candidates."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * MEAN_EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
 def test_nearest_place_is_the_geodesic_minimum_however_far_it_is() -> None:
     rng = random.Random(5)
-    places = [Point(rng.uniform(59.8, 70), rng.uniform(20, 31)) for _ in range(40)]
-    nearest_place = NearestPlace(places)
+    places = [in_finland(rng) for _ in range(40)]
     far_away = [Point(-33.87, 151.21), Point(-60.0, -160.0), Point(90.0, 0.0)]
-    for point in [*(Point(rng.uniform(59.8, 70), rng.uniform(20, 31)) for _ in range(60)), *far_away]:
-        assert nearest_place.km(point) == pytest.approx(min(km(point, p) for p in places), abs=1e-9)
+    points = [*(in_finland(rng) for _ in range(60)), *far_away, places[3]]
+    expected = [min(km(point, p) for p in places) for point in points]
+    assert nearest_place(places).km(points).tolist() == pytest.approx(expected, abs=1e-9)
+
+
+def test_nearest_place_is_the_geodesic_one_where_the_great_circle_ranks_others_first() -> None:
+    """North of Oulu's latitude the ellipsoid stretches east-west distances more than north-south ones: ten places
+    due east are nearer on the sphere, the one due north is nearer on the ellipsoid; more than the first
+    candidates asked, so the search asks for more."""
+    resident, north = Point(60.0, 25.0), Point(60.1, 25.0)
+    sphere_km = great_circle_km(resident, north) * (1 - 0.0005)
+    east_lon = math.degrees(2 * math.asin(math.sin(sphere_km / 2 / MEAN_EARTH_RADIUS_KM) / math.cos(math.radians(60))))
+    east = Point(60.0, 25.0 + east_lon)
+    assert great_circle_km(resident, east) < great_circle_km(resident, north)
+    assert km(resident, east) > km(resident, north)
+    places = [east] * (FIRST_CANDIDATES * 2 + 2) + [north]
+    assert nearest_place(places).km([resident]).tolist() == pytest.approx([km(resident, north)], abs=1e-9)
+
+
+def test_without_places_every_point_is_infinitely_far() -> None:
+    assert nearest_place([]).km([OULU, KEMI]).tolist() == [math.inf, math.inf]
+
+
+def test_place_sets_keep_one_tree_per_set_of_coordinates_and_a_moved_place_makes_another() -> None:
+    places = [Point(65.0, 25.0), KEMI]
+    kept = nearest_place(places)
+    assert nearest_place([Point(65.0, 25.0), Point(KEMI.lat, KEMI.lon)]) is kept
+    moved = nearest_place([Point(65.0, 25.0), OULU])
+    assert moved is not kept
+    assert moved.km([OULU]).tolist() == [0.0]
+
+
+def test_place_sets_hold_at_most_max_indexed_places_the_latest_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coverage, "MAX_INDEXED_PLACES", 5)
+    sets = PlaceSets()
+    first = sets([OULU, KEMI, Point(60, 25)])
+    assert sets([OULU, KEMI, Point(60, 25)]) is first
+    second = sets([OULU, KEMI, Point(61, 25)])
+    assert len(sets) == 1
+    assert sets([OULU, KEMI, Point(61, 25)]) is second
+    assert sets([Point(60 + i / 10, 25) for i in range(9)]) is not None
+    assert len(sets) == 1, "a set larger than the budget is still kept, alone"
+
+
+@pytest.mark.parametrize("within_km", [2.0, 10.0, 40.0])
+def test_figures_of_many_towns_match_geopy_by_brute_force(within_km: float) -> None:
+    """Thirty made-up towns across Finland, each with a few villages (scaled down or not), twenty places and two
+    clusters of them: each town's distance and people within, measured to every place with geopy."""
+    rng = random.Random(within_km)
+    towns = [town(f"{i:03d}", rng.randint(1, 50_000), in_finland(rng)) for i in range(30)]
+    villages = {
+        t.key: [
+            Settlement(f"v{j}", Point(t.location.lat + rng.gauss(0, 0.1), t.location.lon + rng.gauss(0, 0.2)), p)
+            for j, p in enumerate(rng.randint(0, 30_000) for _ in range(rng.randint(0, 4)))
+        ]
+        for t in towns
+    }
+    spots = [in_finland(rng) for _ in range(20)] + [OULU] * 6 + [KEMI] * 6
+    figures = measure(inputs(towns, [place(f"p{i}", p) for i, p in enumerate(spots)]), Settlements(villages), within_km)
+    for t, got in zip(towns, figures, strict=True):
+        listed = sum(v.population for v in villages[t.key])
+        scale = min(1.0, t.population / listed) if listed else 1.0
+        people = [(v.population * scale, v.location) for v in villages[t.key]]
+        people += [(float(t.population - listed), t.location)] if t.population > listed else []
+        distances = [(n, min(km(at, spot) for spot in spots)) for n, at in people]
+        weighted = sum(n * d for n, d in distances) / t.population
+        assert got.weighted_distance_km == pytest.approx(weighted, abs=1e-6), t.key
+        assert got.population_within == round(sum(n for n, d in distances if d <= within_km)), t.key
 
 
 def test_without_places_nobody_is_within_reach_and_there_is_no_distance() -> None:
