@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import datetime
 from collections.abc import Sequence
+from operator import attrgetter
 
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError
@@ -145,11 +146,12 @@ async def _inputs_each(
     (located, counties, agreements), found = await asyncio.gather(shared, pages)
     keys = [m.key for m in municipalities]
     county_of = {key: ls[0].node.key if ls else None for key, ls in zip(keys, counties, strict=True)}
-    located_in = {key: [link.node.key for link in ls] for key, ls in zip(keys, located, strict=True)}
+    # keys gathered and counted in C (attrgetter, set operations): over a million places, Python loops took seconds
+    located_in = {key: list(map(attrgetter("node.key"), ls)) for key, ls in zip(keys, located, strict=True)}
     each = []
     for page in found:
-        places = tuple(place for place in page.items if isinstance(place, MeetingPlace))
-        counted = {place.key for place in places}
-        places_in = {key: sum(place in counted for place in there) for key, there in located_in.items()}
+        places = tuple([place for place in page.items if isinstance(place, MeetingPlace)])
+        counted = set(map(attrgetter("key"), places))
+        places_in = {key: len(counted.intersection(there)) for key, there in located_in.items()}
         each.append(CoverageInputs(tuple(municipalities), county_of, places_in, places, tuple(agreements)))
     return each
