@@ -315,7 +315,8 @@ class NearestPlace:
 class PlaceSets:
     """The `NearestPlace` of each set of places asked lately, by a digest of its coordinates, the most recent
     kept while they hold at most `MAX_INDEXED_PLACES` places in all: a set of a million places is worth keeping
-    (its kd-tree takes a second to build), and hashing its points as a tuple would take half of that again."""
+    (its kd-tree takes 1-2 s to build), and a digest of its coordinates is found in some 0.1 s, where hashing its
+    points as a tuple took 0.4 s."""
 
     def __init__(self) -> None:
         self._sets: OrderedDict[bytes, NearestPlace] = OrderedDict()
