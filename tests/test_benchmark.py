@@ -32,6 +32,7 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     labels += ["import ptv, dry run", "import ptv, apply", "import ptv, neo4j, dry run", "import ptv, neo4j, apply"]
     labels += ["ratio import spreadsheet apply / seed load", "ratio import ptv, neo4j apply / seed load"]
     labels += ["national coverage, 309 at 10 km", "national coverage again"]
+    labels += ["coverage distances, kd-tree", "coverage distances, brute force", "ratio coverage brute force / kd-tree"]
     labels += ["neo4j, national coverage", "neo4j, national coverage again", "ratio neo4j / embedded coverage"]
     for task in ("task 1", "task 2", "task 3"):
         labels += [f"national coverage, {task}", f"ratio {task} / no filter"]
