@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+from neo4j import AsyncBoltDriver, AsyncNeo4jDriver
 from neo4j.exceptions import ClientError
 from neo4j.spatial import WGS84Point
 
@@ -50,7 +51,7 @@ async def test_every_node_type_has_a_unique_key_and_places_a_point_index(neo4j_s
     } in indexes
 
 
-NEAR_HELSINKI = {"center": WGS84Point((24.94, 60.17)), "meters": 50_000.0}
+NEAR_HELSINKI = {"center": WGS84Point((24.94, 60.17)), "meters": 50_000.0, "take": None, "margin": 1.0}
 AROUND_HELSINKI = {"south_west": WGS84Point((24.5, 60.0)), "north_east": WGS84Point((25.5, 60.5))}
 BY_TASK = PlaceFilter(tasks=frozenset({"3"}))
 BY_ALL_TERMS = PlaceFilter(
@@ -64,7 +65,8 @@ ONE_TASK, ALL_TERMS = _place_parameters(BY_TASK), _place_parameters(BY_ALL_TERMS
 @pytest.mark.parametrize(
     ("query", "parameters"),
     [
-        pytest.param(NEARBY_QUERY, {"center": WGS84Point((24.9, 60.2)), "meters": 5000.0, "kinds": None}, id="nearby"),
+        pytest.param(NEARBY_QUERY, {**NEAR_HELSINKI, **ONE_TASK, "take": 20, "margin": 1.02}, id="nearby-nearest"),
+        pytest.param(NEARBY_QUERY, {**NEAR_HELSINKI, "kinds": None}, id="nearby"),
         pytest.param(
             IN_BOUNDS_QUERY,
             {
@@ -94,11 +96,13 @@ ONE_TASK, ALL_TERMS = _place_parameters(BY_TASK), _place_parameters(BY_ALL_TERMS
 async def test_proximity_queries_seek_the_point_index(
     neo4j_store: Neo4jStore, query: str, parameters: dict[str, Any]
 ) -> None:
+    """Every search of the places near, `nearby`'s for the k nearest and its fetch of those within their reach."""
     async with neo4j_store.driver.session(database=neo4j_store.database) as session:
         summary = await (await session.run("EXPLAIN " + query, parameters)).consume()
-    assert any(
-        line.startswith("NodeIndexSeekByRange POINT INDEX n:MeetingPlace(location)") for line in operators(summary.plan)
-    ), operators(summary.plan)
+    seeks = [line for line in operators(summary.plan) if "MeetingPlace" in line and line.startswith("NodeIndexSeek")]
+    searches = [line for line in operators(summary.plan) if line.startswith(("NodeIndexSeek", "NodeByLabelScan"))]
+    assert seeks == searches and len(seeks) == query.count("MATCH (n:MeetingPlace)"), operators(summary.plan)
+    assert all(line.startswith("NodeIndexSeekByRange POINT INDEX n:MeetingPlace(location)") for line in seeks)
 
 
 def kept_by_hand(dataset: Dataset, places: PlaceFilter) -> set[str]:
@@ -186,3 +190,19 @@ async def test_reads_of_a_graph_with_nothing_withdrawn_log_no_warnings(
         await neo4j_store.find("MeetingPlace", NodeQuery(first=5))
         await neo4j_store.nearby(HELSINKI.location, 5, 5)
     assert [record.getMessage() for record in caplog.records] == []
+
+
+async def test_a_neo4j_uri_routes_by_the_servers_routing_table_and_a_bolt_uri_connects_directly(
+    neo4j_store: Neo4jStore, neo4j_routing_store: Neo4jStore
+) -> None:
+    """The routing store asks the server which members route, read and write (one Community server is all three)
+    and sends its reads and writes where the table says; the bolt store talks to the one server it names."""
+    assert (neo4j_store.uri.split("://")[0], neo4j_routing_store.uri.split("://")[0]) == ("bolt", "neo4j")
+    assert isinstance(neo4j_store.driver, AsyncBoltDriver)
+    assert isinstance(neo4j_routing_store.driver, AsyncNeo4jDriver)
+    assert await neo4j_routing_store.get_many([NodeRef.of(HELSINKI)]) == await neo4j_store.get_many(
+        [NodeRef.of(HELSINKI)]
+    )
+    table = neo4j_routing_store.driver._pool.routing_tables[neo4j_routing_store.database]  # no public accessor
+    server = neo4j_routing_store.uri.split("://")[1]
+    assert {f"{address.host}:{address.port}" for address in (*table.readers, *table.writers)} == {server}
