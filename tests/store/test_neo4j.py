@@ -20,6 +20,7 @@ from graph_api.models import NODE_TYPES, Dataset, Direction, Hop, MeetingPlace, 
 from graph_api.store import neo4j
 from graph_api.store.base import EVERY_PLACE, NodeQuery, PlaceFilter
 from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore, _place_parameters
+from tests.conftest import wipe
 from tests.store.test_contract import CAFE, ESPOO, HELSINKI, SMALL
 
 pytestmark = pytest.mark.anyio
@@ -152,6 +153,23 @@ async def test_a_load_that_fails_half_way_writes_nothing(
     monkeypatch.undo()
     await new_store.load(SMALL)
     assert await new_store.get_many([NodeRef.of(HELSINKI)]) == [HELSINKI]
+
+
+@pytest.mark.parametrize("empty_backend", ["neo4j"], indirect=True)
+async def test_a_bulk_load_writes_what_a_load_writes_and_keeps_the_batches_committed_before_a_failure(
+    new_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A million generated rows do not fit one transaction: `bulk_load` commits batch by batch instead."""
+    monkeypatch.setattr(neo4j, "BATCH_SIZE", 2)
+    summary = await new_store.bulk_load(SMALL)
+    assert await new_store.get_many([NodeRef.of(node) for node in SMALL.nodes]) == SMALL.nodes
+    assert (summary.total("created"), summary.total("updated")) == (len(SMALL.nodes) + len(SMALL.relationships), 0)
+    assert (await new_store.load(SMALL)).total("unchanged") == summary.total("created")
+    await wipe(new_store)
+    monkeypatch.setattr(neo4j, "_merge_relationships", lambda *names: "RETURN 1 / 0 AS change, 1 AS count")
+    with pytest.raises(ClientError, match="/ by zero"):
+        await new_store.bulk_load(SMALL)
+    assert await new_store.get_many([NodeRef.of(HELSINKI)]) == [HELSINKI], "the nodes' batches stay committed"
 
 
 async def test_schedules_are_stored_as_hsds_json_texts(neo4j_store: Neo4jStore, dataset: Dataset) -> None:
