@@ -103,10 +103,6 @@ from graph_api.store.encoding import fields_from_json, fields_to_json
 from graph_api.text import fold
 
 BATCH_SIZE = 1000
-KEYED_WRITE: LiteralString = "CYPHER replan=skip "
-"""The load's queries find every node through its label's uniqueness constraint, so no plan of theirs depends on
-how much the database holds; without this Neo4j plans each of them anew (0.1-0.5 s apiece) once a load has changed
-its statistics enough, e.g. on loading the seeds again after loading them into an empty database."""
 RETRY_PAUSE_S = 0.1
 LIVENESS_CHECK_S = 1.0
 FINLAND_BOX = ([19.0, 59.0], [32.0, 71.0])
@@ -724,7 +720,7 @@ def _merge_nodes(label: str) -> LiteralString:
     """Upsert a label's rows; a row without provenance (the seeds) never overwrites a node an import wrote, so
     loading the seeds again keeps what partners brought in and what their imports withdrew."""
     return _cypher(
-        f"{KEYED_WRITE}UNWIND $rows AS row OPTIONAL MATCH (old:{_label(label)} {{key: row.key}}) "
+        f"UNWIND $rows AS row OPTIONAL MATCH (old:{_label(label)} {{key: row.key}}) "
         "WITH row, old, old IS NOT NULL AND old.updated_at IS NOT NULL AND row.updated_at IS NULL AS kept "
         "WITH row, kept, CASE WHEN old IS NULL THEN 'created' WHEN kept OR properties(old) = row THEN 'unchanged' "
         "ELSE 'updated' END AS change "
@@ -742,7 +738,7 @@ def _merge_relationships(type_: str, start: str, end: str) -> LiteralString:
     node, whose relationships are then the import's (as in `_merge_nodes`)."""
     identity = ", ".join(f"{name}: row.properties.{name}" for name in IDENTIFYING_PROPERTIES.get(type_, ()))
     return _cypher(
-        f"{KEYED_WRITE}UNWIND $rows AS row MATCH (a:{start} {{key: row.start}}) MATCH (b:{end} {{key: row.end}}) "
+        f"UNWIND $rows AS row MATCH (a:{start} {{key: row.start}}) MATCH (b:{end} {{key: row.end}}) "
         f"OPTIONAL MATCH (a)-[old:{type_} {{{identity}}}]->(b) "
         "WITH row, a, b, old, a.updated_at IS NOT NULL AND row.properties.updated_at IS NULL AS kept "
         "WITH row, a, b, kept, CASE WHEN kept OR properties(old) = row.properties THEN 'unchanged' "
