@@ -42,7 +42,7 @@ from graph_api.settings import Settings
 from graph_api.store.base import EVERY_PLACE, GraphStore, PlaceFilter
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
-from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe
+from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe, with_scheme
 from tests.import_benchmark import PTV_LOCATIONS, import_lines
 from tests.neo4j_server import Neo4jServer, free_port
 from tests.write_benchmark import CLIENTS, ROUNDS, WRITES, write_lines
@@ -276,24 +276,57 @@ def task_coverage_lines(backend: str, figures: Mapping[str, tuple[float, float]]
     return lines
 
 
+ONE_NODE_RUNS = 300
+
+
+async def one_node_median(store: GraphStore) -> float:
+    """Median seconds of reading one node by key through the store (`get_many`), after as many reads to warm up."""
+    for _ in range(ONE_NODE_RUNS):
+        await store.get_many([HELSINKI])
+    return statistics.median([await timed(lambda: store.get_many([HELSINKI])) for _ in range(ONE_NODE_RUNS)])
+
+
 async def neo4j_figures(
     uri: str, dataset: Dataset, centers: list[Point], county: Node
 ) -> tuple[dict[str, float], AreaNetwork, dict[str, tuple[float, float]]]:
+    """The Neo4j figures over `bolt://`, and one node and `nearby` again over `neo4j://` (the routing driver)."""
+    store = neo4j_store_for(with_scheme(uri, "bolt"))
+    routing = neo4j_store_for(with_scheme(uri, "neo4j"))
+    await store.open()
+    await routing.open()
+    try:
+        await claim(store)
+        await wipe(store)
+        first_s = await timed(lambda: store.load(dataset))  # Neo4j plans each of the load's queries: ~0.25 s apiece
+        await wipe(store)
+        load_s = await timed(lambda: store.load(dataset))
+        reload_s = await timed(lambda: store.load(dataset))
+        in_process, over_asgi = await nearby_medians(store, centers)
+        one_node = await one_node_median(store)
+        routed_one = await one_node_median(routing)
+        routed_nearby, _ = await nearby_medians(routing, centers)
+        network_s, network = await network_median(store, county, min(len(centers), NETWORK_RUNS))
+        national = await national_coverage_seconds(store, min(len(centers), COVERAGE_ROUNDS))
+    finally:
+        await routing.close()
+        await store.close()
+    loads = {"first": first_s, "load": load_s, "reload": reload_s}
+    reads = {"nearby": in_process, "asgi": over_asgi, "one": one_node, "routed one": routed_one}
+    return {**loads, **reads, "routed nearby": routed_nearby, "network": network_s}, network, national
+
+
+async def neo4j_load_rate(uri: str, dataset: Dataset) -> float:
+    """Rows a second of loading `dataset` into the wiped Neo4j at `uri` with `Neo4jStore.bulk_load` (a transaction
+    a batch of `BATCH_SIZE` rows): for generated datasets too large for one transaction, e.g. a million places."""
     store = neo4j_store_for(uri)
     await store.open()
     try:
         await claim(store)
         await wipe(store)
-        load_s = await timed(lambda: store.load(dataset))
-        reload_s = await timed(lambda: store.load(dataset))
-        in_process, over_asgi = await nearby_medians(store, centers)
-        one_node = statistics.median([await timed(lambda: store.get_many([HELSINKI])) for _ in range(100)])
-        network_s, network = await network_median(store, county, min(len(centers), NETWORK_RUNS))
-        national = await national_coverage_seconds(store, min(len(centers), COVERAGE_ROUNDS))
+        seconds = await timed(lambda: store.bulk_load(dataset))
     finally:
         await store.close()
-    times = {"load": load_s, "reload": reload_s, "nearby": in_process, "asgi": over_asgi, "one": one_node}
-    return {**times, "network": network_s}, network, national
+    return (len(dataset.nodes) + len(dataset.relationships)) / seconds
 
 
 BOMB = (
@@ -428,12 +461,18 @@ async def run(
             print("\n".join(await write_lines(dataset, None, writes, min(writes, ROUNDS))))
         return
     neo4j, neo4j_network, neo4j_national = await neo4j_figures(neo4j_uri, dataset, centers, county)
-    print(f"neo4j, load seeds into empty db:  {neo4j['load'] * 1000:9.1f} ms")
-    print(f"neo4j, load again (unchanged):    {neo4j['reload'] * 1000:9.1f} ms")
-    print(f"neo4j, one node by key (floor):   {neo4j['one'] * 1e6:9.1f} µs median of 100 round trips")
+    loads = {"first": "first load, queries unplanned:", "load": "load seeds into empty db:"}
+    for name, what in {**loads, "reload": "load again (unchanged):"}.items():
+        print(f"neo4j, {what:<31}{neo4j[name] * 1000:9.1f} ms ({seed_rows / neo4j[name]:.0f} rows/s)")
+    print(f"neo4j, one node by key (floor):   {neo4j['one'] * 1e6:9.1f} µs median of {ONE_NODE_RUNS} after as many")
+    print(f"ratio neo4j one node / embedded nearby: {neo4j['one'] / indexed:7.1f} x (a round trip against a search)")
     print(f"neo4j, nearby in process:         {neo4j['nearby'] * 1e6:9.1f} µs median over the same points")
     print(f"ratio neo4j / embedded nearby:    {neo4j['nearby'] / indexed:9.1f} x")
     print(f"neo4j, nearby through ASGI app:   {neo4j['asgi'] * 1000:9.2f} ms median")
+    print(f"ratio neo4j / embedded over ASGI: {neo4j['asgi'] / over_asgi:9.1f} x")
+    print(f"neo4j://, one node by key:        {neo4j['routed one'] * 1e6:9.1f} µs median (routing driver)")
+    print(f"neo4j://, nearby in process:      {neo4j['routed nearby'] * 1e6:9.1f} µs median over the same points")
+    print(f"ratio neo4j:// / bolt:// nearby:  {neo4j['routed nearby'] / neo4j['nearby']:9.2f} x")
     same = "the same figures" if neo4j_network == network else "DIFFERENT figures"
     print(f"neo4j, network figures:           {neo4j['network'] * 1000:9.1f} ms median ({same} as embedded)")
     print(f"ratio neo4j / embedded network:   {neo4j['network'] / network_s:9.1f} x")

@@ -45,6 +45,11 @@ os.environ["GRAPH_API_DATA"] = tempfile.mkdtemp(prefix="graph-api-data-")
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 BACKENDS = ["memory", "neo4j"]
+ROUTED = "neo4j-routing"
+"""The session's Neo4j through a `neo4j://` URI: the routing driver, asking the server for its routing table (one
+server is router, reader and writer in its own table), as it would ask a cluster; "neo4j" connects with `bolt://`."""
+STORE_BACKENDS = [*BACKENDS, ROUTED]
+"""The `store` and `new_store` fixtures' backends: what every store test runs on, once with each URI scheme."""
 HOW_TO_ENABLE = (
     "set NEO4J_URI to a Neo4j 5.26 the tests may wipe, or install Java 17 and Maven so that the tests "
     "start one themselves (python -m tests.neo4j_server)"
@@ -84,6 +89,12 @@ def neo4j_server() -> Iterator[Neo4jServer | None]:
 @pytest.fixture(scope="session")
 def neo4j_uri(neo4j_server: Neo4jServer | None) -> str:
     return neo4j_server.uri if neo4j_server is not None else os.environ["NEO4J_URI"]
+
+
+def with_scheme(uri: str, scheme: str) -> str:
+    """The same server and port under another scheme (`bolt`, `neo4j`), keeping `+s` or `+ssc`."""
+    old, sep, rest = uri.partition("://")
+    return f"{scheme}{old[old.index('+') :] if '+' in old else ''}{sep}{rest}"
 
 
 def neo4j_store_for(uri: str) -> Neo4jStore:
@@ -150,37 +161,58 @@ async def memory_store(dataset: Dataset) -> MemoryStore:
 
 @dataclass
 class Neo4jDatabase:
-    """The session's Neo4j connection, and whether the database holds exactly the seeds right now."""
+    """The session's Neo4j database, its stores by URI scheme (`store` over `bolt://`, `routing` over `neo4j://`),
+    and whether it holds exactly the seeds right now."""
 
     store: Neo4jStore
+    routing: Neo4jStore
     seeded: bool = False
+
+    def by_backend(self, backend: str) -> Neo4jStore:
+        return self.routing if backend == ROUTED else self.store
 
 
 @pytest.fixture(scope="session")
 async def neo4j_database(neo4j_uri: str) -> AsyncIterator[Neo4jDatabase]:
-    store = neo4j_store_for(neo4j_uri)
+    store = neo4j_store_for(with_scheme(neo4j_uri, "bolt"))
+    routing = neo4j_store_for(with_scheme(neo4j_uri, "neo4j"))
     await store.open()
+    await routing.open()
     try:
         await claim(store)
-        yield Neo4jDatabase(store)
+        yield Neo4jDatabase(store, routing)
     finally:
+        await routing.close()
         await store.close()
+
+
+async def seeded(database: Neo4jDatabase, dataset: Dataset, backend: str) -> Neo4jStore:
+    """The store of that backend, the seeds in its database: loaded again only after a test wrote into it (see
+    `new_store`); the warm-up runs on the store returned, so each URI scheme's first test is not the one to wait."""
+    store = database.by_backend(backend)
+    if not database.seeded:
+        await wipe(store)
+        await seed(store, dataset)
+        database.seeded = True
+    return store
 
 
 @pytest.fixture
 async def neo4j_store(neo4j_database: Neo4jDatabase, dataset: Dataset) -> Neo4jStore:
-    """Neo4j holding the seeds: loaded again only after a test wrote into it (see `new_store`)."""
-    if not neo4j_database.seeded:
-        await wipe(neo4j_database.store)
-        await seed(neo4j_database.store, dataset)
-        neo4j_database.seeded = True
-    return neo4j_database.store
+    """Neo4j holding the seeds, over `bolt://`."""
+    return await seeded(neo4j_database, dataset, "neo4j")
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture
+async def neo4j_routing_store(neo4j_database: Neo4jDatabase, dataset: Dataset) -> Neo4jStore:
+    """The same Neo4j holding the seeds, over `neo4j://`."""
+    return await seeded(neo4j_database, dataset, ROUTED)
+
+
+@pytest.fixture(params=STORE_BACKENDS)
 def store(request: pytest.FixtureRequest) -> GraphStore:
     """The shipped seeds in each backend; tests that use it read and never write."""
-    return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]
+    return request.getfixturevalue(f"{request.param.replace('-', '_')}_store")  # type: ignore[no-any-return]
 
 
 BARE_MEMORY = "memory-without-data-folder"
@@ -188,32 +220,41 @@ BARE_MEMORY = "memory-without-data-folder"
 `empty_backend` for the tests of what it keeps itself (`pytest.mark.parametrize(..., indirect=True)`)."""
 
 
-def fresh_backend(request: pytest.FixtureRequest, folder: Path) -> GraphStore | Neo4jDatabase:
+@dataclass(frozen=True)
+class Neo4jBackend:
+    """One of the session's Neo4j stores (`Neo4jDatabase.by_backend`) and the database it shares with the others."""
+
+    database: Neo4jDatabase
+    store: Neo4jStore
+
+
+def fresh_backend(request: pytest.FixtureRequest, folder: Path) -> GraphStore | Neo4jBackend:
     """A fresh memory store as `Settings.create_store` ships it, with a data folder, so that what is written goes
     through SQLite; or the session's Neo4j (asked for here, outside any running event loop)."""
     if request.param == "memory":
         return MemoryStore(DataFolder(folder))
     if request.param == BARE_MEMORY:
         return MemoryStore()
-    return request.getfixturevalue("neo4j_database")  # type: ignore[no-any-return]
+    database: Neo4jDatabase = request.getfixturevalue("neo4j_database")
+    return Neo4jBackend(database, database.by_backend(request.param))
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=STORE_BACKENDS)
 def empty_backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> GraphStore | Neo4jDatabase:
+) -> GraphStore | Neo4jBackend:
     """An empty store of each backend (see `fresh_backend`)."""
     return fresh_backend(request, tmp_path_factory.mktemp("data-folder"))
 
 
 @pytest.fixture
-async def new_store(empty_backend: GraphStore | Neo4jDatabase) -> AsyncIterator[GraphStore]:
+async def new_store(empty_backend: GraphStore | Neo4jBackend) -> AsyncIterator[GraphStore]:
     """An empty store of each backend to write into. Neo4j is wiped, and gets the seeds back when a test
     next asks for `neo4j_store`: tests that write run one after another without reloading them each time."""
-    if not isinstance(empty_backend, Neo4jDatabase):
+    if not isinstance(empty_backend, Neo4jBackend):
         yield empty_backend
         return
-    empty_backend.seeded = False
+    empty_backend.database.seeded = False
     await wipe(empty_backend.store)
     yield empty_backend.store
 
@@ -225,21 +266,21 @@ def editable_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def editable_backend(request: pytest.FixtureRequest, editable_folder: Path) -> GraphStore | Neo4jDatabase:
+def editable_backend(request: pytest.FixtureRequest, editable_folder: Path) -> GraphStore | Neo4jBackend:
     """As `empty_backend`, for a module."""
     return fresh_backend(request, editable_folder)
 
 
 @pytest.fixture(scope="module")
-async def editable_store(editable_backend: GraphStore | Neo4jDatabase, dataset: Dataset) -> GraphStore:
+async def editable_store(editable_backend: GraphStore | Neo4jBackend, dataset: Dataset) -> GraphStore:
     """The seeds in a store of each backend, for one module's tests to write into: each test creates what it
     changes, or changes what no other test of the module reads. Loaded once a module (Neo4j takes seconds);
     Neo4j gets the seeds back when a later test asks for `neo4j_store`. A module using it asks for no other
     store fixture, which would reload Neo4j under it."""
-    if not isinstance(editable_backend, Neo4jDatabase):
+    if not isinstance(editable_backend, Neo4jBackend):
         await load_seeds(editable_backend, SEEDS)  # as `graph-api serve` does: the seeds, then the data folder
         return editable_backend
-    editable_backend.seeded = False
+    editable_backend.database.seeded = False
     await wipe(editable_backend.store)
     await seed(editable_backend.store, dataset)
     return editable_backend.store

@@ -1,15 +1,19 @@
 """The production store: Neo4j 5.26 over Bolt, through the official async driver.
 
 Each node type is a label with a uniqueness constraint on `key`; meeting places carry a WGS-84 `location`
-under a POINT index. Loads run in one explicit transaction (`UNWIND` + `MERGE`, in batches), so a failed
-load writes nothing; reads run in managed read transactions. Every query is parameterised: the only text
-put into Cypher are labels and relationship types, and those come from the allowlists in
-`graph_api.models`, never from a request.
+under a POINT index. Loads run in one explicit transaction (`UNWIND` + `MERGE`, in batches of fixed query texts,
+one a label and one a relationship type and its end labels), so a failed load writes nothing; `bulk_load` commits
+each batch by itself, for a million generated rows. Every read is one auto-commit query: its RUN and PULL go out
+together and come back in one round trip (a managed transaction adds BEGIN and COMMIT, two more). Every query is
+parameterised: the only text put into Cypher are labels and relationship types, and those come from the allowlists
+in `graph_api.models`, never from a request. `bolt://` URIs talk to one server; `neo4j://` URIs route by the
+routing table the server gives (a cluster's members; one server is all of them in its own table).
 
 Distances: the point index finds candidates by `point.distance` (a haversine on a sphere of radius
 6,378,140 m) in a radius widened by `MARGIN`; the exact geodesic then filters and orders them, so the
-answers equal the embedded store's. The index has no k-nearest search, so `nearby` searches a growing
-radius until it has `limit` places or reaches the radius asked for.
+answers equal the embedded store's. The index has no k-nearest search, so `nearby`'s one query first finds how
+far the `limit` nearest by `point.distance` lie, then fetches every place within that distance widened by
+`MARGIN` twice: every place nearer by geodesic than the farthest of them lies within it.
 
 Opening hours. A meeting place's schedules are the node's `schedules` property: a list of strings, each one
 schedule's HSDS columns as JSON (`Schedule.to_hsds`), absent when there are none. Neo4j properties hold no
@@ -17,9 +21,8 @@ maps, and parallel lists could not hold a missing `valid_to` (lists take no null
 exactly and read plainly in Neo4j Browser. Its exceptional closures are the `closures` property, likewise a
 list of JSON texts (`Closure.to_json`), absent when there are none. Whether a place is open is decided by the
 one rule in `graph_api.hours`, in Python on the nodes Cypher returns, never restated in Cypher, so both stores
-always agree. The price is in what crosses the wire when `open_at` is asked: `nearby` keeps only the open ones of
-each radius' candidates (its radius grows until `limit` open places are found, so when few are open it reads
-all within the radius asked), `in_bounds` fetches every place in the box to count the open ones, and `find`
+always agree. The price is in what crosses the wire when `open_at` is asked: `nearby` fetches every place within
+the radius asked to keep the open ones, `in_bounds` fetches every place in the box to count the open ones, and `find`
 fetches every match to page over the open ones. With the seeds that is at most the 575 meeting places, small
 nodes; kinds, keys and names are still filtered in Cypher.
 
@@ -44,9 +47,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from typing import Any, LiteralString, TypeVar, cast
 
 from neo4j import (
+    READ_ACCESS,
+    WRITE_ACCESS,
     AsyncDriver,
     AsyncGraphDatabase,
-    AsyncManagedTransaction,
+    AsyncSession,
     AsyncTransaction,
     NotificationDisabledClassification,
 )
@@ -55,7 +60,7 @@ from neo4j.spatial import WGS84Point
 
 from graph_api.cancellation import in_worker
 from graph_api.errors import DataError, StoreUnavailable, VersionConflict
-from graph_api.geo.index import FIRST_SEARCH_KM, MARGIN, location_of, nearest
+from graph_api.geo.index import MARGIN, location_of, nearest
 from graph_api.hours import Closure, Schedule
 from graph_api.models import (
     IDENTIFYING_PROPERTIES,
@@ -119,11 +124,21 @@ PLACES_KEPT: LiteralString = "".join(f"AND (${name} IS NULL OR {cond}) " for nam
 """Every condition, each skipped when its parameter is null: one fixed text for the proximity queries."""
 # Both served by the POINT index (the indexed property is the first argument; see tests/store/test_neo4j.py).
 NEARBY_QUERY: LiteralString = (
-    "MATCH (n:MeetingPlace) WHERE point.distance(n.location, $center) <= $meters "
+    "CALL () { MATCH (n:MeetingPlace) WHERE $take IS NOT NULL AND point.distance(n.location, $center) <= $meters "
+    + PLACES_KEPT
+    + "AND n.withdrawn_at IS NULL "
+    "WITH point.distance(n.location, $center) AS meters ORDER BY meters LIMIT coalesce($take, 0) "
+    "RETURN count(*) AS found, max(meters) AS farthest } "
+    "WITH CASE WHEN $take IS NULL OR found < $take THEN $meters ELSE farthest * $margin END AS reach "
+    "MATCH (n:MeetingPlace) WHERE point.distance(n.location, $center) <= reach "
     + PLACES_KEPT
     + "AND n.withdrawn_at IS NULL "
     "RETURN properties(n) AS node, point.distance(n.location, $center) AS meters ORDER BY n.key"
 )
+"""The places within `$meters` that may be among the `$take` nearest by geodesic, in one round trip: the index has
+no k-nearest search, so the first part finds how far the `$take` nearest by `point.distance` lie and the second
+fetches those within that reach times `$margin` (every place nearer by geodesic than the farthest of them is
+within it); with `$take` null, every place within `$meters`."""
 IMPORTS_QUERY: LiteralString = (
     "MATCH (i:Import) WITH i ORDER BY i.number DESC WITH collect(i) AS found "
     "WITH size(found) AS total, [i IN found WHERE $after IS NULL OR i.number < $after] AS rest "
@@ -248,17 +263,26 @@ class Neo4jStore(GraphStore):
         return await self._managed(query, parameters, write=True)
 
     async def _managed(self, query: LiteralString, parameters: dict[str, Any], *, write: bool) -> list[dict[str, Any]]:
-        async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
-            result = await tx.run(query, parameters)
-            return [record.data() async for record in result]
+        """One auto-commit query: RUN and PULL go out together and come back in one round trip, where a managed
+        transaction (`execute_read`, `execute_query`) adds a BEGIN and a COMMIT round trip each."""
 
         async def attempt() -> list[dict[str, Any]]:
             if write:
                 await self.ensure_schema()
-            async with self.driver.session(database=self.database) as session:
-                return await (session.execute_write if write else session.execute_read)(work)
+            async with self._session(WRITE_ACCESS if write else READ_ACCESS) as session:
+                result = await session.run(query, parameters)
+                return [record.data() async for record in result]
 
         return await self._retried(attempt)
+
+    def _session(self, access: str) -> AsyncSession:
+        """A session on the configured database, routed by `access` under `neo4j://`; sessions share the driver's
+        bookmarks, so that in a cluster a read after a write (an edit, an import) sees it."""
+        return self.driver.session(
+            database=self.database,
+            default_access_mode=access,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+        )
 
     async def ping(self) -> None:
         """A read on the configured database, so that a missing database is not reported ready."""
@@ -268,7 +292,7 @@ class Neo4jStore(GraphStore):
         """Uniqueness of every node type's key and the POINT index on meeting places (idempotent); once a process."""
         if self._schema_ready:
             return
-        async with self.driver.session(database=self.database) as session:
+        async with self._session(WRITE_ACCESS) as session:
             for label in NODE_TYPES:
                 await session.run(
                     _cypher(f"CREATE CONSTRAINT {label}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE")
@@ -380,16 +404,11 @@ class Neo4jStore(GraphStore):
     ) -> LoadSummary:
         await self.ensure_schema()
         summary = LoadSummary()
-        async with self.driver.session(database=self.database) as session:
+        async with self._session(WRITE_ACCESS) as session:
             tx = await session.begin_transaction()
             try:
                 await self._check_versions(tx, expected)
-                await self._check_endpoints(tx, dataset)
-                for label, rows in _group(dataset.nodes, label_of, _node_row).items():
-                    await self._write(tx, _merge_nodes(label), label, rows, summary, progress)
-                await self._remove_replaced(tx, dataset)
-                for (type_, start, end), rows in _group(dataset.relationships, _rel_group, _rel_row).items():
-                    await self._write(tx, _merge_relationships(type_, start, end), type_, rows, summary, progress)
+                await self._write_dataset(tx, dataset, summary, progress)
                 if record is not None:
                     await tx.run(
                         RECORD_IMPORT,
@@ -407,6 +426,29 @@ class Neo4jStore(GraphStore):
                         await tx.rollback()
         return summary
 
+    async def bulk_load(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+        """Load `dataset` as `load` does, but each batch of `BATCH_SIZE` rows in a transaction of its own: a
+        million generated rows in one transaction would hold them all in the server's memory. Not all-or-nothing,
+        so only for data that can simply be loaded again (the benchmarks' generated places); no import record."""
+        await self.ensure_schema()
+        summary = LoadSummary()
+        async with self._translated(None), self._session(WRITE_ACCESS) as session:
+            await self._write_dataset(session, dataset, summary, progress)
+        self.generation += 1
+        return summary
+
+    async def _write_dataset(
+        self, runner: AsyncTransaction | AsyncSession, dataset: Dataset, summary: LoadSummary, progress: Progress | None
+    ) -> None:
+        """Nodes, then what the dataset replaces, then relationships, in batches of `BATCH_SIZE` rows: all in the
+        transaction `runner`, or each batch committed by itself when `runner` is a session (`bulk_load`)."""
+        await self._check_endpoints(runner, dataset)
+        for label, rows in _group(dataset.nodes, label_of, _node_row).items():
+            await self._write(runner, _merge_nodes(label), label, rows, summary, progress)
+        await self._remove_replaced(runner, dataset)
+        for (type_, start, end), rows in _group(dataset.relationships, _rel_group, _rel_row).items():
+            await self._write(runner, _merge_relationships(type_, start, end), type_, rows, summary, progress)
+
     async def _check_versions(self, tx: AsyncTransaction, expected: Mapping[NodeRef, int]) -> None:
         """Lock each node named (in a fixed order, so that two writers never wait on each other) and compare its
         version with the one expected; the locks hold until the transaction ends, so nobody changes it between."""
@@ -422,7 +464,7 @@ class Neo4jStore(GraphStore):
             if current.get(ref, 0) != version:
                 raise VersionConflict(str(ref), version, current.get(ref, 0))
 
-    async def _remove_replaced(self, tx: AsyncTransaction, dataset: Dataset) -> None:
+    async def _remove_replaced(self, tx: AsyncTransaction | AsyncSession, dataset: Dataset) -> None:
         """Remove what `dataset.replaces` says the dataset gives in full but does not list."""
         keep: dict[tuple[str, str], dict[str, list[list[object]]]] = defaultdict(dict)
         for ref, type_ in dataset.replaces:
@@ -439,7 +481,7 @@ class Neo4jStore(GraphStore):
             )
             await tx.run(query, rows=[{"key": key, "keep": kept} for key, kept in sorted(rows.items())])
 
-    async def _check_endpoints(self, tx: AsyncTransaction, dataset: Dataset) -> None:
+    async def _check_endpoints(self, tx: AsyncTransaction | AsyncSession, dataset: Dataset) -> None:
         loaded = {str(NodeRef.of(node)) for node in dataset.nodes}
         wanted = {ref for rel in dataset.relationships for ref in (rel.start, rel.end) if str(ref) not in loaded}
         missing = []
@@ -455,7 +497,7 @@ class Neo4jStore(GraphStore):
 
     async def _write(
         self,
-        tx: AsyncTransaction,
+        tx: AsyncTransaction | AsyncSession,
         query: LiteralString,
         name: str,
         rows: list[dict[str, Any]],
@@ -534,21 +576,19 @@ class Neo4jStore(GraphStore):
         limit: int,
         places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
-        search_km = min(radius_km, FIRST_SEARCH_KM)
-        while True:
-            records = await self._read(
-                NEARBY_QUERY,
-                center=_point(center),
-                meters=search_km * MARGIN * 1000,
-                **_place_parameters(places),
-            )
-            found = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
-            candidates = [(km, place) for km, place in found if is_open_at(place, places.open_at)]
-            hits = await in_worker(nearest, center, candidates, location_of, search_km, limit)
-            # Whatever lies beyond search_km is farther than every hit, so a full list is the answer.
-            if len(hits) == limit or search_km >= radius_km:
-                return [NearbyHit(distance_km=km, place=place) for km, place in hits]
-            search_km = min(radius_km, search_km * 4)
+        # Opening hours are checked here, not in Cypher: with `open_at` Cypher returns every place in the radius.
+        records = await self._read(
+            NEARBY_QUERY,
+            center=_point(center),
+            meters=radius_km * MARGIN * 1000,
+            take=limit if places.open_at is None else None,
+            margin=MARGIN * MARGIN,
+            **_place_parameters(places),
+        )
+        found = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
+        candidates = [(km, place) for km, place in found if is_open_at(place, places.open_at)]
+        hits = await in_worker(nearest, center, candidates, location_of, radius_km, limit)
+        return [NearbyHit(distance_km=km, place=place) for km, place in hits]
 
     async def in_bounds(
         self,

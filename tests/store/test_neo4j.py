@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+from neo4j import AsyncBoltDriver, AsyncNeo4jDriver
 from neo4j.exceptions import ClientError
 from neo4j.spatial import WGS84Point
 
@@ -19,6 +20,7 @@ from graph_api.models import NODE_TYPES, Dataset, Direction, Hop, MeetingPlace, 
 from graph_api.store import neo4j
 from graph_api.store.base import EVERY_PLACE, NodeQuery, PlaceFilter
 from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore, _place_parameters
+from tests.conftest import wipe
 from tests.store.test_contract import CAFE, ESPOO, HELSINKI, SMALL
 
 pytestmark = pytest.mark.anyio
@@ -50,7 +52,7 @@ async def test_every_node_type_has_a_unique_key_and_places_a_point_index(neo4j_s
     } in indexes
 
 
-NEAR_HELSINKI = {"center": WGS84Point((24.94, 60.17)), "meters": 50_000.0}
+NEAR_HELSINKI = {"center": WGS84Point((24.94, 60.17)), "meters": 50_000.0, "take": None, "margin": 1.0}
 AROUND_HELSINKI = {"south_west": WGS84Point((24.5, 60.0)), "north_east": WGS84Point((25.5, 60.5))}
 BY_TASK = PlaceFilter(tasks=frozenset({"3"}))
 BY_ALL_TERMS = PlaceFilter(
@@ -64,7 +66,8 @@ ONE_TASK, ALL_TERMS = _place_parameters(BY_TASK), _place_parameters(BY_ALL_TERMS
 @pytest.mark.parametrize(
     ("query", "parameters"),
     [
-        pytest.param(NEARBY_QUERY, {"center": WGS84Point((24.9, 60.2)), "meters": 5000.0, "kinds": None}, id="nearby"),
+        pytest.param(NEARBY_QUERY, {**NEAR_HELSINKI, **ONE_TASK, "take": 20, "margin": 1.02}, id="nearby-nearest"),
+        pytest.param(NEARBY_QUERY, {**NEAR_HELSINKI, "kinds": None}, id="nearby"),
         pytest.param(
             IN_BOUNDS_QUERY,
             {
@@ -94,11 +97,13 @@ ONE_TASK, ALL_TERMS = _place_parameters(BY_TASK), _place_parameters(BY_ALL_TERMS
 async def test_proximity_queries_seek_the_point_index(
     neo4j_store: Neo4jStore, query: str, parameters: dict[str, Any]
 ) -> None:
+    """Every search of the places near, `nearby`'s for the k nearest and its fetch of those within their reach."""
     async with neo4j_store.driver.session(database=neo4j_store.database) as session:
         summary = await (await session.run("EXPLAIN " + query, parameters)).consume()
-    assert any(
-        line.startswith("NodeIndexSeekByRange POINT INDEX n:MeetingPlace(location)") for line in operators(summary.plan)
-    ), operators(summary.plan)
+    seeks = [line for line in operators(summary.plan) if "MeetingPlace" in line and line.startswith("NodeIndexSeek")]
+    searches = [line for line in operators(summary.plan) if line.startswith(("NodeIndexSeek", "NodeByLabelScan"))]
+    assert seeks == searches and len(seeks) == query.count("MATCH (n:MeetingPlace)"), operators(summary.plan)
+    assert all(line.startswith("NodeIndexSeekByRange POINT INDEX n:MeetingPlace(location)") for line in seeks)
 
 
 def kept_by_hand(dataset: Dataset, places: PlaceFilter) -> set[str]:
@@ -150,6 +155,23 @@ async def test_a_load_that_fails_half_way_writes_nothing(
     assert await new_store.get_many([NodeRef.of(HELSINKI)]) == [HELSINKI]
 
 
+@pytest.mark.parametrize("empty_backend", ["neo4j"], indirect=True)
+async def test_a_bulk_load_writes_what_a_load_writes_and_keeps_the_batches_committed_before_a_failure(
+    new_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A million generated rows do not fit one transaction: `bulk_load` commits batch by batch instead."""
+    monkeypatch.setattr(neo4j, "BATCH_SIZE", 2)
+    summary = await new_store.bulk_load(SMALL)
+    assert await new_store.get_many([NodeRef.of(node) for node in SMALL.nodes]) == SMALL.nodes
+    assert (summary.total("created"), summary.total("updated")) == (len(SMALL.nodes) + len(SMALL.relationships), 0)
+    assert (await new_store.load(SMALL)).total("unchanged") == summary.total("created")
+    await wipe(new_store)
+    monkeypatch.setattr(neo4j, "_merge_relationships", lambda *names: "RETURN 1 / 0 AS change, 1 AS count")
+    with pytest.raises(ClientError, match="/ by zero"):
+        await new_store.bulk_load(SMALL)
+    assert await new_store.get_many([NodeRef.of(HELSINKI)]) == [HELSINKI], "the nodes' batches stay committed"
+
+
 async def test_schedules_are_stored_as_hsds_json_texts(neo4j_store: Neo4jStore, dataset: Dataset) -> None:
     (place,) = (n for n in dataset.nodes if isinstance(n, MeetingPlace) and n.key == "mp-091-1")
     (record,) = await cypher(neo4j_store, "MATCH (n:MeetingPlace {key: 'mp-091-1'}) RETURN n.schedules AS schedules")
@@ -186,3 +208,19 @@ async def test_reads_of_a_graph_with_nothing_withdrawn_log_no_warnings(
         await neo4j_store.find("MeetingPlace", NodeQuery(first=5))
         await neo4j_store.nearby(HELSINKI.location, 5, 5)
     assert [record.getMessage() for record in caplog.records] == []
+
+
+async def test_a_neo4j_uri_routes_by_the_servers_routing_table_and_a_bolt_uri_connects_directly(
+    neo4j_store: Neo4jStore, neo4j_routing_store: Neo4jStore
+) -> None:
+    """The routing store asks the server which members route, read and write (one Community server is all three)
+    and sends its reads and writes where the table says; the bolt store talks to the one server it names."""
+    assert (neo4j_store.uri.split("://")[0], neo4j_routing_store.uri.split("://")[0]) == ("bolt", "neo4j")
+    assert isinstance(neo4j_store.driver, AsyncBoltDriver)
+    assert isinstance(neo4j_routing_store.driver, AsyncNeo4jDriver)
+    assert await neo4j_routing_store.get_many([NodeRef.of(HELSINKI)]) == await neo4j_store.get_many(
+        [NodeRef.of(HELSINKI)]
+    )
+    table = neo4j_routing_store.driver._pool.routing_tables[neo4j_routing_store.database]  # no public accessor
+    server = neo4j_routing_store.uri.split("://")[1]
+    assert {f"{address.host}:{address.port}" for address in (*table.readers, *table.writers)} == {server}

@@ -30,11 +30,11 @@ from graph_api.models import (
 from graph_api.store.base import ChangeQuery, GraphStore
 from graph_api.store.datafolder import MIGRATIONS, DataFolder
 from graph_api.store.memory import MemoryStore
-from tests.conftest import BACKENDS, BARE_MEMORY
+from tests.conftest import BARE_MEMORY, STORE_BACKENDS
 
 pytestmark = pytest.mark.anyio
 
-EVERY_AUDIT = pytest.mark.parametrize("empty_backend", [*BACKENDS, BARE_MEMORY], indirect=True)
+EVERY_AUDIT = pytest.mark.parametrize("empty_backend", [*STORE_BACKENDS, BARE_MEMORY], indirect=True)
 """The audit's listing is filtered by each store itself: Neo4j, the data folder's SQL, and the process's list."""
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
 CAFE = MeetingPlace("cafe-1", "api", "Perhekahvila", MeetingPlaceKind.FAMILY_CAFE, Point(60.17, 24.94), updated_at=NOW)
