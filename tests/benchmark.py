@@ -50,6 +50,7 @@ NEARBY = (
 )
 RADIUS_KM = 10.0
 READY_TIMEOUT_S = 60
+STARTUP_RUNS = 5
 LIMIT = 20
 COVERAGE_KM = 10.0
 COVERAGE_ROUNDS = 9
@@ -94,28 +95,93 @@ async def timed(call: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - started
 
 
-def seconds_to_ready() -> float:
-    """From launching `graph-api serve` to its first ready answer: imports, seeds and all."""
+FIRST_QUERY = "{ nearby(near: {lat: 60.1699, lon: 24.9384}, radiusKm: 2, limit: 5) { distanceKm place { id name } } }"
+"""The first answer a launch is timed to: a small `nearby` (5 places, id and name)."""
+PLAIN_SERVER = """
+import sys
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+async def readyz(request):
+    return JSONResponse({"status": "ready"})
+
+uvicorn.run(Starlette(routes=[Route("/readyz", readyz)]), port=int(sys.argv[1]), log_level="warning")
+"""
+"""The floor a launch cannot go below: Python, uvicorn and Starlette answering one route."""
+SCHEMA_BUILD = (
+    "import time; from graph_api.schema import build_schema; "
+    "started = time.perf_counter(); build_schema(); print(time.perf_counter() - started)"
+)
+
+
+def seconds_to_ready(command: list[str], query: str | None) -> tuple[float, float | None]:
+    """From launching `command` (a server taking its port last) to its first ready answer on /readyz, and to its
+    first answer to the GraphQL `query` (asked as soon as it is ready): imports, seeds and all."""
     port = free_port()
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "graph_api.cli", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while time.perf_counter() - started < READY_TIMEOUT_S:
             try:
                 httpx.get(f"http://127.0.0.1:{port}/readyz").raise_for_status()
-                return time.perf_counter() - started
             except httpx.TransportError:
                 if server.poll() is not None:
                     break
-                time.sleep(0.01)
-        raise RuntimeError(f"graph-api serve was not ready within {READY_TIMEOUT_S} s")
+                time.sleep(0.005)
+                continue
+            ready = time.perf_counter() - started
+            if query is None:
+                return ready, None
+            body = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=READY_TIMEOUT_S).json()
+            assert "errors" not in body, body["errors"]
+            return ready, time.perf_counter() - started
+        raise RuntimeError(f"{command} was not ready within {READY_TIMEOUT_S} s")
     finally:
         server.terminate()
         server.wait()
+
+
+def heaviest_imports(module: str, count: int) -> tuple[float, list[tuple[str, float]]]:
+    """Seconds `python -X importtime` counts for importing `module`, and the `count` top-level packages that take
+    the most of it (their modules' own times added up)."""
+    command = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
+    report = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    packages: dict[str, float] = {}
+    for line in report.splitlines()[1:]:
+        own, _, name = line.removeprefix("import time:").split("|")
+        package = name.strip().split(".")[0]
+        packages[package] = packages.get(package, 0.0) + int(own) / 1e6
+    top = sorted(packages.items(), key=lambda item: -item[1])[:count]
+    return sum(packages.values()), top
+
+
+def startup_lines(runs: int) -> list[str]:
+    """`graph-api serve` on the embedded store from launch to /readyz and to its first GraphQL answer, beside a plain
+    uvicorn + Starlette app launched in turn with it (so noise hits both), medians of `runs`; strawberry's schema
+    build in a fresh process; and where the imports' time goes."""
+    serve = [sys.executable, "-m", "graph_api.cli", "serve", "--port"]
+    plain = [sys.executable, "-c", PLAIN_SERVER]
+    readies, answers, floors, builds = [], [], [], []
+    for _ in range(runs):
+        ready, answer = seconds_to_ready(serve, FIRST_QUERY)
+        readies.append(ready)
+        answers.append(answer or 0.0)
+        floors.append(seconds_to_ready(plain, None)[0])
+        built = subprocess.run([sys.executable, "-c", SCHEMA_BUILD], capture_output=True, text=True, check=True)
+        builds.append(float(built.stdout))
+    ready, answer, floor = statistics.median(readies), statistics.median(answers), statistics.median(floors)
+    imports, top = heaviest_imports("graph_api.cli", 6)
+    return [
+        f"start-up, launch to /readyz:       {ready * 1000:9.1f} ms median of {runs} (Python imports included)",
+        f"start-up, launch to first answer:  {answer * 1000:9.1f} ms median of {runs} (a small nearby over HTTP)",
+        f"start-up, plain uvicorn+Starlette: {floor * 1000:9.1f} ms median of {runs}, launch to its first answer",
+        f"ratio first answer / plain:        {answer / floor:9.1f} x",
+        f"start-up, strawberry schema build: {statistics.median(builds) * 1000:9.1f} ms median (a fresh process)",
+        f"start-up, imports of the CLI:      {imports * 1000:9.1f} ms by -X importtime; most: "
+        + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in top),
+    ]
 
 
 def where_is_medians(points: list[Point]) -> tuple[float, float]:
@@ -346,8 +412,7 @@ async def run(
     print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
     print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
     print(f"start-up, load embedded store:    {load_s * 1000:9.1f} ms")
-    ready = statistics.median(seconds_to_ready() for _ in range(3))
-    print(f"start-up, launch to ready:        {ready * 1000:9.1f} ms median of 3 (Python imports included)")
+    print("\n".join(startup_lines(STARTUP_RUNS)))
     peak_mib, fuzz_s, fuzz_summary = fuzz_peak_memory(max(1, queries // FUZZ_QUERIES_PER_EXAMPLE))
     print(f"fuzz run, peak memory:            {peak_mib:9.1f} MiB ({fuzz_summary}, {fuzz_s:.1f} s, embedded store)")
     print(f"nearby in process (kd-tree):      {indexed * 1e6:9.1f} µs median over {queries} points")
