@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -135,9 +136,19 @@ for make in (
 gazetteer (`geocode`) and the populated places (coverage), the last two from the cache folder given if it has them."""
 
 
-def seconds_to_ready(command: list[str], query: str | None) -> tuple[float, float | None]:
-    """From launching `command` (a server taking its port last) to its first ready answer on /readyz, and to its
-    first answer to the GraphQL `query` (asked as soon as it is ready): imports, seeds and all."""
+@dataclass(frozen=True)
+class Launch:
+    """Seconds from launching a server to its first ready answer on /readyz and to its first answer to a query, and
+    the CPU seconds it used (its own: what a loaded machine inflates least), its stop included."""
+
+    ready: float
+    answered: float
+    cpu: float
+
+
+def launch(command: list[str], query: str | None) -> Launch:
+    """Launch `command` (a server taking its port last), wait for /readyz, then ask the GraphQL `query` (None: the
+    ready answer is the first answer): imports, seeds and all."""
     port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -150,16 +161,20 @@ def seconds_to_ready(command: list[str], query: str | None) -> tuple[float, floa
                     break
                 time.sleep(0.005)
                 continue
-            ready = time.perf_counter() - started
-            if query is None:
-                return ready, None
-            body = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=READY_TIMEOUT_S).json()
-            assert "errors" not in body, body["errors"]
-            return ready, time.perf_counter() - started
+            ready = answered = time.perf_counter() - started
+            if query is not None:
+                answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=READY_TIMEOUT_S)
+                assert "errors" not in answer.json(), answer.text
+                answered = time.perf_counter() - started
+            server.terminate()
+            _, status, usage = os.wait4(server.pid, 0)
+            server.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait for it again
+            return Launch(ready, answered, usage.ru_utime + usage.ru_stime)
         raise RuntimeError(f"{command} was not ready within {READY_TIMEOUT_S} s")
     finally:
-        server.terminate()
-        server.wait()
+        if server.returncode is None:
+            server.terminate()
+            server.wait()
 
 
 def heaviest_imports(module: str, count: int) -> tuple[float, list[tuple[str, float]]]:
@@ -200,21 +215,23 @@ def startup_lines(runs: int) -> list[str]:
     build in a fresh process; and where the imports' time goes."""
     serve = [sys.executable, "-m", "graph_api.cli", "serve", "--port"]
     plain = [sys.executable, "-c", PLAIN_SERVER]
-    readies, answers, floors, builds = [], [], [], []
+    served, floors, builds = [], [], []
     for _ in range(runs):
-        ready, answer = seconds_to_ready(serve, FIRST_QUERY)
-        readies.append(ready)
-        answers.append(answer or 0.0)
-        floors.append(seconds_to_ready(plain, None)[0])
+        served.append(launch(serve, FIRST_QUERY))
+        floors.append(launch(plain, None))
         built = subprocess.run([sys.executable, "-c", SCHEMA_BUILD], capture_output=True, text=True, check=True)
         builds.append(float(built.stdout))
-    ready, answer, floor = statistics.median(readies), statistics.median(answers), statistics.median(floors)
+    ready, answer = statistics.median(s.ready for s in served), statistics.median(s.answered for s in served)
+    floor = statistics.median(f.answered for f in floors)
+    cpu, floor_cpu = statistics.median(s.cpu for s in served), statistics.median(f.cpu for f in floors)
     imports, top = heaviest_imports("graph_api.cli", 6)
     return [
         f"start-up, launch to /readyz:       {ready * 1000:9.1f} ms median of {runs} (Python imports included)",
         f"start-up, launch to first answer:  {answer * 1000:9.1f} ms median of {runs} (a small nearby over HTTP)",
         f"start-up, plain uvicorn+Starlette: {floor * 1000:9.1f} ms median of {runs}, launch to its first answer",
         f"ratio first answer / plain:        {answer / floor:9.1f} x",
+        f"start-up, CPU to first answer:     {cpu * 1000:9.1f} ms median, plain {floor_cpu * 1000:.1f} ms "
+        f"({cpu / floor_cpu:.1f} x; the servers' own CPU time, which a loaded machine inflates least)",
         f"start-up, strawberry schema build: {statistics.median(builds) * 1000:9.1f} ms median (a fresh process)",
         f"start-up, imports of the CLI:      {imports * 1000:9.1f} ms by -X importtime; most: "
         + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in top),
