@@ -27,7 +27,6 @@ from graph_api.budget import Stopped, stopped_message, stopped_result, within_bu
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError, StoreUnavailable
 from graph_api.explorer import page
-from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.instrumented import InstrumentedGeocoder
 from graph_api.graphql_http import GraphQLOverHTTP
 from graph_api.live import PlaceEvents
@@ -39,10 +38,10 @@ from graph_api.observability.middleware import RequestObserver
 from graph_api.observability.outcomes import outcome_of
 from graph_api.observability.requests import current_request_id, note
 from graph_api.offers import Asked, place_filter
-from graph_api.planning.population import Settlements
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
 from graph_api.schema.data_sizes import DataSizesCache
+from graph_api.seed_data import SeedData
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
 from graph_api.store.instrumented import InstrumentedStore
@@ -71,10 +70,8 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         )
         self.store = store
         self.events = events
-        self.locator = MunicipalityLocator.from_seeds(settings.seeds_dir)
-        self.postal_areas = PostalCodeAreaLocator.from_seeds(settings.seeds_dir)
+        self.seeded = SeedData(settings.seeds_dir, settings.cache_dir)
         self.geocoder = InstrumentedGeocoder(settings.create_geocoder(), metrics.geocodings)
-        self.settlements = Settlements.from_seeds(settings.seeds_dir)
         self.max_page_size = settings.max_page_size
         self.max_cost = settings.cost_ceiling
         self.data_sizes = data_sizes
@@ -85,10 +82,8 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         """One per HTTP request, or one per websocket connection (shared by its subscriptions)."""
         return Context(
             store=self.store,
-            locator=self.locator,
-            postal_areas=self.postal_areas,
+            seeded=self.seeded,
             geocoder=self.geocoder,
-            settlements=self.settlements,
             max_page_size=self.max_page_size,
             data_sizes=self.data_sizes,
             max_cost=self.max_cost,
@@ -162,7 +157,7 @@ def create_app(
         return Response(body, headers={"Content-Type": content_type})
 
     graphql = GraphQLApp(served, settings, metrics, DataSizesCache.of(store), events)
-    locator = graphql.locator
+    locator = graphql.seeded.locator
 
     async def meeting_places(request: Request) -> Response:
         params = request.query_params
@@ -179,11 +174,13 @@ def create_app(
 
     async def municipalities(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
-        return await geojson(request, maps.municipalities_layer(served, locator, tolerance), settings.request_timeout_s)
+        layer = maps.municipalities_layer(served, await locator.get(), tolerance)
+        return await geojson(request, layer, settings.request_timeout_s)
 
     async def welfare_areas(request: Request) -> Response:
         tolerance = maps.parse_tolerance(request.query_params.get("tolerance", str(maps.DEFAULT_TOLERANCE)))
-        return await geojson(request, maps.welfare_areas_layer(served, locator, tolerance), settings.request_timeout_s)
+        layer = maps.welfare_areas_layer(served, await locator.get(), tolerance)
+        return await geojson(request, layer, settings.request_timeout_s)
 
     app = Starlette(
         routes=[

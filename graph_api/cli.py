@@ -1,4 +1,8 @@
-"""The `graph-api` command: parse options, build the store, app or loader, and hand over."""
+"""The `graph-api` command: parse options, build the store, app or loader, and hand over.
+
+Each importer and exporter (with what it reads and writes with: openpyxl, httpx, pyproj's transformations) is
+imported by the command that runs it, so `serve` starts without them.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from typing import Any, TypeVar
 
 import click
 import uvicorn
+from starlette.applications import Starlette
 
 from graph_api import maps
 from graph_api.app import create_app
@@ -33,15 +38,11 @@ from graph_api.schema.ids import parse_global_id
 from graph_api.schema.inputs import YEARS
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore, LoadSummary
-from loaders import hsds, importing, ptv
-from loaders.hsds_export import export_package
+from loaders import importing
 from loaders.importing import Plan, Reading, Reference
-from loaders.ptv_api import PtvApi
 from loaders.report import FORMATS as REPORT_FORMATS
 from loaders.report import render
 from loaders.seeds import read_dataset
-from loaders.spreadsheet import read_spreadsheet
-from loaders.template import write_template
 
 logger = logging.getLogger("graph_api")
 T = TypeVar("T")
@@ -81,9 +82,7 @@ def serve(host: str | None, port: int | None, backend: str | None, seeds_dir: Pa
     """
     settings = settings_with(host=host, port=port, backend=backend, seeds_dir=seeds_dir)
     configure_logging(settings.log_format)
-    store = settings.create_store()
-    on_startup = (lambda s: load_seeds(s, settings.seeds_dir)) if settings.backend == "memory" else None
-    app = create_app(store, settings, on_startup=on_startup)
+    app = served_app(settings)
     # uvicorn's loggers go through the handler above; its access log would repeat the app's request lines.
     # A websocket message is bounded as a request body is; uvicorn pings each websocket every 20 s and closes
     # one whose client does not answer within 20 s (its defaults), so a vanished map frees its subscriptions.
@@ -95,6 +94,13 @@ def serve(host: str | None, port: int | None, backend: str | None, seeds_dir: Pa
         access_log=False,
         ws_max_size=settings.max_body_bytes,
     )
+
+
+def served_app(settings: Settings) -> Starlette:
+    """What `serve` runs: the app over the configured store, the embedded one loading the seeds as it starts."""
+    store = settings.create_store()
+    on_startup = (lambda s: load_seeds(s, settings.seeds_dir)) if settings.backend == "memory" else None
+    return create_app(store, settings, on_startup=on_startup)
 
 
 async def load_seeds(store: GraphStore, seeds_dir: Path) -> None:
@@ -260,6 +266,7 @@ def import_() -> None:
 @import_options
 def import_hsds(settings: Settings, options: ImportOptions, folder: Path, name: str | None) -> None:
     """An Open Referral HSDS 3.0 package (a folder of CSV files): organisations, meeting places, opening hours."""
+    from loaders import hsds
 
     async def read(reference: Reference, settings: Settings) -> Reading:
         return await hsds.read_package(folder, reference, settings.import_max_bytes, name)
@@ -277,6 +284,7 @@ def import_spreadsheet(settings: Settings, options: ImportOptions, file: Path) -
     import of that name listed before and lists no more is withdrawn. Rows without lat/lon are placed by the
     configured geocoder [env GEOCODER].
     """
+    from loaders.spreadsheet import read_spreadsheet
 
     async def read(reference: Reference, settings: Settings) -> Reading:
         limit = settings.import_max_bytes
@@ -308,6 +316,8 @@ def import_ptv(settings: Settings, options: ImportOptions, organizations: tuple[
     """
     if bool(organizations) == bool(file):
         raise click.UsageError("give --organization (once or more) or --file: one of them, not both")
+    from loaders import ptv
+    from loaders.ptv_api import PtvApi
 
     async def read(reference: Reference, settings: Settings) -> list[Reading]:
         if file is not None:
@@ -329,6 +339,8 @@ def import_template(file: Path, seeds_dir: Path | None) -> None:
     instructions, and drop-down lists of kinds, roles and municipalities."""
     if file.suffix.lower() != ".xlsx":
         raise click.BadParameter(f"{file} does not end in .xlsx", param_hint="FILE")
+    from loaders.template import write_template
+
     write_template(file, settings_with(seeds_dir=seeds_dir).seeds_dir)
     click.echo(f"wrote {file}: fill in the sheet 'places', then graph-api import spreadsheet {file.name}", err=True)
 
@@ -353,6 +365,8 @@ def export_hsds(folder: Path, backend: str | None, seeds_dir: Path | None) -> No
 
 
 async def _export_hsds(settings: Settings, folder: Path) -> dict[str, int]:
+    from loaders.hsds_export import export_package
+
     async with opened_store(settings) as store:
         return await export_package(store, await Reference.of(store, settings.seeds_dir), folder)
 

@@ -12,14 +12,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph_api import __version__
 from graph_api.explorer.tiles import tile_source
-from graph_api.geo.areas import MunicipalityLocator
-from graph_api.geo.gazetteer import Gazetteer
 from graph_api.geo.geocoding import Geocoder, Provider
 from graph_api.live import DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUEUE_SIZE
 from graph_api.observability.logs import LogFormat
 from graph_api.store.base import GraphStore
-from graph_api.store.datafolder import DataFolder
-from graph_api.store.memory import MemoryStore
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_MAX_COST = 500_000
@@ -54,6 +50,12 @@ class Settings(BaseSettings):
         alias="GRAPH_API_DATA",
         description="The embedded store's data folder: a SQLite database keeping every import, applied over the "
         "seeds at start.",
+    )
+    cache_dir: Path = Field(
+        default=Path(platformdirs.user_cache_dir("graph-api")) / "derived",
+        alias="GRAPH_API_CACHE",
+        description="Folder where what is derived from the seeds (the gazetteer, the populated places) is kept "
+        "between runs, under a hash of the seed files and the code: rebuilt whenever either changes.",
     )
     data_poll_s: float = Field(
         default=2.0,
@@ -315,11 +317,14 @@ class Settings(BaseSettings):
         return value
 
     def create_geocoder(self) -> Geocoder:
-        """The configured geocoder; the online ones fall back to the offline gazetteer."""
-        gazetteer = Gazetteer.from_seeds(self.seeds_dir)
+        """The configured geocoder: the offline gazetteer, made on the first address asked; or an online one,
+        falling back to the gazetteer, made here since a provider's timeout would leave no time to make it."""
+        from graph_api.geo.gazetteer import Gazetteer, OfflineGeocoder
+
         if self.geocoder is Provider.OFFLINE:
-            return gazetteer
+            return OfflineGeocoder(self.seeds_dir, self.cache_dir)
         from graph_api.geo import online
+        from graph_api.geo.areas import MunicipalityLocator
 
         url = self.geocoder_url or DEFAULT_GEOCODER_URLS[self.geocoder]
         if self.geocoder is Provider.NOMINATIM:
@@ -337,7 +342,7 @@ class Settings(BaseSettings):
             self.geocoder,
             search,
             interpret,
-            fallback=gazetteer,
+            fallback=Gazetteer.from_seeds(self.seeds_dir, self.cache_dir),
             locator=MunicipalityLocator.from_seeds(self.seeds_dir),
             cache_dir=self.geocoder_cache_dir,
             cache_mb=self.geocoder_cache_mb,
@@ -358,4 +363,7 @@ class Settings(BaseSettings):
                 self.neo4j_timeout_s,
                 self.neo4j_query_timeout_s,
             )
+        from graph_api.store.datafolder import DataFolder
+        from graph_api.store.memory import MemoryStore
+
         return MemoryStore(DataFolder(self.data_dir), self.data_poll_s)

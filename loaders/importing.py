@@ -26,10 +26,10 @@ from pathlib import Path
 
 import shapely
 import shapely.ops
-from geopy.distance import geodesic
 
 from graph_api.audit import as_fields, field_changes
 from graph_api.geo.areas import MunicipalityLocator
+from graph_api.geo.distance import geodesic_km
 from graph_api.models import (
     DEMO_SOURCE,
     IMPORT_COUNTS,
@@ -212,7 +212,7 @@ class Reference:
             return None
         shape = self.locator.boundaries[municipality.key]
         nearest, _ = shapely.ops.nearest_points(shape, shapely.Point(point.lon, point.lat))
-        km = geodesic((point.lat, point.lon), (nearest.y, nearest.x)).km
+        km = geodesic_km(point, Point(nearest.y, nearest.x))
         known = self.municipalities.get(found or "")
         where = known.name_fi if known else f"municipality {found}" if found else None
         if found is None and self.locator.outside(point):
@@ -261,7 +261,7 @@ def municipality_at(locator: MunicipalityLocator, point: Point) -> str:
     nearest = locator.nearest(point)
     shape = locator.boundaries[nearest]
     edge, _ = shapely.ops.nearest_points(shape, shapely.Point(point.lon, point.lat))
-    if geodesic((point.lat, point.lon), (edge.y, edge.x)).km > BORDER_TOLERANCE_KM:
+    if geodesic_km(point, Point(edge.y, edge.x)) > BORDER_TOLERANCE_KM:
         raise ValueError(f"{locator.why_nowhere(point)}, over {BORDER_TOLERANCE_KM:g} km from any municipality")
     return nearest
 

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -53,6 +54,7 @@ NEARBY = (
 )
 RADIUS_KM = 10.0
 READY_TIMEOUT_S = 60
+STARTUP_RUNS = 5
 LIMIT = 20
 COVERAGE_KM = 10.0
 COVERAGE_ROUNDS = 9
@@ -101,28 +103,149 @@ async def timed(call: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - started
 
 
-def seconds_to_ready() -> float:
-    """From launching `graph-api serve` to its first ready answer: imports, seeds and all."""
+FIRST_QUERY = "{ nearby(near: {lat: 60.1699, lon: 24.9384}, radiusKm: 2, limit: 5) { distanceKm place { id name } } }"
+"""The first answer a launch is timed to: a small `nearby` (5 places, id and name)."""
+PLAIN_SERVER = """
+import sys
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+async def readyz(request):
+    return JSONResponse({"status": "ready"})
+
+uvicorn.run(Starlette(routes=[Route("/readyz", readyz)]), port=int(sys.argv[1]), log_level="warning")
+"""
+"""The floor a launch cannot go below: Python, uvicorn and Starlette answering one route."""
+SCHEMA_BUILD = (
+    "import time; from graph_api.schema import build_schema; "
+    "started = time.perf_counter(); build_schema(); print(time.perf_counter() - started)"
+)
+FIRST_USES = """
+import sys, time
+from pathlib import Path
+from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
+from graph_api.geo.gazetteer import Gazetteer
+from graph_api.planning.population import Settlements
+
+seeds, cache = Path(sys.argv[1]), Path(sys.argv[2])
+make = {
+    "boundaries": lambda: (MunicipalityLocator.from_seeds(seeds), PostalCodeAreaLocator.from_seeds(seeds)),
+    "gazetteer": lambda: Gazetteer.from_seeds(seeds, cache),
+    "places": lambda: Settlements.from_seeds(seeds, cache),
+}[sys.argv[3]]
+started = time.perf_counter()
+make()
+print(time.perf_counter() - started)
+"""
+"""What the first request needing a derived thing waits for, in a fresh process: the boundaries (`whereIs`), the
+gazetteer (`geocode`) or the populated places (coverage), the last two from the cache folder given if it has them."""
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Seconds from launching a server to its first ready answer on /readyz and to its first answer to a query, and
+    the CPU seconds it used (its own: what a loaded machine inflates least), its stop included."""
+
+    ready: float
+    answered: float
+    cpu: float
+
+
+def launch(command: list[str], query: str | None) -> Launch:
+    """Launch `command` (a server taking its port last), wait for /readyz, then ask the GraphQL `query` (None: the
+    ready answer is the first answer): imports, seeds and all."""
     port = free_port()
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "graph_api.cli", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while time.perf_counter() - started < READY_TIMEOUT_S:
             try:
                 httpx.get(f"http://127.0.0.1:{port}/readyz").raise_for_status()
-                return time.perf_counter() - started
             except httpx.TransportError:
                 if server.poll() is not None:
                     break
-                time.sleep(0.01)
-        raise RuntimeError(f"graph-api serve was not ready within {READY_TIMEOUT_S} s")
+                time.sleep(0.005)
+                continue
+            ready = answered = time.perf_counter() - started
+            if query is not None:
+                answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=READY_TIMEOUT_S)
+                assert "errors" not in answer.json(), answer.text
+                answered = time.perf_counter() - started
+            server.terminate()
+            _, status, usage = os.wait4(server.pid, 0)
+            server.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait for it again
+            return Launch(ready, answered, usage.ru_utime + usage.ru_stime)
+        raise RuntimeError(f"{command} was not ready within {READY_TIMEOUT_S} s")
     finally:
-        server.terminate()
-        server.wait()
+        if server.returncode is None:
+            server.terminate()
+            server.wait()
+
+
+def heaviest_imports(module: str, count: int) -> tuple[float, list[tuple[str, float]]]:
+    """Seconds `python -X importtime` counts for importing `module`, and the `count` top-level packages that take
+    the most of it (their modules' own times added up)."""
+    command = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
+    report = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    packages: dict[str, float] = {}
+    for line in report.splitlines()[1:]:
+        own, _, name = line.removeprefix("import time:").split("|")
+        package = name.strip().split(".")[0]
+        packages[package] = packages.get(package, 0.0) + int(own) / 1e6
+    top = sorted(packages.items(), key=lambda item: -item[1])[:count]
+    return sum(packages.values()), top
+
+
+def first_use_lines() -> list[str]:
+    """What deferring the derived data costs the first request that needs it: built (an empty cache, which it then
+    fills), and read back from the derived cache by the next process."""
+    with tempfile.TemporaryDirectory(prefix="graph-api-cache-") as cache:
+
+        def seconds(kind: str) -> float:
+            command = [sys.executable, "-c", FIRST_USES, str(SEEDS), cache, kind]
+            return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+        boundaries = seconds("boundaries")
+        figures = {kind: (seconds(kind), seconds(kind)) for kind in ("gazetteer", "places")}
+    lines = [f"first use, whereIs's boundaries:   {boundaries * 1000:9.1f} ms (municipalities and postal code areas)"]
+    for kind, name in (("gazetteer", "the gazetteer:         "), ("places", "the populated places:  ")):
+        built, cached = figures[kind]
+        lines.append(
+            f"first use, {name}{built * 1000:9.1f} ms built, {cached * 1000:.1f} ms from the cache "
+            f"({built / cached:.1f} x)"
+        )
+    return lines
+
+
+def startup_lines(runs: int) -> list[str]:
+    """`graph-api serve` on the embedded store from launch to /readyz and to its first GraphQL answer, beside a plain
+    uvicorn + Starlette app launched in turn with it (so noise hits both), medians of `runs`; strawberry's schema
+    build in a fresh process; and where the imports' time goes."""
+    serve = [sys.executable, "-m", "graph_api.cli", "serve", "--port"]
+    plain = [sys.executable, "-c", PLAIN_SERVER]
+    served, floors, builds = [], [], []
+    for _ in range(runs):
+        served.append(launch(serve, FIRST_QUERY))
+        floors.append(launch(plain, None))
+        built = subprocess.run([sys.executable, "-c", SCHEMA_BUILD], capture_output=True, text=True, check=True)
+        builds.append(float(built.stdout))
+    ready, answer = statistics.median(s.ready for s in served), statistics.median(s.answered for s in served)
+    floor = statistics.median(f.answered for f in floors)
+    cpu, floor_cpu = statistics.median(s.cpu for s in served), statistics.median(f.cpu for f in floors)
+    imports, top = heaviest_imports("graph_api.cli", 6)
+    return [
+        f"start-up, launch to /readyz:       {ready * 1000:9.1f} ms median of {runs} (Python imports included)",
+        f"start-up, launch to first answer:  {answer * 1000:9.1f} ms median of {runs} (a small nearby over HTTP)",
+        f"start-up, plain uvicorn+Starlette: {floor * 1000:9.1f} ms median of {runs}, launch to its first answer",
+        f"ratio first answer / plain:        {answer / floor:9.1f} x",
+        f"start-up, CPU to first answer:     {cpu * 1000:9.1f} ms median, plain {floor_cpu * 1000:.1f} ms "
+        f"({cpu / floor_cpu:.1f} x; the servers' own CPU time, which a loaded machine inflates least)",
+        f"start-up, strawberry schema build: {statistics.median(builds) * 1000:9.1f} ms median (a fresh process)",
+        f"start-up, imports of the CLI:      {imports * 1000:9.1f} ms by -X importtime; most: "
+        + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in top),
+    ]
 
 
 def where_is_medians(points: list[Point]) -> tuple[float, float]:
@@ -419,8 +542,7 @@ async def run(
     print(f"seeds: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships, {len(places)} places")
     print(f"start-up, read seeds:             {read_s * 1000:9.1f} ms")
     print(f"start-up, load embedded store:    {load_s * 1000:9.1f} ms")
-    ready = statistics.median(seconds_to_ready() for _ in range(3))
-    print(f"start-up, launch to ready:        {ready * 1000:9.1f} ms median of 3 (Python imports included)")
+    print("\n".join(startup_lines(STARTUP_RUNS) + first_use_lines()))
     peak_mib, fuzz_s, fuzz_summary = fuzz_peak_memory(max(1, queries // FUZZ_QUERIES_PER_EXAMPLE))
     print(f"fuzz run, peak memory:            {peak_mib:9.1f} MiB ({fuzz_summary}, {fuzz_s:.1f} s, embedded store)")
     print(f"nearby in process (kd-tree):      {indexed * 1e6:9.1f} µs median over {queries} points")

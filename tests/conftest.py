@@ -39,8 +39,9 @@ SUITE_VARIABLES = {"GRAPH_API_CHROMIUM", "GRAPH_API_SCREENSHOTS"}
 for name in [name for name in os.environ if name.startswith("GRAPH_API_") or name == "GRAPH_BACKEND"]:
     if name not in SUITE_VARIABLES:
         del os.environ[name]
-# ... and a data folder of their own, never the user's (subprocesses inherit it)
+# ... and a data folder and a cache of their own, never the user's (subprocesses inherit them)
 os.environ["GRAPH_API_DATA"] = tempfile.mkdtemp(prefix="graph-api-data-")
+os.environ["GRAPH_API_CACHE"] = tempfile.mkdtemp(prefix="graph-api-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

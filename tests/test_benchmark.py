@@ -20,7 +20,10 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     finally:
         neo4j_database.seeded = False
     output = capsys.readouterr().out
-    labels = ["read seeds", "load embedded store", "launch to ready", "kd-tree", "brute-force", "ratio", "ASGI app"]
+    labels = ["read seeds", "load embedded store", "kd-tree", "brute-force", "ratio", "ASGI app"]
+    labels += ["launch to /readyz", "launch to first answer", "plain uvicorn+Starlette", "ratio first answer / plain"]
+    labels += ["CPU to first answer", "schema build", "imports of the CLI", "first use, whereIs's boundaries"]
+    labels += ["first use, the gazetteer", "first use, the populated places"]
     labels += ["fuzz run, peak memory", "findings"]
     labels += ["whereIs point-in-polygon", "whereIs loop", "ratio loop / STRtree"]
     labels += ["build the gazetteer", "geocode offline, exact", "geocode offline, misspelt", "ratio exact / misspelt"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from graph_api.auth import keys
 from graph_api.auth.caller import SCOPES, Caller
-from graph_api.auth.oidc import OidcVerifier
 from graph_api.errors import Unauthenticated
 from graph_api.models import NodeRef
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
+
+if TYPE_CHECKING:
+    from graph_api.auth.oidc import OidcVerifier
 
 
 class Authenticator:
@@ -18,7 +21,11 @@ class Authenticator:
 
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         self.store = store
-        self.oidc = OidcVerifier.from_settings(settings) if settings.oidc_enabled else None
+        self.oidc: OidcVerifier | None = None
+        if settings.oidc_enabled:  # PyJWT and its cryptography are imported only for a service that takes JWTs
+            from graph_api.auth.oidc import OidcVerifier
+
+            self.oidc = OidcVerifier.from_settings(settings)
 
     async def caller(self, authorization: str | None) -> Caller:
         """Who the header proves the caller is, or `Unauthenticated` saying why not."""

@@ -101,9 +101,10 @@ async def located(ctx: Context, location: Any, address: str | None) -> tuple[Poi
     )
 
 
-def municipality(ctx: Context, point: Point) -> NodeRef:
+async def municipality(ctx: Context, point: Point) -> NodeRef:
+    locator = await ctx.seeded.locator.get()
     try:
-        return NodeRef("Municipality", municipality_at(ctx.locator, point))
+        return NodeRef("Municipality", municipality_at(locator, point))
     except ValueError as exc:
         raise InputError("input.location", str(exc)) from None
 
@@ -207,7 +208,7 @@ async def create_place(ctx: Context, writer: Writer, data: Any) -> MeetingPlace:
         organisers=await organiser(ctx, data.organiser_id, data.role),
         activities=await activities(ctx, data.activity_ids or []),
         family_centre=await family_centre(ctx, data.family_centre_id),
-        municipality=municipality(ctx, point),
+        municipality=await municipality(ctx, point),
     )
     ref = NodeRef("MeetingPlace", str(uuid.uuid4()))
     await require_place(ctx.store, writer.caller, ref, parties.coordinators, parties.family_centre)
@@ -245,7 +246,7 @@ async def update_place(ctx: Context, writer: Writer, data: Any) -> MeetingPlace:
         address = data.address if is_given(data.address) else None
         point, found_postal_code = await located(ctx, location, address)
         changes["location"] = point
-        after = dataclasses.replace(after, municipality=municipality(ctx, point))
+        after = dataclasses.replace(after, municipality=await municipality(ctx, point))
         if address is not None:
             changes["street_address"] = street_address(None, address)
             changes["postal_code"] = found_postal_code

@@ -34,9 +34,9 @@ class Settlements:
         self._by_municipality = {code: tuple(places) for code, places in by_municipality.items()}
 
     @classmethod
-    def from_seeds(cls, seeds_dir: Path) -> Settlements:
-        """The settlements of a seed folder, read once per process."""
-        return cls(settlements_by_municipality(seeds_dir))
+    def from_seeds(cls, seeds_dir: Path, cache_dir: Path | None = None) -> Settlements:
+        """The settlements of a seed folder, read once per process (from `cache_dir` while the seeds are unchanged)."""
+        return cls(settlements_by_municipality(seeds_dir, cache_dir))
 
     def of(self, code: str) -> tuple[Settlement, ...]:
         return self._by_municipality.get(code, ())

@@ -12,14 +12,13 @@ from graph_api.auth.authenticate import Authenticator
 from graph_api.auth.caller import Caller
 from graph_api.editing.writer import Writer
 from graph_api.errors import InputError
-from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.geocoding import Geocoder, Geocoding
 from graph_api.live import PlaceEvents
 from graph_api.models import Agreement, Link, Node, NodeRef
-from graph_api.planning.population import Settlements
 from graph_api.relations import Path
 from graph_api.schema.data_sizes import DataSizesCache
 from graph_api.schema.ids import parse_global_id
+from graph_api.seed_data import SeedData
 from graph_api.store.base import GraphStore
 
 
@@ -29,10 +28,8 @@ class Context:
     context lives as long as the connection, so each change it pushes starts afresh (`forget_loaded`)."""
 
     store: GraphStore
-    locator: MunicipalityLocator
-    postal_areas: PostalCodeAreaLocator
+    seeded: SeedData
     geocoder: Geocoder
-    settlements: Settlements
     max_page_size: int
     data_sizes: DataSizesCache
     max_cost: int

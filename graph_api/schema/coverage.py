@@ -169,7 +169,8 @@ async def resolve_coverage(
 ) -> AreaCoverage:
     area = parse_global_id(area_id, "areaId", planner.AREA_LABELS)
     terms = await _terms(info, within_km, kinds, activity_ids, task_ids, year)
-    return await planner.area_coverage(info.context.store, info.context.settlements, area, terms)  # type: ignore[return-value]
+    settlements = await info.context.seeded.settlements.get()
+    return await planner.area_coverage(info.context.store, settlements, area, terms)  # type: ignore[return-value]
 
 
 async def resolve_coverage_gaps(
@@ -188,7 +189,8 @@ async def resolve_coverage_gaps(
     if min_share_beyond is not None:
         check_range(min_share_beyond, 0, 1, "minShareBeyond")
     check_range(limit, 1, MAX_GAPS, "limit")
-    gaps = planner.coverage_gaps(info.context.store, info.context.settlements, terms, area, min_share_beyond, limit)
+    settlements = await info.context.seeded.settlements.get()
+    gaps = planner.coverage_gaps(info.context.store, settlements, terms, area, min_share_beyond, limit)
     return await gaps  # type: ignore[return-value]
 
 
@@ -199,7 +201,8 @@ async def resolve_task_coverage(
     year: int | None = None,
 ) -> TaskCoverage:
     area = parse_global_id(area_id, "areaId", planner.AREA_LABELS)
-    reach = planner.task_coverage(info.context.store, info.context.settlements, area, within_km, check_year(year))
+    settlements = await info.context.seeded.settlements.get()
+    reach = planner.task_coverage(info.context.store, settlements, area, within_km, check_year(year))
     return await reach  # type: ignore[return-value]
 
 

@@ -255,13 +255,13 @@ class Query:
     async def municipalities_geo_json(
         self, info: Info[Context, None], tolerance: float = maps.DEFAULT_TOLERANCE
     ) -> JSON:
-        return await maps.municipalities_layer(info.context.store, info.context.locator, tolerance)
+        return await maps.municipalities_layer(info.context.store, await info.context.seeded.locator.get(), tolerance)
 
     @strawberry.field(description="County (and Helsinki) boundaries as GeoJSON, simplified by `tolerance` degrees.")
     async def welfare_areas_geo_json(
         self, info: Info[Context, None], tolerance: float = maps.DEFAULT_TOLERANCE
     ) -> JSON:
-        return await maps.welfare_areas_layer(info.context.store, info.context.locator, tolerance)
+        return await maps.welfare_areas_layer(info.context.store, await info.context.seeded.locator.get(), tolerance)
 
     @strawberry.field(
         description="The places an address, postal code or place name may mean, best first; "

@@ -514,11 +514,12 @@ class WhereIs:
 
 
 async def where_is(info: Info[Context, None], point: models.Point) -> WhereIs:
-    code = ctx(info).locator.locate(point)
+    locator = await ctx(info).seeded.locator.get()
+    code = locator.locate(point)
     municipality = None if code is None else await ctx(info).node(NodeRef("Municipality", code))
-    area = ctx(info).postal_areas.area_at(point)
+    area = (await ctx(info).seeded.postal_areas.get()).area_at(point)
     if municipality is None:
-        reason = ctx(info).locator.why_nowhere(point)
+        reason = locator.why_nowhere(point)
         return WhereIs(
             location=point,  # type: ignore[arg-type]
             municipality=None,
