@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime
+import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -23,7 +24,9 @@ import numpy as np
 
 from graph_api.cancellation import in_worker
 from graph_api.errors import DataError, VersionConflict
-from graph_api.geo.index import PointIndex, location_of, nearest
+from graph_api.geo.boxes import inside
+from graph_api.geo.clusters import KIND_CODES, Clusters, PlaceArrays
+from graph_api.geo.index import PointIndex
 from graph_api.models import (
     Agreement,
     ApiKey,
@@ -54,6 +57,7 @@ from graph_api.store.base import (
     Progress,
     changes_page,
     imports_page,
+    is_open_at,
     matches_query,
     page_of,
 )
@@ -240,8 +244,13 @@ class MemoryStore(GraphStore):
         self._offers = _offers(self._graph, self._by_label.get("Activity", []))
         self._places: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
         self._index = PointIndex([place.location for place in self._places])
-        self._lats = np.array([place.location.lat for place in self._places])
-        self._lons = np.array([place.location.lon for place in self._places])
+        self._arrays = PlaceArrays(
+            lats=self._index.lats,
+            lons=self._index.lons,
+            kinds=np.array([KIND_CODES[place.kind] for place in self._places], dtype=np.int8),
+            demo=np.array([place.is_demo for place in self._places], dtype=bool),
+        )
+        self._offering, self._serving = _offering(self._places, self._offers)
 
     def _node(self, ref: str) -> Node:
         return self._graph.nodes[ref]["node"]  # type: ignore[no-any-return]
@@ -290,6 +299,25 @@ class MemoryStore(GraphStore):
     def _keeps(self, places: PlaceFilter, place: MeetingPlace) -> bool:
         return places.keeps(place, *self._offers.get(place.key, NOTHING_OFFERED))
 
+    def _kept(self, places: PlaceFilter, positions: np.ndarray) -> np.ndarray:
+        """Which of the places at these positions `places` keeps: `PlaceFilter.keeps` over the arrays, but for
+        the opening hours, asked of the places the rest keeps."""
+        kept = np.ones(len(positions), dtype=bool)
+        if places.kinds is not None:
+            kept &= np.isin(self._arrays.kinds[positions], [KIND_CODES[kind] for kind in places.kinds])
+        for chosen, masks in ((places.activities, self._offering), (places.tasks, self._serving)):
+            if chosen is not None:
+                kept &= np.logical_or.reduce([masks[key][positions] for key in chosen if key in masks] or [False])
+        if places.open_at is not None:
+            survivors = np.flatnonzero(kept)
+            kept[survivors] = [is_open_at(self._places[i], places.open_at) for i in positions[survivors]]
+        return kept
+
+    def _positions(self, bounds: Bounds, places: PlaceFilter) -> np.ndarray:
+        """The positions, in key order, of the places inside the box that `places` keeps."""
+        found = np.flatnonzero(inside(bounds, self._arrays.lats, self._arrays.lons))
+        return found[self._kept(places, found)] if places.restricts else found
+
     async def nearby(
         self,
         center: Point,
@@ -297,13 +325,9 @@ class MemoryStore(GraphStore):
         limit: int,
         places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
-        candidates = (
-            (km, self._places[i])
-            for km, i in self._index.candidates(center, radius_km)
-            if self._keeps(places, self._places[i])
-        )
-        hits = await in_worker(nearest, center, candidates, location_of, radius_km, limit)
-        return [NearbyHit(distance_km=km, place=place) for km, place in hits]
+        keep = functools.partial(self._kept, places) if places.restricts else None
+        hits = await in_worker(self._index.nearest_in_radius, center, radius_km, limit, keep)
+        return [NearbyHit(distance_km=km, place=self._places[i]) for km, i in hits]
 
     async def in_bounds(
         self,
@@ -311,14 +335,13 @@ class MemoryStore(GraphStore):
         limit: int,
         places: PlaceFilter = EVERY_PLACE,
     ) -> PlacesInBounds:
-        inside_lat = (self._lats >= bounds.south) & (self._lats <= bounds.north)
-        if bounds.west <= bounds.east:
-            inside_lon = (self._lons >= bounds.west) & (self._lons <= bounds.east)
-        else:
-            inside_lon = (self._lons >= bounds.west) | (self._lons <= bounds.east)
-        inside = [self._places[i] for i in np.flatnonzero(inside_lat & inside_lon)]
-        kept = [place for place in inside if self._keeps(places, place)]
-        return PlacesInBounds(total_count=len(kept), places=kept[:limit])
+        found = self._positions(bounds, places)
+        return PlacesInBounds(total_count=len(found), places=[self._places[i] for i in found[:limit]])
+
+    async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
+        """Every place in the view, counted over the arrays, however many."""
+        found = self._positions(bounds, places)
+        return await in_worker(Clusters.counted, self._arrays.at(found), zoom, lambda i: self._places[found[i]])
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         wanted = None if involving is None else {str(ref) for ref in involving}
@@ -434,6 +457,22 @@ def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tup
     return {
         place: (frozenset(keys), frozenset().union(*(serves[key] for key in keys))) for place, keys in offered.items()
     }
+
+
+def _offering(
+    places: Sequence[MeetingPlace], offers: Mapping[str, tuple[frozenset[str], frozenset[str]]]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """For each activity, and each task, which of the places (by position) offer it or an activity serving it."""
+    offering: dict[str, np.ndarray] = {}
+    serving: dict[str, np.ndarray] = {}
+    for position, place in enumerate(places):
+        activities, tasks = offers.get(place.key, NOTHING_OFFERED)
+        for keys, masks in ((activities, offering), (tasks, serving)):
+            for key in keys:
+                if key not in masks:
+                    masks[key] = np.zeros(len(places), dtype=bool)
+                masks[key][position] = True
+    return offering, serving
 
 
 def _properties(data: dict[str, object]) -> dict[str, object]:
