@@ -88,32 +88,52 @@ class Clusters:
         """`of` over arrays; `place_at` gives the place at a position of the arrays, for cells of one place."""
         z = zoom + CELL_LEVELS
         xs, ys = tiles_of(places.lats, places.lons, z)
-        cells, first, inverse, counts = np.unique(
-            ys * 2**z + xs, return_index=True, return_inverse=True, return_counts=True
-        )
+        cells, inverse = _cells(xs, ys, z)
         size = len(cells)
-        lats = np.bincount(inverse, weights=places.lats, minlength=size) / counts
-        lons = np.bincount(inverse, weights=places.lons, minlength=size) / counts
+        counts = np.bincount(inverse, minlength=size)
+        lats = np.bincount(inverse, weights=places.lats, minlength=size) / np.maximum(counts, 1)
+        lons = np.bincount(inverse, weights=places.lons, minlength=size) / np.maximum(counts, 1)
         kinds = np.bincount(inverse * len(KINDS) + places.kinds, minlength=size * len(KINDS)).reshape(size, len(KINDS))
         demo = np.bincount(inverse, weights=places.demo, minlength=size) > 0
+        alone = np.flatnonzero(counts[inverse] == 1)
+        lone = dict(zip(inverse[alone].tolist(), alone.tolist(), strict=True))
         return cls(
             [
                 Cluster(
-                    tile=Tile(z, int(xs[i]), int(ys[i])),
+                    tile=Tile(z, cell % 2**z, cell // 2**z),
                     count=count,
                     location=Point(lat, lon),
                     kinds={KINDS[k]: n for k, n in enumerate(kinded) if n},
                     is_demo=is_demo,
-                    place=place_at(i) if count == 1 else None,
+                    place=place_at(lone[i]) if count == 1 else None,
                 )
-                for i, count, lat, lon, kinded, is_demo in zip(
-                    first.tolist(),
-                    counts.tolist(),
-                    lats.tolist(),
-                    lons.tolist(),
-                    kinds.tolist(),
-                    demo.tolist(),
-                    strict=True,
+                for i, (cell, count, lat, lon, kinded, is_demo) in enumerate(
+                    zip(
+                        cells.tolist(),
+                        counts.tolist(),
+                        lats.tolist(),
+                        lons.tolist(),
+                        kinds.tolist(),
+                        demo.tolist(),
+                        strict=True,
+                    )
                 )
             ]
         )
+
+
+def _cells(xs: np.ndarray, ys: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cells that hold places, each as `y * 2**z + x`, ascending (north to south, then west to east), and each
+    place's cell among them. Where the places' cells span a grid no larger than their number, counted on that
+    grid; else sorted (`np.unique`)."""
+    if not len(xs):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    x0, y0 = xs.min(), ys.min()
+    width, height = int(xs.max() - x0) + 1, int(ys.max() - y0) + 1
+    if width * height > len(xs):
+        return np.unique(ys * 2**z + xs, return_inverse=True)  # type: ignore[no-any-return]
+    on_grid = (ys - y0) * width + (xs - x0)
+    held = np.flatnonzero(np.bincount(on_grid, minlength=width * height))
+    rank = np.zeros(width * height, dtype=np.int64)
+    rank[held] = np.arange(len(held))
+    return (held // width + y0) * 2**z + held % width + x0, rank[on_grid]

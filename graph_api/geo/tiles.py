@@ -53,7 +53,11 @@ def tiles_of(lats: np.ndarray, lons: np.ndarray, z: int) -> tuple[np.ndarray, np
     xs = np.clip(np.floor((lons + 180) / 360 * n), 0, n - 1).astype(np.int64)
     ys = np.clip(np.floor((1 - np.arcsinh(np.tan(np.radians(lats))) / np.pi) / 2 * n), 0, n - 1).astype(np.int64)
     west, east = xs * 360 / n - 180, np.where(xs == n - 1, np.inf, (xs + 1) * 360 / n - 180)
-    north, south = _norths(ys, n), _norths(ys + 1, n)
+    if len(ys) and ys.max() - ys.min() < len(ys):  # fewer rows than points: each row's edge computed once
+        edges = _norths(np.arange(ys.min(), ys.max() + 2), n)
+        north, south = edges[ys - ys.min()], edges[ys - ys.min() + 1]
+    else:
+        north, south = _norths(ys, n), _norths(ys + 1, n)
     unsure = ~((west <= lons) & (lons < east) & (south + EDGE_HAIR < lats) & (lats < north - EDGE_HAIR))
     for i in np.flatnonzero(unsure):
         tile = Tile.of(Point(float(lats[i]), float(lons[i])), z)

@@ -454,9 +454,13 @@ def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tup
         for start, _, data in graph.in_edges(ref, data=True):
             if data["type"] == "OFFERS" and start.startswith("MeetingPlace:"):
                 offered.setdefault(start.partition(":")[2], set()).add(activity.key)
-    return {
-        place: (frozenset(keys), frozenset().union(*(serves[key] for key in keys))) for place, keys in offered.items()
-    }
+    # Places that offer the same activities share one pair of sets: a million places offer a few dozen mixes.
+    mixes: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}
+    for keys in offered.values():
+        mix = frozenset(keys)
+        if mix not in mixes:
+            mixes[mix] = (mix, frozenset().union(*(serves[key] for key in mix)))
+    return {place: mixes[frozenset(keys)] for place, keys in offered.items()}
 
 
 def _offering(
