@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph_api.geo.boxes import inside
-from graph_api.geo.index import PointIndex, _unit_vector, nearest
+from graph_api.geo.index import _unit_vector, nearest
 from graph_api.maps import place_clusters
 from graph_api.models import Bounds, MeetingPlace, Point
 from graph_api.planning import coverage, planner
@@ -129,8 +129,7 @@ async def national_coverage_s(store: GraphStore) -> float:
 
 async def embedded_figures(folder: Path) -> Figures:
     store, rows, read_s, load_s = await loaded(folder)
-    places: list[MeetingPlace] = store._places
-    index: PointIndex = store._index
+    places, index = store._placed.places, store._placed.index
     tree = index._tree
     centers = centers_near(places, QUERIES, seed=len(places))
     vectors = [_unit_vector(c) for c in centers]
@@ -199,7 +198,7 @@ async def neo4j_lines(uri: str, folder: Path, embedded: MemoryStore) -> list[str
     dataset = read_dataset(folder)
     rows = len(dataset.nodes) + len(dataset.relationships)
     places = sum(isinstance(n, MeetingPlace) for n in dataset.nodes)
-    centers = centers_near(embedded._places, QUERIES // 3, seed=places)
+    centers = centers_near(embedded._placed.places, QUERIES // 3, seed=places)
     store = neo4j_store_for(uri)
     await store.open()
     try:
@@ -282,7 +281,7 @@ def hold(folder: Path) -> None:
     """Load the folder into an embedded store and print the process's peak resident memory in MiB and its places."""
     store, *_ = asyncio.run(loaded(folder))
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines())
-    print(int(status["VmHWM"].split()[0]) / 1024, len(store._places))
+    print(int(status["VmHWM"].split()[0]) / 1024, len(store._placed.places))
 
 
 def main() -> None:

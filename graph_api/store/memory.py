@@ -242,15 +242,7 @@ class MemoryStore(GraphStore):
             )
         places = self._by_label.get("MeetingPlace", [])
         self._offers = _offers(self._graph, self._by_label.get("Activity", []))
-        self._places: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
-        self._index = PointIndex([place.location for place in self._places])
-        self._arrays = PlaceArrays(
-            lats=self._index.lats,
-            lons=self._index.lons,
-            kinds=np.array([KIND_CODES[place.kind] for place in self._places], dtype=np.int8),
-            demo=np.array([place.is_demo for place in self._places], dtype=bool),
-        )
-        self._offering, self._serving = _offering(self._places, self._offers)
+        self._placed = Placed.of([p for p in places if not p.is_withdrawn], self._offers)  # type: ignore[misc]
 
     def _node(self, ref: str) -> Node:
         return self._graph.nodes[ref]["node"]  # type: ignore[no-any-return]
@@ -299,25 +291,6 @@ class MemoryStore(GraphStore):
     def _keeps(self, places: PlaceFilter, place: MeetingPlace) -> bool:
         return places.keeps(place, *self._offers.get(place.key, NOTHING_OFFERED))
 
-    def _kept(self, places: PlaceFilter, positions: np.ndarray) -> np.ndarray:
-        """Which of the places at these positions `places` keeps: `PlaceFilter.keeps` over the arrays, but for
-        the opening hours, asked of the places the rest keeps."""
-        kept = np.ones(len(positions), dtype=bool)
-        if places.kinds is not None:
-            kept &= np.isin(self._arrays.kinds[positions], [KIND_CODES[kind] for kind in places.kinds])
-        for chosen, masks in ((places.activities, self._offering), (places.tasks, self._serving)):
-            if chosen is not None:
-                kept &= np.logical_or.reduce([masks[key][positions] for key in chosen if key in masks] or [False])
-        if places.open_at is not None:
-            survivors = np.flatnonzero(kept)
-            kept[survivors] = [is_open_at(self._places[i], places.open_at) for i in positions[survivors]]
-        return kept
-
-    def _positions(self, bounds: Bounds, places: PlaceFilter) -> np.ndarray:
-        """The positions, in key order, of the places inside the box that `places` keeps."""
-        found = np.flatnonzero(inside(bounds, self._arrays.lats, self._arrays.lons))
-        return found[self._kept(places, found)] if places.restricts else found
-
     async def nearby(
         self,
         center: Point,
@@ -325,9 +298,10 @@ class MemoryStore(GraphStore):
         limit: int,
         places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
-        keep = functools.partial(self._kept, places) if places.restricts else None
-        hits = await in_worker(self._index.nearest_in_radius, center, radius_km, limit, keep)
-        return [NearbyHit(distance_km=km, place=self._places[i]) for km, i in hits]
+        placed = self._placed
+        keep = functools.partial(placed.kept, places) if places.restricts else None
+        hits = await in_worker(placed.index.nearest_in_radius, center, radius_km, limit, keep)
+        return [NearbyHit(distance_km=km, place=placed.places[i]) for km, i in hits]
 
     async def in_bounds(
         self,
@@ -335,13 +309,15 @@ class MemoryStore(GraphStore):
         limit: int,
         places: PlaceFilter = EVERY_PLACE,
     ) -> PlacesInBounds:
-        found = self._positions(bounds, places)
-        return PlacesInBounds(total_count=len(found), places=[self._places[i] for i in found[:limit]])
+        placed = self._placed
+        found = placed.positions(bounds, places)
+        return PlacesInBounds(total_count=len(found), places=[placed.places[i] for i in found[:limit]])
 
     async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
         """Every place in the view, counted over the arrays, however many."""
-        found = self._positions(bounds, places)
-        return await in_worker(Clusters.counted, self._arrays.at(found), zoom, lambda i: self._places[found[i]])
+        placed = self._placed
+        found = placed.positions(bounds, places)
+        return await in_worker(Clusters.counted, placed.arrays.at(found), zoom, lambda i: placed.places[found[i]])
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         wanted = None if involving is None else {str(ref) for ref in involving}
@@ -463,20 +439,52 @@ def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tup
     return {place: mixes[frozenset(keys)] for place, keys in offered.items()}
 
 
-def _offering(
-    places: Sequence[MeetingPlace], offers: Mapping[str, tuple[frozenset[str], frozenset[str]]]
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """For each activity, and each task, which of the places (by position) offer it or an activity serving it."""
-    offering: dict[str, np.ndarray] = {}
-    serving: dict[str, np.ndarray] = {}
-    for position, place in enumerate(places):
-        activities, tasks = offers.get(place.key, NOTHING_OFFERED)
-        for keys, masks in ((activities, offering), (tasks, serving)):
-            for key in keys:
-                if key not in masks:
-                    masks[key] = np.zeros(len(places), dtype=bool)
-                masks[key][position] = True
-    return offering, serving
+@dataclasses.dataclass(frozen=True, slots=True)
+class Placed:
+    """The meeting places a graph serves (withdrawn ones left out), in key order, and the same as arrays: the
+    kd-tree, coordinates, kinds and demo flags, and for each activity and task which places offer it. One per graph,
+    replaced whole, so that a search still running when a load swaps the graph reads the graph it started on."""
+
+    places: list[MeetingPlace]
+    index: PointIndex
+    arrays: PlaceArrays
+    offering: dict[str, np.ndarray]
+    serving: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, places: list[MeetingPlace], offers: Mapping[str, tuple[frozenset[str], frozenset[str]]]) -> Placed:
+        index = PointIndex([place.location for place in places])
+        kinds = np.array([KIND_CODES[place.kind] for place in places], dtype=np.int8)
+        arrays = PlaceArrays(index.lats, index.lons, kinds, np.array([p.is_demo for p in places], dtype=bool))
+        offering: dict[str, np.ndarray] = {}
+        serving: dict[str, np.ndarray] = {}
+        for position, place in enumerate(places):
+            activities, tasks = offers.get(place.key, NOTHING_OFFERED)
+            for keys, masks in ((activities, offering), (tasks, serving)):
+                for key in keys:
+                    if key not in masks:
+                        masks[key] = np.zeros(len(places), dtype=bool)
+                    masks[key][position] = True
+        return cls(places, index, arrays, offering, serving)
+
+    def kept(self, chosen: PlaceFilter, positions: np.ndarray) -> np.ndarray:
+        """Which of the places at these positions `chosen` keeps: `PlaceFilter.keeps` over the arrays, but for the
+        opening hours, asked of the places the rest keeps."""
+        kept = np.ones(len(positions), dtype=bool)
+        if chosen.kinds is not None:
+            kept &= np.isin(self.arrays.kinds[positions], [KIND_CODES[kind] for kind in chosen.kinds])
+        for keys, masks in ((chosen.activities, self.offering), (chosen.tasks, self.serving)):
+            if keys is not None:
+                kept &= np.logical_or.reduce([masks[key][positions] for key in keys if key in masks] or [False])
+        if chosen.open_at is not None:
+            survivors = np.flatnonzero(kept)
+            kept[survivors] = [is_open_at(self.places[i], chosen.open_at) for i in positions[survivors]]
+        return kept
+
+    def positions(self, bounds: Bounds, chosen: PlaceFilter) -> np.ndarray:
+        """The positions, in key order, of the places inside the box that `chosen` keeps."""
+        found = np.flatnonzero(inside(bounds, self.arrays.lats, self.arrays.lons))
+        return found[self.kept(chosen, found)] if chosen.restricts else found
 
 
 def _properties(data: dict[str, object]) -> dict[str, object]:
