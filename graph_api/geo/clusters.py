@@ -84,19 +84,40 @@ class Clusters:
         return cls.counted(PlaceArrays.of(places), zoom, places.__getitem__)
 
     @classmethod
-    def counted(cls, places: PlaceArrays, zoom: int, place_at: Callable[[int], MeetingPlace]) -> Clusters:
-        """`of` over arrays; `place_at` gives the place at a position of the arrays, for cells of one place."""
+    def counted(
+        cls,
+        places: PlaceArrays,
+        zoom: int,
+        place_at: Callable[[int], MeetingPlace],
+        grouped: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Clusters:
+        """`of` over arrays; `place_at` gives the place at a position of the arrays, for cells of one place.
+
+        `grouped` is (cells ascending, each place's cell among them) when the caller has it already (`group`): its
+        cells may include some that hold none of these places.
+        """
         z = zoom + CELL_LEVELS
-        xs, ys = tiles_of(places.lats, places.lons, z)
-        cells, inverse = _cells(xs, ys, z)
+        cells, inverse = group(cells_of(places, z), z) if grouped is None else grouped
         size = len(cells)
-        counts = np.bincount(inverse, minlength=size)
-        lats = np.bincount(inverse, weights=places.lats, minlength=size) / np.maximum(counts, 1)
-        lons = np.bincount(inverse, weights=places.lons, minlength=size) / np.maximum(counts, 1)
+        every_count = np.bincount(inverse, minlength=size)
+        held = np.flatnonzero(every_count)
+        counts = every_count[held]
+        lats = np.bincount(inverse, weights=places.lats, minlength=size)[held] / counts
+        lons = np.bincount(inverse, weights=places.lons, minlength=size)[held] / counts
         kinds = np.bincount(inverse * len(KINDS) + places.kinds, minlength=size * len(KINDS)).reshape(size, len(KINDS))
-        demo = np.bincount(inverse, weights=places.demo, minlength=size) > 0
-        alone = np.flatnonzero(counts[inverse] == 1)
+        demo = np.bincount(inverse, weights=places.demo, minlength=size)[held] > 0
+        alone = np.flatnonzero(every_count[inverse] == 1)
         lone = dict(zip(inverse[alone].tolist(), alone.tolist(), strict=True))
+        columns = zip(
+            held.tolist(),
+            cells[held].tolist(),
+            counts.tolist(),
+            lats.tolist(),
+            lons.tolist(),
+            kinds[held].tolist(),
+            demo.tolist(),
+            strict=True,
+        )
         return cls(
             [
                 Cluster(
@@ -107,31 +128,27 @@ class Clusters:
                     is_demo=is_demo,
                     place=place_at(lone[i]) if count == 1 else None,
                 )
-                for i, (cell, count, lat, lon, kinded, is_demo) in enumerate(
-                    zip(
-                        cells.tolist(),
-                        counts.tolist(),
-                        lats.tolist(),
-                        lons.tolist(),
-                        kinds.tolist(),
-                        demo.tolist(),
-                        strict=True,
-                    )
-                )
+                for i, cell, count, lat, lon, kinded, is_demo in columns
             ]
         )
 
 
-def _cells(xs: np.ndarray, ys: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray]:
-    """The cells that hold places, each as `y * 2**z + x`, ascending (north to south, then west to east), and each
-    place's cell among them. Where the places' cells span a grid no larger than their number, counted on that
-    grid; else sorted (`np.unique`)."""
-    if not len(xs):
+def cells_of(places: PlaceArrays, z: int) -> np.ndarray:
+    """Each place's cell, the tile at zoom `z` that holds it, as `y * 2**z + x`: north to south, then west to east."""
+    xs, ys = tiles_of(places.lats, places.lons, z)
+    return ys * 2**z + xs
+
+
+def group(cells: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cells (`cells_of`) that hold places, ascending, and each place's cell among them. Where the places' cells
+    span a grid no larger than their number, counted on that grid; else sorted (`np.unique`)."""
+    if not len(cells):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    xs, ys = cells & (2**z - 1), cells >> z
     x0, y0 = xs.min(), ys.min()
     width, height = int(xs.max() - x0) + 1, int(ys.max() - y0) + 1
-    if width * height > len(xs):
-        return np.unique(ys * 2**z + xs, return_inverse=True)  # type: ignore[no-any-return]
+    if width * height > len(cells):
+        return np.unique(cells, return_inverse=True)  # type: ignore[no-any-return]
     on_grid = (ys - y0) * width + (xs - x0)
     held = np.flatnonzero(np.bincount(on_grid, minlength=width * height))
     rank = np.zeros(width * height, dtype=np.int64)

@@ -25,7 +25,7 @@ import numpy as np
 from graph_api.cancellation import in_worker
 from graph_api.errors import DataError, VersionConflict
 from graph_api.geo.boxes import inside
-from graph_api.geo.clusters import KIND_CODES, Clusters, PlaceArrays
+from graph_api.geo.clusters import CELL_LEVELS, KIND_CODES, Clusters, PlaceArrays, cells_of, group
 from graph_api.geo.index import PointIndex
 from graph_api.models import (
     Agreement,
@@ -65,6 +65,8 @@ from graph_api.store.datafolder import DataFolder, Stale
 from graph_api.text import fold
 
 logger = logging.getLogger(__name__)
+CACHED_ZOOMS = 4
+"""Zooms whose cells a graph keeps for `clusters`: 8 MB each at a million places."""
 
 
 class MemoryStore(GraphStore):
@@ -316,8 +318,7 @@ class MemoryStore(GraphStore):
     async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
         """Every place in the view, counted over the arrays, however many."""
         placed = self._placed
-        found = placed.positions(bounds, places)
-        return await in_worker(Clusters.counted, placed.arrays.at(found), zoom, lambda i: placed.places[found[i]])
+        return await in_worker(placed.clusters, placed.positions(bounds, places), zoom)
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         wanted = None if involving is None else {str(ref) for ref in involving}
@@ -450,6 +451,8 @@ class Placed:
     arrays: PlaceArrays
     offering: dict[str, np.ndarray]
     serving: dict[str, np.ndarray]
+    grouped: dict[int, tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
+    """The places' cells by tile zoom (`group`), for the last `CACHED_ZOOMS` zooms asked."""
 
     @classmethod
     def of(cls, places: list[MeetingPlace], offers: Mapping[str, tuple[frozenset[str], frozenset[str]]]) -> Placed:
@@ -480,6 +483,22 @@ class Placed:
             survivors = np.flatnonzero(kept)
             kept[survivors] = [is_open_at(self.places[i], chosen.open_at) for i in positions[survivors]]
         return kept
+
+    def clusters(self, positions: np.ndarray, zoom: int) -> Clusters:
+        """The places at these positions counted per cell at the map's zoom; every place's cell is found once a
+        zoom (`grouped`), and the whole country's clusters gather nothing."""
+        z = zoom + CELL_LEVELS
+        grouped = self.grouped.get(z)
+        if grouped is None:
+            if len(self.grouped) >= CACHED_ZOOMS:
+                self.grouped.pop(next(iter(self.grouped)), None)  # the zoom asked first
+            grouped = self.grouped[z] = group(cells_of(self.arrays, z), z)
+        cells, inverse = grouped
+        if len(positions) < len(self.places):
+            return Clusters.counted(
+                self.arrays.at(positions), zoom, lambda i: self.places[positions[i]], (cells, inverse[positions])
+            )
+        return Clusters.counted(self.arrays, zoom, self.places.__getitem__, grouped)
 
     def positions(self, bounds: Bounds, chosen: PlaceFilter) -> np.ndarray:
         """The positions, in key order, of the places inside the box that `chosen` keeps."""
