@@ -25,8 +25,6 @@ MAX_PLACES = 5000
 DEFAULT_TOLERANCE = 0.001
 MAX_ZOOM = 24
 """Past any Leaflet map's zoom, and MapLibre's deepest, 22, plus the 1 it adds (see `graph_api.geo.clusters`)."""
-MAX_CLUSTERED = 50_000
-"""The places one request bins: counts must add up, so a view with more is refused rather than sampled."""
 
 
 async def meeting_places_layer(store: GraphStore, bounds: Bounds | None, places: PlaceFilter) -> dict[str, Any]:
@@ -39,13 +37,7 @@ async def meeting_places_layer(store: GraphStore, bounds: Bounds | None, places:
 
 async def place_clusters(store: GraphStore, bounds: Bounds, zoom: int, places: PlaceFilter) -> Clusters:
     """Every place in the view counted in its cell, so that the counts add up to the places in the view."""
-    check_zoom(zoom)
-    found = await store.in_bounds(bounds, MAX_CLUSTERED, places)
-    if found.total_count > len(found.places):
-        raise InputError(
-            "bounds", f"holds {found.total_count} places, more than the {MAX_CLUSTERED} that clusters counts"
-        )
-    return Clusters.of(found.places, zoom)
+    return await store.place_clusters(bounds, check_zoom(zoom), places)
 
 
 async def municipalities_layer(store: GraphStore, locator: MunicipalityLocator, tolerance: float) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import dataclasses
 import datetime
 import enum
 import functools
+import sys
 import types
 import typing
 from dataclasses import dataclass
@@ -144,14 +145,15 @@ def _read_relationships(path: Path) -> list[Relationship]:
     if path.stem not in RELATIONSHIP_TYPES:
         raise DataError(f"{path}: no relationship type is called {path.stem!r}")
     rows = []
+    type_ = path.stem  # one string for every row (as the sources, interned): each row's own would stay in the store
     for line, row in enumerate(read_rows(path), start=2):
         try:
             rows.append(
                 Relationship(
-                    type=path.stem,
+                    type=type_,
                     start=parse_ref(row.pop("from")),
                     end=parse_ref(row.pop("to")),
-                    source=row.pop("source"),
+                    source=sys.intern(row.pop("source")),
                     properties={name: _property(name, text) for name, text in row.items() if text},
                 )
             )

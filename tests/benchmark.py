@@ -45,6 +45,7 @@ from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
 from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe, with_scheme
 from tests.import_benchmark import PTV_LOCATIONS, import_lines
+from tests.million_benchmark import DEFAULT_PLACES, million_lines
 from tests.neo4j_server import Neo4jServer, free_port
 from tests.write_benchmark import CLIENTS, ROUNDS, WRITES, write_lines
 
@@ -628,15 +629,23 @@ def main() -> None:
         default=WRITES,
         help=f"mutations over HTTP per backend by {CLIENTS} clients, 0 for none (default {WRITES})",
     )
+    parser.add_argument(
+        "--million", action="store_true", help=f"then the figures at {DEFAULT_PLACES:,} places (minutes)"
+    )
     args = parser.parse_args()
-    if args.no_neo4j or os.environ.get("NEO4J_URI"):
-        uri = None if args.no_neo4j else os.environ["NEO4J_URI"]
+
+    def everything(uri: str | None) -> None:
         asyncio.run(run(args.queries, uri, args.import_rows, writes=args.writes))
+        if args.million:
+            print("\n".join(asyncio.run(million_lines(DEFAULT_PLACES, uri))))
+
+    if args.no_neo4j or os.environ.get("NEO4J_URI"):
+        everything(None if args.no_neo4j else os.environ["NEO4J_URI"])
         return
     with tempfile.TemporaryDirectory(prefix="graph-api-bench-") as data_dir:
         server = Neo4jServer(Path(data_dir))
         try:
-            asyncio.run(run(args.queries, server.start(), args.import_rows, writes=args.writes))
+            everything(server.start())
         finally:
             server.stop()
 

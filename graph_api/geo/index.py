@@ -6,7 +6,9 @@ measuring stops once no remaining candidate can come closer than the farthest po
 20 within 1,000 km measures a few dozen points, not all of them.
 
 `PointIndex` finds such candidates in memory: a kd-tree (scipy's cKDTree) over unit vectors, whose
-chord length grows with the great-circle angle.
+chord length grows with the great-circle angle. Its `nearest_in_radius` asks the tree for the nearest k by chord
+and measures only those, asking for more only while the k-th could still be nearer than the farthest kept: a
+limit of 20 among a million points costs the same at 1 km and at 1,000 km.
 """
 
 from __future__ import annotations
@@ -20,14 +22,18 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from graph_api.cancellation import checkpoint
-from graph_api.geo.distance import geodesic_km
+from graph_api.geo.distance import geodesic_km, geodesic_km_from
 from graph_api.models import MeetingPlace, Point
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
 MARGIN = 1.01
+"""Sphere and ellipsoid differ by under 0.6% (also for Neo4j's sphere of radius 6,378.14 km)."""
+SLACK_KM = 1e-6
+"""Room for rounding in the chords (nanometres) where distances are too short for `MARGIN` to cover it."""
 FIRST_SEARCH_KM = 5.0
 """Where a search for the nearest places starts when the index cannot rank by distance; it grows from there."""
-"""Sphere and ellipsoid differ by under 0.6% (also for Neo4j's sphere of radius 6,378.14 km)."""
+FIRST_K = 16
+"""The fewest points `nearest_in_radius` asks the tree for; it asks for `2 * limit` when that is more."""
 
 T = TypeVar("T")
 
@@ -65,30 +71,77 @@ def location_of(place: MeetingPlace) -> Point:
     return place.location
 
 
-def unit_vectors(points: Sequence[Point]) -> np.ndarray:
-    lat = np.radians([p.lat for p in points])
-    lon = np.radians([p.lon for p in points])
+def unit_vectors(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    lat, lon = np.radians(lats), np.radians(lons)
     return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat))).reshape(-1, 3)
 
 
+def chord_of(km: float) -> float:
+    """The chord on the unit sphere that a great-circle distance spans."""
+    return 2 * math.sin(min(math.pi, km / MEAN_EARTH_RADIUS_KM) / 2)
+
+
+def great_circle_km(chords: np.ndarray) -> np.ndarray:
+    return 2 * MEAN_EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2, 1.0))
+
+
+Keep = Callable[[np.ndarray], np.ndarray]
+"""Which of the points at these positions a search keeps, as an array of booleans."""
+
+
 class PointIndex:
-    """Points by position in the given sequence; finds those that may lie within a geodesic radius."""
+    """Points by position in the given sequence; finds those within a geodesic radius, nearest first.
+
+    `lats` and `lons` are the points' coordinates as arrays, for readers that count over all of them at once.
+    """
 
     def __init__(self, points: Sequence[Point]) -> None:
         self.points = list(points)
-        self._vectors = unit_vectors(self.points)
+        self.lats = np.array([p.lat for p in self.points], dtype=float)
+        self.lons = np.array([p.lon for p in self.points], dtype=float)
+        self._vectors = unit_vectors(self.lats, self.lons)
         self._tree = cKDTree(self._vectors)
+
+    def nearest_in_radius(
+        self, center: Point, radius_km: float, limit: int, keep: Keep | None = None
+    ) -> list[tuple[float, int]]:
+        """The `limit` points nearest by geodesic within the radius that `keep` keeps, as (km, position); ties
+        by position.
+
+        The tree gives the nearest k by chord. They are the answer once the k-th is farther, even allowing for
+        `MARGIN`, than the farthest of the `limit` kept: every point the tree did not give lies at least as far
+        as the k-th. Else k grows fourfold, until the tree runs out of points within the radius.
+        """
+        count = len(self.points)
+        if not count or limit < 1:
+            return []
+        target = _unit_vector(center)
+        bound = chord_of(radius_km * MARGIN + SLACK_KM)
+        k = min(count, max(FIRST_K, 2 * limit))
+        while True:
+            checkpoint()
+            chords, found = map(np.atleast_1d, self._tree.query(target, k, distance_upper_bound=bound))
+            complete = k == count or found[-1] == count  # the tree ran out of points within the radius
+            found = found[found < count]
+            if keep is not None:
+                found = found[keep(found)]
+            km = geodesic_km_from(center, self.lats[found], self.lons[found])
+            within = km <= radius_km
+            found, km = found[within], km[within]
+            order = np.lexsort((found, km))[:limit]
+            if complete or (len(order) == limit and (great_circle_km(chords[-1]) - SLACK_KM) / MARGIN > km[order[-1]]):
+                return [(float(km[i]), int(found[i])) for i in order]
+            k = min(count, 4 * k)
 
     def candidates(self, center: Point, radius_km: float) -> list[tuple[float, int]]:
         """(great-circle km, position) of every point within `radius_km * MARGIN`, in position order."""
         if not self.points:
             return []
         angle = min(math.pi, radius_km * MARGIN / MEAN_EARTH_RADIUS_KM)
-        target = unit_vectors([center])[0]
+        target = _unit_vector(center)
         found = sorted(self._tree.query_ball_point(target, 2 * math.sin(angle / 2) + 1e-12))
         chords = np.linalg.norm(self._vectors[found] - target, axis=1)
-        great_circle = 2 * MEAN_EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2, 1.0))
-        return [(float(km), int(i)) for km, i in zip(great_circle, found, strict=True)]
+        return [(float(km), int(i)) for km, i in zip(great_circle_km(chords), found, strict=True)]
 
     def nearest_candidates(self, points: Sequence[Point], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` points nearest to each of `points` by great circle, in one query for all of them: arrays of
@@ -97,7 +150,13 @@ class PointIndex:
 
         Chord length on the unit sphere grows with the great-circle angle, so the tree's k nearest are those.
         """
-        chords, found = self._tree.query(unit_vectors(points), k=k)
+        chords, found = self._tree.query(
+            unit_vectors(np.array([p.lat for p in points]), np.array([p.lon for p in points])), k=k
+        )
         chords, found = np.reshape(chords, (len(points), k)), np.reshape(found, (len(points), k))
-        great_circle = 2 * MEAN_EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2, 1.0))
-        return np.where(np.isinf(chords), np.inf, great_circle), found
+        return np.where(np.isinf(chords), np.inf, great_circle_km(chords)), found
+
+
+def _unit_vector(point: Point) -> np.ndarray:
+    lat, lon = math.radians(point.lat), math.radians(point.lon)
+    return np.array((math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)))

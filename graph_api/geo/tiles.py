@@ -12,7 +12,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from graph_api.models import Bounds, Point
+
+EDGE_HAIR = 1e-9
+"""Degrees from a row's edge within which numpy's rounding (of `arctan`, `sinh`) might differ from math's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,31 @@ class Tile:
         return Bounds(
             south=_north(self.y + 1, n), west=_west(self.x, n), north=_north(self.y, n), east=_west(self.x + 1, n)
         )
+
+
+def tiles_of(lats: np.ndarray, lons: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns and rows of `Tile.of` for arrays of positions: the formula and its edges in numpy, and
+    `Tile.of` itself for the few points the formula puts in the wrong cell or a hair from a row's edge."""
+    n = 2**z
+    xs = np.clip(np.floor((lons + 180) / 360 * n), 0, n - 1).astype(np.int64)
+    ys = np.clip(np.floor((1 - np.arcsinh(np.tan(np.radians(lats))) / np.pi) / 2 * n), 0, n - 1).astype(np.int64)
+    west, east = xs * 360 / n - 180, np.where(xs == n - 1, np.inf, (xs + 1) * 360 / n - 180)
+    if len(ys) and ys.max() - ys.min() < len(ys):  # fewer rows than points: each row's edge computed once
+        edges = _norths(np.arange(ys.min(), ys.max() + 2), n)
+        north, south = edges[ys - ys.min()], edges[ys - ys.min() + 1]
+    else:
+        north, south = _norths(ys, n), _norths(ys + 1, n)
+    unsure = ~((west <= lons) & (lons < east) & (south + EDGE_HAIR < lats) & (lats < north - EDGE_HAIR))
+    for i in np.flatnonzero(unsure):
+        tile = Tile.of(Point(float(lats[i]), float(lons[i])), z)
+        xs[i], ys[i] = tile.x, tile.y
+    return xs, ys
+
+
+def _norths(ys: np.ndarray, n: int) -> np.ndarray:
+    """`_north` over an array of rows, up to numpy's rounding."""
+    inner = np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * ys / n))))
+    return np.where(ys == 0, 90.0, np.where(ys == n, -90.0, inner))
 
 
 def _west(x: int, n: int) -> float:

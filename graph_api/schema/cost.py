@@ -37,8 +37,11 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, Typ
 
 from graph_api import relations
 from graph_api.analysis import neighbourhood, paths
+from graph_api.geo.clusters import CELL_LEVELS, MAX_CLUSTERED
 from graph_api.geo.geocoding import MAX_RESULTS
-from graph_api.models import RELATIONSHIP_TYPES, MeetingPlaceKind
+from graph_api.geo.tiles import Tile
+from graph_api.maps import MAX_ZOOM
+from graph_api.models import RELATIONSHIP_TYPES, MeetingPlaceKind, Point
 from graph_api.schema.data_sizes import DataSizes
 from graph_api.schema.types import PATH_METADATA
 
@@ -55,6 +58,20 @@ KINDS: Size = lambda data, args, parent: len(MeetingPlaceKind)  # noqa: E731
 
 def count_of(label: str) -> Size:
     return lambda data, args, parent: data.nodes[label]
+
+
+def cells_in_view(data: DataSizes, args: Arguments, parent: Arguments) -> int:
+    """The most cells a `clusters` view can answer: the cells its box spans at its zoom, and no more than there are
+    places. Bad bounds or zoom are refused when it runs, so they size it by the places alone."""
+    places = data.nodes["MeetingPlace"]
+    bounds, zoom = parent.get("bounds"), parent.get("zoom")
+    if not isinstance(bounds, dict) or not isinstance(zoom, int) or not 0 <= zoom <= MAX_ZOOM:
+        return places
+    z = zoom + CELL_LEVELS
+    north_west = Tile.of(Point(bounds["north"], bounds["west"]), z)
+    south_east = Tile.of(Point(bounds["south"], bounds["east"]), z)
+    columns = (south_east.x - north_west.x) % 2**z + 1
+    return min(places, max(0, south_east.y - north_west.y + 1) * columns)
 
 
 def sized_by(argument: str, label: str | None = None, *, parents: bool = False) -> Size:
@@ -89,7 +106,7 @@ LIST_SIZES: dict[str, Size] = {
     "ChangeConnection.edges": lambda data, args, parent: max(0, parent.get("first", 0)),
     "Change.fields": lambda data, args, parent: AUDITED_FIELDS,
     "PlacesInBounds.places": sized_by("limit", "MeetingPlace", parents=True),
-    "Clusters.clusters": count_of("MeetingPlace"),
+    "Clusters.clusters": cells_in_view,
     "Cluster.kinds": KINDS,
     "Geocoding.results": lambda data, args, parent: MAX_RESULTS,
     "Municipality.agreements": AGREEMENTS_OF_ONE,
@@ -131,7 +148,8 @@ WORK: dict[str, Size] = {
     "Query.relations": ALL_RELATIONSHIPS,
     "Query.path": ALL_RELATIONSHIPS,
     "Query.partners": ALL_RELATIONSHIPS,
-    "Query.clusters": count_of("MeetingPlace"),
+    # A store that reads places as objects refuses views of more; the embedded one counts any number over arrays.
+    "Query.clusters": lambda data, args, parent: min(data.nodes["MeetingPlace"], MAX_CLUSTERED),
     "Query.meetingPlacesGeoJson": lambda data, args, parent: 20 * data.nodes["MeetingPlace"],
     "Query.municipalitiesGeoJson": lambda data, args, parent: 200 * data.nodes["Municipality"],
     "Query.welfareAreasGeoJson": lambda data, args, parent: 200 * data.nodes["Municipality"],

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from graph_api.errors import InputError
+from graph_api.geo.clusters import MAX_CLUSTERED, Clusters
 from graph_api.hours import is_open
 from graph_api.models import (
     NODE_TYPES,
@@ -301,6 +303,19 @@ class GraphStore(abc.ABC):
     ) -> PlacesInBounds:
         """Meeting places inside the box that `places` keeps, in key order, at most `limit`, and how many there
         are in all."""
+
+    async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
+        """The meeting places inside the box that `places` keeps, counted per cell at the map's `zoom`.
+
+        Here from `in_bounds`' places, so a view with more than `MAX_CLUSTERED` is refused; a store that holds
+        the places as arrays counts them there, all of them (`PlaceArrays`), the same way.
+        """
+        found = await self.in_bounds(bounds, MAX_CLUSTERED, places)
+        if found.total_count > len(found.places):
+            raise InputError(
+                "bounds", f"holds {found.total_count} places, more than the {MAX_CLUSTERED} that clusters counts"
+            )
+        return Clusters.of(found.places, zoom)
 
     @abc.abstractmethod
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from prometheus_client import Histogram
 
+from graph_api.geo.clusters import Clusters
 from graph_api.models import (
     Agreement,
     ApiKey,
@@ -124,6 +125,9 @@ class InstrumentedStore(GraphStore):
         places: PlaceFilter = EVERY_PLACE,
     ) -> PlacesInBounds:
         return await self._timed("in_bounds", self.inner.in_bounds(bounds, limit, places))
+
+    async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
+        return await self._timed("place_clusters", self.inner.place_clusters(bounds, zoom, places))
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         return await self._timed("agreements", self.inner.agreements(year, involving))

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime
+import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -23,7 +24,9 @@ import numpy as np
 
 from graph_api.cancellation import in_worker
 from graph_api.errors import DataError, VersionConflict
-from graph_api.geo.index import PointIndex, location_of, nearest
+from graph_api.geo.boxes import inside
+from graph_api.geo.clusters import CELL_LEVELS, KIND_CODES, Clusters, PlaceArrays, cells_of, group
+from graph_api.geo.index import PointIndex
 from graph_api.models import (
     Agreement,
     ApiKey,
@@ -54,6 +57,7 @@ from graph_api.store.base import (
     Progress,
     changes_page,
     imports_page,
+    is_open_at,
     matches_query,
     page_of,
 )
@@ -61,6 +65,8 @@ from graph_api.store.datafolder import DataFolder, Stale
 from graph_api.text import fold
 
 logger = logging.getLogger(__name__)
+CACHED_ZOOMS = 4
+"""Zooms whose cells a graph keeps for `clusters`: 8 MB each at a million places."""
 
 
 class MemoryStore(GraphStore):
@@ -238,10 +244,7 @@ class MemoryStore(GraphStore):
             )
         places = self._by_label.get("MeetingPlace", [])
         self._offers = _offers(self._graph, self._by_label.get("Activity", []))
-        self._places: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
-        self._index = PointIndex([place.location for place in self._places])
-        self._lats = np.array([place.location.lat for place in self._places])
-        self._lons = np.array([place.location.lon for place in self._places])
+        self._placed = Placed.of([p for p in places if not p.is_withdrawn], self._offers)  # type: ignore[misc]
 
     def _node(self, ref: str) -> Node:
         return self._graph.nodes[ref]["node"]  # type: ignore[no-any-return]
@@ -297,13 +300,10 @@ class MemoryStore(GraphStore):
         limit: int,
         places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
-        candidates = (
-            (km, self._places[i])
-            for km, i in self._index.candidates(center, radius_km)
-            if self._keeps(places, self._places[i])
-        )
-        hits = await in_worker(nearest, center, candidates, location_of, radius_km, limit)
-        return [NearbyHit(distance_km=km, place=place) for km, place in hits]
+        placed = self._placed
+        keep = functools.partial(placed.kept, places) if places.restricts else None
+        hits = await in_worker(placed.index.nearest_in_radius, center, radius_km, limit, keep)
+        return [NearbyHit(distance_km=km, place=placed.places[i]) for km, i in hits]
 
     async def in_bounds(
         self,
@@ -311,14 +311,14 @@ class MemoryStore(GraphStore):
         limit: int,
         places: PlaceFilter = EVERY_PLACE,
     ) -> PlacesInBounds:
-        inside_lat = (self._lats >= bounds.south) & (self._lats <= bounds.north)
-        if bounds.west <= bounds.east:
-            inside_lon = (self._lons >= bounds.west) & (self._lons <= bounds.east)
-        else:
-            inside_lon = (self._lons >= bounds.west) | (self._lons <= bounds.east)
-        inside = [self._places[i] for i in np.flatnonzero(inside_lat & inside_lon)]
-        kept = [place for place in inside if self._keeps(places, place)]
-        return PlacesInBounds(total_count=len(kept), places=kept[:limit])
+        placed = self._placed
+        found = placed.positions(bounds, places)
+        return PlacesInBounds(total_count=len(found), places=[placed.places[i] for i in found[:limit]])
+
+    async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
+        """Every place in the view, counted over the arrays, however many."""
+        placed = self._placed
+        return await in_worker(placed.clusters, placed.positions(bounds, places), zoom)
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         wanted = None if involving is None else {str(ref) for ref in involving}
@@ -431,9 +431,79 @@ def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tup
         for start, _, data in graph.in_edges(ref, data=True):
             if data["type"] == "OFFERS" and start.startswith("MeetingPlace:"):
                 offered.setdefault(start.partition(":")[2], set()).add(activity.key)
-    return {
-        place: (frozenset(keys), frozenset().union(*(serves[key] for key in keys))) for place, keys in offered.items()
-    }
+    # Places that offer the same activities share one pair of sets: a million places offer a few dozen mixes.
+    mixes: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}
+    for keys in offered.values():
+        mix = frozenset(keys)
+        if mix not in mixes:
+            mixes[mix] = (mix, frozenset().union(*(serves[key] for key in mix)))
+    return {place: mixes[frozenset(keys)] for place, keys in offered.items()}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Placed:
+    """The meeting places a graph serves (withdrawn ones left out), in key order, and the same as arrays: the
+    kd-tree, coordinates, kinds and demo flags, and for each activity and task which places offer it. One per graph,
+    replaced whole, so that a search still running when a load swaps the graph reads the graph it started on."""
+
+    places: list[MeetingPlace]
+    index: PointIndex
+    arrays: PlaceArrays
+    offering: dict[str, np.ndarray]
+    serving: dict[str, np.ndarray]
+    grouped: dict[int, tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
+    """The places' cells by tile zoom (`group`), for the last `CACHED_ZOOMS` zooms asked."""
+
+    @classmethod
+    def of(cls, places: list[MeetingPlace], offers: Mapping[str, tuple[frozenset[str], frozenset[str]]]) -> Placed:
+        index = PointIndex([place.location for place in places])
+        kinds = np.array([KIND_CODES[place.kind] for place in places], dtype=np.int8)
+        arrays = PlaceArrays(index.lats, index.lons, kinds, np.array([p.is_demo for p in places], dtype=bool))
+        offering: dict[str, np.ndarray] = {}
+        serving: dict[str, np.ndarray] = {}
+        for position, place in enumerate(places):
+            activities, tasks = offers.get(place.key, NOTHING_OFFERED)
+            for keys, masks in ((activities, offering), (tasks, serving)):
+                for key in keys:
+                    if key not in masks:
+                        masks[key] = np.zeros(len(places), dtype=bool)
+                    masks[key][position] = True
+        return cls(places, index, arrays, offering, serving)
+
+    def kept(self, chosen: PlaceFilter, positions: np.ndarray) -> np.ndarray:
+        """Which of the places at these positions `chosen` keeps: `PlaceFilter.keeps` over the arrays, but for the
+        opening hours, asked of the places the rest keeps."""
+        kept = np.ones(len(positions), dtype=bool)
+        if chosen.kinds is not None:
+            kept &= np.isin(self.arrays.kinds[positions], [KIND_CODES[kind] for kind in chosen.kinds])
+        for keys, masks in ((chosen.activities, self.offering), (chosen.tasks, self.serving)):
+            if keys is not None:
+                kept &= np.logical_or.reduce([masks[key][positions] for key in keys if key in masks] or [False])
+        if chosen.open_at is not None:
+            survivors = np.flatnonzero(kept)
+            kept[survivors] = [is_open_at(self.places[i], chosen.open_at) for i in positions[survivors]]
+        return kept
+
+    def clusters(self, positions: np.ndarray, zoom: int) -> Clusters:
+        """The places at these positions counted per cell at the map's zoom; every place's cell is found once a
+        zoom (`grouped`), and the whole country's clusters gather nothing."""
+        z = zoom + CELL_LEVELS
+        grouped = self.grouped.get(z)
+        if grouped is None:
+            if len(self.grouped) >= CACHED_ZOOMS:
+                self.grouped.pop(next(iter(self.grouped)), None)  # the zoom asked first
+            grouped = self.grouped[z] = group(cells_of(self.arrays, z), z)
+        cells, inverse = grouped
+        if len(positions) < len(self.places):
+            return Clusters.counted(
+                self.arrays.at(positions), zoom, lambda i: self.places[positions[i]], (cells, inverse[positions])
+            )
+        return Clusters.counted(self.arrays, zoom, self.places.__getitem__, grouped)
+
+    def positions(self, bounds: Bounds, chosen: PlaceFilter) -> np.ndarray:
+        """The positions, in key order, of the places inside the box that `chosen` keeps."""
+        found = np.flatnonzero(inside(bounds, self.arrays.lats, self.arrays.lons))
+        return found[self.kept(chosen, found)] if chosen.restricts else found
 
 
 def _properties(data: dict[str, object]) -> dict[str, object]:

@@ -11,7 +11,8 @@ import pytest
 from graphql import GraphQLObjectType, GraphQLSchema, get_introspection_query, get_nullable_type, is_list_type
 
 from graph_api import relations
-from graph_api.models import Dataset, NodeRef
+from graph_api.geo.tiles import Tile
+from graph_api.models import Dataset, NodeRef, Point
 from graph_api.schema import build_schema
 from graph_api.schema.cost import LIST_SIZES
 from graph_api.schema.data_sizes import DataSizesCache, measure
@@ -238,3 +239,16 @@ async def test_every_readme_query_is_within_the_limit(gql: GraphQLClient, query:
     body = await gql.execute(query, **README_VARIABLES)
     assert "errors" not in body, body["errors"]
     assert body["extensions"]["cost"]["estimated"] <= DEFAULT_MAX_COST
+
+
+async def test_cost_of_clusters_counts_the_cells_the_view_spans_not_every_place(gql: GraphQLClient) -> None:
+    """Helsinki at zoom 10 spans a handful of cells: the estimate counts them, not the 575 places each once more."""
+    view = {"south": 60.1, "west": 24.8, "north": 60.3, "east": 25.2}
+    body = await gql.execute(
+        "query ($b: BoundsInput!) { clusters(bounds: $b, zoom: 10) { clusters { count } } }", b=view
+    )
+    north_west, south_east = Tile.of(Point(60.3, 24.8), 12), Tile.of(Point(60.1, 25.2), 12)
+    cells = (south_east.x - north_west.x + 1) * (south_east.y - north_west.y + 1)
+    places = len(body["data"]["clusters"]["clusters"])
+    assert 0 < places <= cells < 100
+    assert body["extensions"]["cost"]["estimated"] == 1 + 575 + 1 + 2 * cells

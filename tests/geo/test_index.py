@@ -1,12 +1,15 @@
-"""PointIndex answers radius searches as a geodesic scan does: the same points in the same order, to a micrometre."""
+"""PointIndex answers radius searches as a geodesic scan does: the same points in the same order, to a micrometre;
+its k-nearest search misses no point that the radius search, or measuring every point, would find."""
 
 from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from geopy.distance import geodesic
 
+from graph_api.geo.distance import geodesic_km, geodesic_km_from
 from graph_api.geo.index import PointIndex, nearest
 from graph_api.models import Point
 
@@ -44,3 +47,84 @@ def test_duplicates_tie_by_position() -> None:
 
 def test_empty_index_finds_nothing() -> None:
     assert within(PointIndex([]), Point(0, 0), 100, 10) == []
+
+
+def brute_force(
+    points: list[Point], center: Point, radius_km: float, keep: set[int] | None = None
+) -> list[tuple[float, int]]:
+    """Every point measured: (km, position) within the radius, nearest first, ties by position."""
+    km = geodesic_km_from(center, np.array([p.lat for p in points]), np.array([p.lon for p in points]))
+    hits = [(float(d), i) for i, d in enumerate(km) if d <= radius_km and (keep is None or i in keep)]
+    return sorted(hits)
+
+
+def awkward(rng: random.Random, center: Point) -> list[Point]:
+    """Points anywhere, crowds near the center, duplicates, and mirror images at equal distances from it."""
+    points = [Point(rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(200)]
+    points += [Point(center.lat + rng.gauss(0, 0.02), center.lon + rng.gauss(0, 0.04)) for _ in range(300)]
+    points += [Point(center.lat + rng.gauss(0, 2), center.lon + rng.gauss(0, 4)) for _ in range(200)]
+    points += [points[rng.randrange(len(points))] for _ in range(60)]
+    for _ in range(40):
+        lat, dlon = center.lat + rng.uniform(-0.5, 0.5), rng.uniform(0, 1)
+        points += [Point(lat, center.lon + dlon), Point(lat, center.lon - dlon)]
+    points += [center, center, Point(90, 0), Point(-90, 0), Point(0, 180), Point(0, -180)]
+    return [Point(p.lat, (p.lon + 180) % 360 - 180 if abs(p.lon) > 180 else p.lon) for p in points]
+
+
+CENTERS = [Point(60.17, 24.94), Point(69.9, 27.0), Point(0.0, 179.99), Point(-10.0, -179.999), Point(89.99, 45.0)]
+NAMES = ["helsinki", "lapland", "antimeridian-east", "antimeridian-west", "pole"]
+
+
+@pytest.mark.parametrize(
+    "center", CENTERS, ids=["helsinki", "lapland", "antimeridian-east", "antimeridian-west", "pole"]
+)
+def test_nearest_in_radius_finds_what_a_geodesic_scan_finds(center: Point) -> None:
+    rng = random.Random(str(center))
+    points = awkward(rng, center)
+    index = PointIndex(points)
+    for radius_km in (0.0, 1, 5, 10, 100, 1000, 5000, 20_000):
+        expected = brute_force(points, center, radius_km)
+        for limit in (1, 2, 7, 20, 100, 1000):
+            assert index.nearest_in_radius(center, radius_km, limit) == expected[:limit]
+
+
+@pytest.mark.parametrize("center", CENTERS[:3], ids=NAMES[:3])
+def test_nearest_in_radius_keeps_a_point_exactly_at_the_radius(center: Point) -> None:
+    rng = random.Random(f"edge {center}")
+    points = awkward(rng, center)
+    index = PointIndex(points)
+    distances = brute_force(points, center, 20_100)
+    for km, position in rng.sample(distances, 40):
+        found = index.nearest_in_radius(center, km, len(points))
+        assert found == brute_force(points, center, km) and (km, position) in found
+
+
+def test_nearest_in_radius_asks_for_more_while_the_filter_leaves_too_few() -> None:
+    rng = random.Random(5)
+    center = CENTERS[0]
+    points = awkward(rng, center)
+    rare = set(rng.sample(range(len(points)), 12))
+    index = PointIndex(points)
+    keep = lambda positions: np.isin(positions, list(rare))  # noqa: E731
+    for radius_km in (1, 50, 3000, 20_000):
+        for limit in (1, 5, 20):
+            assert (
+                index.nearest_in_radius(center, radius_km, limit, keep)
+                == brute_force(points, center, radius_km, rare)[:limit]
+            )
+
+
+def test_nearest_in_radius_of_an_empty_index_or_no_limit_finds_nothing() -> None:
+    assert PointIndex([]).nearest_in_radius(Point(0, 0), 100, 10) == []
+    assert PointIndex([Point(0, 0)]).nearest_in_radius(Point(0, 0), 100, 0) == []
+
+
+def test_nearest_in_radius_looks_past_points_nearer_on_the_sphere_but_farther_on_the_ellipsoid() -> None:
+    """At the equator a degree of latitude is shorter than a degree of longitude: the place due north is the
+    nearest, though the sphere puts forty places due east before it."""
+    center, north = Point(0, 0), Point(0.903, 0)
+    east = [Point(0, 0.898 + i * 1e-5) for i in range(40)]
+    points = [*east, north]
+    sphere = [geodesic((0, 0), (p.lat, p.lon), ellipsoid=(6371.0088, 6371.0088, 0)).km for p in points]
+    assert sphere[-1] > max(sphere[:-1]) and geodesic_km(center, north) < min(geodesic_km(center, p) for p in east)
+    assert PointIndex(points).nearest_in_radius(center, 500, 1) == brute_force(points, center, 500)[:1]
