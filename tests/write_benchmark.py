@@ -82,11 +82,12 @@ def coordinated_places(dataset: Dataset, organisation: str, count: int) -> list[
 
 
 @contextlib.contextmanager
-def serving(settings: Mapping[str, str]) -> Iterator[str]:
-    """`graph-api serve` with these settings on a free port while the block runs; yields its base URL."""
+def serving(settings: Mapping[str, str], command: list[str] | None = None) -> Iterator[str]:
+    """`graph-api serve` (or `command`, which reads its port from `GRAPH_API_PORT` and answers `/readyz`) with
+    these settings on a free port while the block runs; yields its base URL."""
     port = free_port()
     env = {**os.environ, **settings, "GRAPH_API_PORT": str(port), "GRAPH_API_LOG_FORMAT": "text"}
-    command = [sys.executable, "-m", "graph_api.cli", "serve"]
+    command = command or [sys.executable, "-m", "graph_api.cli", "serve"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

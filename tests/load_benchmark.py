@@ -1,0 +1,245 @@
+"""Throughput over HTTP: `python -m tests.load_benchmark [--seconds N] [--connections 32]`.
+
+Three servers, each in a process of its own under uvicorn (one worker, 127.0.0.1), are loaded in turn by `wrk`
+(Debian's `wrk` package) with `connections` connections over one thread:
+- a plain Starlette JSON endpoint answering the small `nearby` answer's body (the floor of the HTTP stack);
+- a bare strawberry app answering the same shape from memory, with strawberry's parser and validation caches
+  (what a tuned GraphQL app without a store or limits costs);
+- the project, `graph-api serve` on the embedded store with the shipped seeds.
+Two scenarios: a map frontend asking the same document with the same variables again and again (the response
+cache answers), and unique queries, a random point in Finland each request. Figures: requests per second and the
+p50 and p99 latency of each, and the project's ratios to the references measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+
+import strawberry
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+from strawberry.extensions import ParserCache, ValidationCache
+
+from graph_api.store.memory import MemoryStore
+from loaders.seeds import read_dataset
+
+CONNECTIONS = 32
+SECONDS = 10
+WARM_UP_S = 2
+NEARBY = (
+    "query Nearby($lat: Float!, $lon: Float!) "
+    "{ nearby(near: {lat: $lat, lon: $lon}, radiusKm: 100, limit: 5) { place { id name } } }"
+)
+REPEATED = {"lat": 60.1699, "lon": 24.9384}
+"""Helsinki's centre: a map frontend opening on the capital."""
+FINLAND = (59.9, 20.6, 70.0, 31.5)
+"""South-west and north-east corners of the box the random points fall in."""
+P99_TARGET_MS = 50.0
+REPEATED_SHARE_TARGET = 0.5
+INSTALL = "wrk is missing: install it with `apt-get install -y wrk` (Debian's package)"
+ANSWER = "LOAD_BENCHMARK_ANSWER"
+"""The environment variable handing the project's answer to the reference servers."""
+
+LUA = """
+local document = %(document)s
+local south, west, north, east = %(box)s
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+%(requests)s
+"""
+REPEATED_LUA = "wrk.body = %(body)s\n"
+UNIQUE_LUA = """
+request = function()
+  local lat = south + math.random() * (north - south)
+  local lon = west + math.random() * (east - west)
+  local body = string.format('{"query":%s,"variables":{"lat":%.5f,"lon":%.5f}}', document, lat, lon)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+async def project_answer() -> bytes:
+    """The project's answer to the repeated query, asked in process: what the references answer."""
+    from tests.conftest import SEEDS, client_for  # imported here: it clears GRAPH_API_*, the references' port too
+
+    store = MemoryStore()
+    await store.load(read_dataset(SEEDS))
+    async with client_for(store) as client:
+        answer = await client.post("/graphql", json={"query": NEARBY, "variables": REPEATED})
+    answer.raise_for_status()
+    return answer.content
+
+
+async def ready(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ready"})
+
+
+def starlette_app(body: bytes) -> Starlette:
+    """The floor: the answer's bytes, made once, from a plain Starlette route."""
+
+    async def plain_json(request: Request) -> Response:
+        return Response(body, media_type="application/json")
+
+    return Starlette(routes=[Route("/graphql", plain_json, methods=["POST"]), Route("/readyz", ready)])
+
+
+@strawberry.type
+class Place:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type
+class Hit:
+    place: Place
+
+
+@strawberry.input
+class Near:
+    lat: float
+    lon: float
+
+
+def strawberry_app(body: bytes) -> Starlette:
+    """A bare strawberry app answering the same places from memory, with the parser and validation caches a tuned
+    app has (and no store, limits, cost estimate or observability)."""
+    hits = [Hit(place=Place(**hit["place"])) for hit in json.loads(body)["data"]["nearby"]]
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def nearby(self, near: Near, radius_km: float, limit: int) -> list[Hit]:
+            return hits[:limit]
+
+    caches = [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+    schema = strawberry.Schema(query=Query, extensions=caches)
+    return Starlette(routes=[Route("/graphql", GraphQL(schema, graphql_ide=None)), Route("/readyz", ready)])
+
+
+REFERENCES = {"starlette": starlette_app, "strawberry": strawberry_app}
+
+
+@dataclass(frozen=True)
+class Load:
+    """What wrk measured: requests per second, the median and 99th percentile latency, non-2xx answers."""
+
+    per_s: float
+    p50_ms: float
+    p99_ms: float
+    failed: int
+
+
+def lua_script(document: str, unique: bool) -> str:
+    body = json.dumps({"query": document, "variables": REPEATED}, separators=(",", ":"))
+    requests = UNIQUE_LUA if unique else REPEATED_LUA % {"body": json.dumps(body)}
+    return LUA % {
+        "document": json.dumps(json.dumps(document)),
+        "box": ", ".join(map(str, FINLAND)),
+        "requests": requests,
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
+def parse_wrk(output: str) -> Load:
+    per_s = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: .*?timeout (\d+)", output)
+    return Load(per_s, p50, p99, (int(failed.group(1)) if failed else 0) + (int(errors.group(1)) if errors else 0))
+
+
+def wrk(url: str, script: str, seconds: int, connections: int) -> Load:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        command = ["wrk", "-t1", f"-c{connections}", "--latency", "-s", lua.name, f"{url}/graphql"]
+        subprocess.run([*command, f"-d{WARM_UP_S}s"], check=True, capture_output=True)
+        done = subprocess.run([*command, f"-d{seconds}s"], check=True, capture_output=True, text=True)
+    return parse_wrk(done.stdout)
+
+
+def serve_reference(name: str) -> None:
+    """One reference server, as `graph-api serve` runs: uvicorn, one worker, 127.0.0.1, the port given."""
+    app = REFERENCES[name](os.environ[ANSWER].encode())
+    uvicorn.run(app, host="127.0.0.1", port=int(os.environ["GRAPH_API_PORT"]), log_level="warning", access_log=False)
+
+
+def measure_all(seconds: int, connections: int) -> dict[str, dict[str, Load]]:
+    """Each server in turn, each scenario against it; servers never run side by side (2 cores)."""
+    from tests.write_benchmark import serving  # imports tests.conftest (see `project_answer`)
+
+    settings = {"GRAPH_API_BACKEND": "memory", ANSWER: asyncio.run(project_answer()).decode()}
+    reference = [sys.executable, "-m", "tests.load_benchmark", "--serve"]
+    servers = {
+        "plain Starlette": [*reference, "starlette"],
+        "bare strawberry": [*reference, "strawberry"],
+        "graph-api": None,
+    }
+    figures: dict[str, dict[str, Load]] = {}
+    for name, command in servers.items():
+        with serving(settings, command) as url:
+            figures[name] = {
+                scenario: wrk(url, lua_script(NEARBY, unique), seconds, connections)
+                for scenario, unique in (("repeated", False), ("unique", True))
+            }
+    return figures
+
+
+def load_lines(seconds: int = SECONDS, connections: int = CONNECTIONS) -> list[str]:
+    """The figures, one line each, with the project's ratios to the references of the same run."""
+    if shutil.which("wrk") is None:
+        raise SystemExit(INSTALL)
+    figures = measure_all(seconds, connections)
+    lines = []
+    for scenario in ("repeated", "unique"):
+        for name, loads in figures.items():
+            load = loads[scenario]
+            failed = f", {load.failed} failed" if load.failed else ""
+            lines.append(
+                f"load, {scenario} nearby, {name + ':':17}{load.per_s:9.0f} req/s, p50 {load.p50_ms:6.1f} ms, "
+                f"p99 {load.p99_ms:6.1f} ms ({connections} connections{failed})"
+            )
+    ours, plain, bare = (figures[name] for name in ("graph-api", "plain Starlette", "bare strawberry"))
+    lines.append(
+        f"ratio graph-api / plain Starlette, repeated: {ours['repeated'].per_s / plain['repeated'].per_s:6.1%} "
+        f"(target >= {REPEATED_SHARE_TARGET:.0%})"
+    )
+    lines.append(
+        f"ratio graph-api / bare strawberry, unique:   {ours['unique'].per_s / bare['unique'].per_s:6.2f} x "
+        f"(target >= 1), p99 {ours['unique'].p99_ms:.1f} ms (target <= {P99_TARGET_MS:g} ms)"
+    )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=int, default=SECONDS, help=f"load per server and scenario ({SECONDS})")
+    parser.add_argument("--connections", type=int, default=CONNECTIONS, help=f"wrk's connections ({CONNECTIONS})")
+    parser.add_argument("--serve", choices=sorted(REFERENCES), help="serve one reference (what the run launches)")
+    args = parser.parse_args()
+    if args.serve:
+        serve_reference(args.serve)
+        return
+    print("\n".join(load_lines(args.seconds, args.connections)))
+
+
+if __name__ == "__main__":
+    main()
