@@ -6,9 +6,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gzip
-import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 
 from cross_web import AsyncHTTPRequestAdapter
 from starlette.applications import Starlette
@@ -20,12 +19,14 @@ from starlette.websockets import WebSocket
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from strawberry.types.unset import UNSET
 
 from graph_api import __version__, maps
 from graph_api.auth.authenticate import Authenticator
 from graph_api.budget import Stopped, stopped_message, stopped_result, within_budget
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError, StoreUnavailable
+from graph_api.etags import etag, none_match
 from graph_api.explorer import page
 from graph_api.geo.areas import MunicipalityLocator, PostalCodeAreaLocator
 from graph_api.geo.instrumented import InstrumentedGeocoder
@@ -34,12 +35,14 @@ from graph_api.live import PlaceEvents
 from graph_api.middleware.body_limit import BodySizeLimitMiddleware
 from graph_api.middleware.cors import PathCORSMiddleware
 from graph_api.middleware.nosniff import NoSniffMiddleware
+from graph_api.observability.caches import register_cache
 from graph_api.observability.metrics import Metrics
 from graph_api.observability.middleware import RequestObserver
-from graph_api.observability.outcomes import outcome_of
-from graph_api.observability.requests import current_request_id, note
+from graph_api.observability.outcomes import Outcome, outcome_of
+from graph_api.observability.requests import current_request_id, note, noted_operation
 from graph_api.offers import Asked, place_filter
 from graph_api.planning.population import Settlements
+from graph_api.response_cache import ResponseCache, is_complete, request_key, watching
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
 from graph_api.schema.data_sizes import DataSizesCache
@@ -80,6 +83,9 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         self.data_sizes = data_sizes
         self.request_timeout_s = settings.request_timeout_s
         self.authenticator = Authenticator(store, settings)
+        max_bytes = int(settings.response_cache_mb * 2**20)
+        self.responses = ResponseCache(settings.response_cache_entries, max_bytes, metrics.response_cache)
+        register_cache("responses", self.responses)
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         """One per HTTP request, or one per websocket connection (shared by its subscriptions)."""
@@ -109,16 +115,57 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         root_value: None,
         sub_response: Response,
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
-        """Within the time budget, and only while the client is there to read the answer. (Subscriptions, which
-        live long by design, run over a websocket and never come here.)"""
+        """From the response cache, or within the time budget and only while the client is there to read the
+        answer. (Subscriptions, which live long by design, run over a websocket and never come here.)"""
+        key = await self._cache_key(request, request_data)
+        if key is not None:
+            cached = self.responses.get(key)
+            if cached is not None:
+                note(cached.operation, Outcome.OK)
+                request.state.cacheable = True
+                return cached.result
         operation = super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
-        result = await within_budget(operation, self.request_timeout_s, request.receive)
+        with watching() as reads:
+            result = await within_budget(operation, self.request_timeout_s, request.receive)
         if not isinstance(result, Stopped):
+            cacheable = isinstance(result, ExecutionResult) and is_complete(result) and not reads.personal_or_timely
+            if key is not None and cacheable:
+                self.responses.put(key, result, noted_operation())  # type: ignore[arg-type]
+            request.state.cacheable = cacheable
             return result
         stopped = stopped_result(result, self.request_timeout_s)
         name = request_data.operation_name if isinstance(request_data, GraphQLRequestData) else None
         note(name, outcome_of(stopped.errors))
         return stopped
+
+    async def _cache_key(self, request: Request, request_data: object) -> Hashable | None:
+        """The key of the answer in the response cache; None when it is not to be looked up there."""
+        if not self.responses.enabled or not isinstance(request_data, GraphQLRequestData):
+            return None
+        if request_data.protocol != "http":
+            return None  # streamed (multipart, SSE): answered as it runs
+        version = await self.store.data_version()
+        if version is None:
+            return None
+        await self.data_sizes.current()  # the figures the cost limit estimates with: measured now if they are due
+        return request_key(request.method, request_data, (version, self.data_sizes.measures))
+
+    async def run(
+        self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET
+    ) -> Response | WebSocket:
+        """A GET whose answer could be kept gets an `ETag` (a hash of the bytes and media type) and a 304 when
+        `If-None-Match` names it, so that browsers and CDNs keep it too, asking again each time (`no-cache`); on
+        either backend, whether or not the response cache keeps the answer."""
+        response = await super().run(request, context, root_value)
+        if not isinstance(request, Request) or request.method != "GET" or not getattr(request.state, "cacheable", 0):
+            return response
+        assert isinstance(response, Response)
+        tag = etag(response.headers["content-type"].encode() + b"\n" + response.body)
+        headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept"}
+        if none_match(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+        return response
 
 
 def create_app(
@@ -225,10 +272,9 @@ async def geojson(request: Request, layer: Awaitable[dict[str, object]], timeout
     if isinstance(body, Stopped):
         return JSONResponse({"error": {"message": stopped_message(body, timeout_s)}}, status_code=504)
     gzipped = "gzip" in request.headers.get("accept-encoding", "")  # as starlette's GZipMiddleware decides
-    digest = hashlib.sha256(body).hexdigest()[:32]
-    etag = f'"{digest}-gzip"' if gzipped else f'"{digest}"'  # each encoding is a representation of its own
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={LAYER_MAX_AGE_S}", "Vary": "Accept-Encoding"}
-    if request.headers.get("if-none-match") == etag:
+    tag = etag(body, "gzip" if gzipped else "")  # each encoding is a representation of its own
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={LAYER_MAX_AGE_S}", "Vary": "Accept-Encoding"}
+    if none_match(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     if gzipped:
         body = await in_worker(gzip.compress, body, page.GZIP_LEVEL)

@@ -123,6 +123,19 @@ class Settings(BaseSettings):
         alias="GRAPH_API_DOCUMENT_CACHE_SIZE",
         description="How many distinct query documents' parses and validations are kept (least recently used go).",
     )
+    response_cache_entries: int = Field(
+        default=1024,
+        ge=0,
+        alias="GRAPH_API_RESPONSE_CACHE_ENTRIES",
+        description="How many answers to queries are kept until the data changes (least recently used go); "
+        "0 keeps none. Answers that depend on who asks or on the time now are never kept.",
+    )
+    response_cache_mb: float = Field(
+        default=64.0,
+        ge=0,
+        alias="GRAPH_API_RESPONSE_CACHE_MB",
+        description="Megabytes of JSON the kept answers may hold in all; an answer larger than this is not kept.",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default=["*"],
         alias="GRAPH_API_CORS_ORIGINS",

@@ -85,6 +85,12 @@ class Metrics:
             ["provider", "outcome"],
             registry=self.registry,
         )
+        self.response_cache = Counter(
+            "graph_api_response_cache",
+            "Queries looked up in the response cache: answered from it (hit) or not (miss); answers kept (kept).",
+            ["result"],
+            registry=self.registry,
+        )
         self.registry.register(CacheSizes())
 
     def observe_graphql(self, operation: str | None, outcome: Outcome, seconds: float) -> None:

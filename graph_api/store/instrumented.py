@@ -70,6 +70,9 @@ class InstrumentedStore(GraphStore):
     async def refresh(self) -> None:
         await self._timed("refresh", self.inner.refresh())
 
+    async def data_version(self) -> int | None:
+        return await self.inner.data_version()
+
     async def load(
         self,
         dataset: Dataset,

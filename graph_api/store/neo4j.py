@@ -264,6 +264,12 @@ class Neo4jStore(GraphStore):
         """A read on the configured database, so that a missing database is not reported ready."""
         await self._read("RETURN 1 AS one")
 
+    async def data_version(self) -> None:
+        """Unknown: other processes write the same database, and no counter covers every write (a plain load
+        bumps none), so answers from Neo4j are never cached: a version read each request would cost a round trip
+        as long as most answers."""
+        return None
+
     async def ensure_schema(self) -> None:
         """Uniqueness of every node type's key and the POINT index on meeting places (idempotent); once a process."""
         if self._schema_ready:

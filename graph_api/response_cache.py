@@ -1,0 +1,113 @@
+"""Answers to repeated queries, kept while the store's data stays as it was.
+
+The data changes only by loads, imports, edits and what the store takes in from other processes, and the store's
+`data_version` counts each: a query's answer is a function of its document, operation name, variables and
+extensions, that version and the cost limit's figures, unless it depends on who asks (the caller's token is
+verified: `Context.caller`), on the clock (a default of "now"), or on an online geocoder. Those say so while they run
+(`not_cacheable`), and their answers are not kept. Only successful queries are kept: no mutation,
+subscription, error, refusal or partial answer. The cache is an LRU bounded in entries and in bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
+
+from prometheus_client import Counter
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
+
+
+@dataclass(slots=True)
+class Reads:
+    """What the running operation read beyond its request and the store's data."""
+
+    personal_or_timely: bool = False
+
+
+_READS: contextvars.ContextVar[Reads | None] = contextvars.ContextVar("graph_api_reads", default=None)
+
+
+def not_cacheable() -> None:
+    """The running operation's answer depends on who asks or on the clock: it must not be kept."""
+    reads = _READS.get()
+    if reads is not None:
+        reads.personal_or_timely = True
+
+
+@contextlib.contextmanager
+def watching() -> Iterator[Reads]:
+    """What the operation run in the block reads (the tasks it starts see the same record)."""
+    reads = Reads()
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
+
+
+def request_key(method: str, data: GraphQLRequestData, version: Hashable) -> Hashable:
+    """Everything a query's answer is a function of; the method too, as GET may allow less than POST."""
+    variables = json.dumps(data.variables, sort_keys=True) if data.variables else None
+    extensions = json.dumps(data.extensions, sort_keys=True) if data.extensions else None
+    return (method, data.query, data.operation_name, variables, extensions, version)
+
+
+def is_complete(result: ExecutionResult) -> bool:
+    """A whole answer: data and no error of any kind (refusals, time-outs and partial answers have some)."""
+    return result.data is not None and not result.errors
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A kept answer, the name of the operation it answered (for the logs and metrics), and its size."""
+
+    result: ExecutionResult
+    operation: str | None
+    size: int
+
+
+class ResponseCache:
+    """Least recently used answers, at most `max_entries` of them and `max_bytes` of their JSON; 0 entries
+    keeps none. `outcomes` counts hits, misses and answers kept."""
+
+    def __init__(self, max_entries: int, max_bytes: int, outcomes: Counter) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._outcomes = outcomes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0 and self.max_bytes > 0
+
+    def get(self, key: Hashable) -> Entry | None:
+        found = self._entries.get(key)
+        if found is None:
+            self._outcomes.labels("miss").inc()
+            return None
+        self._entries.move_to_end(key)
+        self._outcomes.labels("hit").inc()
+        return found
+
+    def put(self, key: Hashable, result: ExecutionResult, operation: str | None) -> None:
+        size = len(json.dumps([result.data, result.extensions], separators=(",", ":"))) + len(str(key))
+        if size > self.max_bytes:
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.bytes -= old.size
+        self._entries[key] = Entry(result, operation, size)
+        self.bytes += size
+        self._outcomes.labels("kept").inc()
+        while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+            _, dropped = self._entries.popitem(last=False)
+            self.bytes -= dropped.size
