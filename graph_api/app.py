@@ -7,7 +7,8 @@ import contextlib
 import datetime
 import gzip
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter
 from starlette.applications import Starlette
@@ -115,51 +116,63 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         root_value: None,
         sub_response: Response,
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
-        """From the response cache, or within the time budget and only while the client is there to read the
-        answer. (Subscriptions, which live long by design, run over a websocket and never come here.)"""
-        key = await self._cache_key(request, request_data)
-        if key is not None:
-            cached = self.responses.get(key)
-            if cached is not None:
-                note(cached.operation, Outcome.OK)
-                request.state.cacheable = True
-                return cached.result
+        """Within the time budget, and only while the client is there to read the answer. (Subscriptions, which
+        live long by design, run over a websocket and never come here.) Notes whether the answer may be kept."""
         operation = super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
         with watching() as reads:
             result = await within_budget(operation, self.request_timeout_s, request.receive)
         if not isinstance(result, Stopped):
-            cacheable = isinstance(result, ExecutionResult) and is_complete(result) and not reads.personal_or_timely
-            if key is not None and cacheable:
-                self.responses.put(key, result, noted_operation())  # type: ignore[arg-type]
-            request.state.cacheable = cacheable
+            single = isinstance(request_data, GraphQLRequestData) and request_data.protocol == "http"
+            complete = isinstance(result, ExecutionResult) and is_complete(result)
+            request.state.cacheable = single and complete and not reads.personal_or_timely
             return result
         stopped = stopped_result(result, self.request_timeout_s)
         name = request_data.operation_name if isinstance(request_data, GraphQLRequestData) else None
         note(name, outcome_of(stopped.errors))
         return stopped
 
-    async def _cache_key(self, request: Request, request_data: object) -> Hashable | None:
-        """The key of the answer in the response cache; None when it is not to be looked up there."""
-        if not self.responses.enabled or not isinstance(request_data, GraphQLRequestData):
+    async def _cache_key(self, request: Request) -> tuple[Any, ...] | None:
+        """The request's key in the response cache; None when it is not to be looked up there."""
+        if not self.responses.enabled or request.method not in ("GET", "POST"):
             return None
-        if request_data.protocol != "http":
-            return None  # streamed (multipart, SSE): answered as it runs
         version = await self.store.data_version()
         if version is None:
             return None
         await self.data_sizes.current()  # the figures the cost limit estimates with: measured now if they are due
-        return request_key(request.method, request_data, (version, self.data_sizes.measures))
+        headers = request.headers
+        body = await request.body() if request.method == "POST" else b""
+        return request_key(
+            request.method,
+            request.scope["query_string"],
+            body,
+            headers.get("accept", ""),
+            headers.get("content-type", ""),
+            (version, self.data_sizes.measures),
+        )
 
     async def run(
         self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET
     ) -> Response | WebSocket:
-        """A GET whose answer could be kept gets an `ETag` (a hash of the bytes and media type) and a 304 when
-        `If-None-Match` names it, so that browsers and CDNs keep it too, asking again each time (`no-cache`); on
-        either backend, whether or not the response cache keeps the answer."""
-        response = await super().run(request, context, root_value)
-        if not isinstance(request, Request) or request.method != "GET" or not getattr(request.state, "cacheable", 0):
+        """The answer kept for the very same request while the data is the same, or one made and kept when it may
+        be (`graph_api.response_cache`). A GET whose answer could be kept gets an `ETag` (a hash of the bytes and
+        media type) and a 304 when `If-None-Match` names it, so that browsers and CDNs keep it too, asking again
+        each time (`no-cache`); on either backend, whether or not the response cache keeps the answer."""
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        key = await self._cache_key(request)
+        kept = None if key is None else self.responses.get(key)
+        if kept is not None:
+            note(kept.operation, Outcome.OK)
+            response = Response(kept.body, headers={"content-type": kept.media_type})
+        else:
+            response = await super().run(request, context, root_value)  # type: ignore[assignment]
+            cacheable = getattr(request.state, "cacheable", False)
+            if key is not None and cacheable and response.status_code == 200:
+                self.responses.put(key, response.body, response.headers["content-type"], noted_operation())
+            if not cacheable:
+                return response
+        if request.method != "GET":
             return response
-        assert isinstance(response, Response)
         tag = etag(response.headers["content-type"].encode() + b"\n" + response.body)
         headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept"}
         if none_match(request.headers.get("if-none-match"), tag):

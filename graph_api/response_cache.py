@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import json
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import Counter
-from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 
@@ -50,11 +49,12 @@ def watching() -> Iterator[Reads]:
         _READS.reset(token)
 
 
-def request_key(method: str, data: GraphQLRequestData, version: Hashable) -> Hashable:
-    """Everything a query's answer is a function of; the method too, as GET may allow less than POST."""
-    variables = json.dumps(data.variables, sort_keys=True) if data.variables else None
-    extensions = json.dumps(data.extensions, sort_keys=True) if data.extensions else None
-    return (method, data.query, data.operation_name, variables, extensions, version)
+def request_key(
+    method: str, query_string: bytes, body: bytes, accept: str, content_type: str, version: Hashable
+) -> tuple[Any, ...]:
+    """The request as sent (what the answer and its media type are a function of), and the data's version. Two
+    requests differing in a byte are two entries: a frontend repeats its requests byte for byte."""
+    return (method, query_string, body, accept, content_type, version)
 
 
 def is_complete(result: ExecutionResult) -> bool:
@@ -64,9 +64,11 @@ def is_complete(result: ExecutionResult) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A kept answer, the name of the operation it answered (for the logs and metrics), and its size."""
+    """A kept answer's bytes and media type, the name of the operation it answered (for the logs and metrics),
+    and its size with its key's."""
 
-    result: ExecutionResult
+    body: bytes
+    media_type: str
     operation: str | None
     size: int
 
@@ -79,7 +81,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self._outcomes = outcomes
 
     def __len__(self) -> int:
@@ -89,7 +91,7 @@ class ResponseCache:
     def enabled(self) -> bool:
         return self.max_entries > 0 and self.max_bytes > 0
 
-    def get(self, key: Hashable) -> Entry | None:
+    def get(self, key: tuple[Any, ...]) -> Entry | None:
         found = self._entries.get(key)
         if found is None:
             self._outcomes.labels("miss").inc()
@@ -98,14 +100,14 @@ class ResponseCache:
         self._outcomes.labels("hit").inc()
         return found
 
-    def put(self, key: Hashable, result: ExecutionResult, operation: str | None) -> None:
-        size = len(json.dumps([result.data, result.extensions], separators=(",", ":"))) + len(str(key))
+    def put(self, key: tuple[Any, ...], body: bytes, media_type: str, operation: str | None) -> None:
+        size = len(body) + sum(len(part) for part in key if isinstance(part, str | bytes))
         if size > self.max_bytes:
             return
         old = self._entries.pop(key, None)
         if old is not None:
             self.bytes -= old.size
-        self._entries[key] = Entry(result, operation, size)
+        self._entries[key] = Entry(body, media_type, operation, size)
         self.bytes += size
         self._outcomes.labels("kept").inc()
         while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:

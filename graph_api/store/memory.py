@@ -21,7 +21,7 @@ import anyio.to_thread
 import networkx as nx
 import numpy as np
 
-from graph_api.cancellation import in_worker
+from graph_api.cancellation import in_worker, in_worker_if_large
 from graph_api.errors import DataError, VersionConflict
 from graph_api.geo.index import PointIndex, location_of, nearest
 from graph_api.models import (
@@ -306,12 +306,9 @@ class MemoryStore(GraphStore):
         limit: int,
         places: PlaceFilter = EVERY_PLACE,
     ) -> list[NearbyHit]:
-        candidates = (
-            (km, self._places[i])
-            for km, i in self._index.candidates(center, radius_km)
-            if self._keeps(places, self._places[i])
-        )
-        hits = await in_worker(nearest, center, candidates, location_of, radius_km, limit)
+        found = self._index.candidates(center, radius_km)
+        candidates = ((km, self._places[i]) for km, i in found if self._keeps(places, self._places[i]))
+        hits = await in_worker_if_large(len(found), nearest, center, candidates, location_of, radius_km, limit)
         return [NearbyHit(distance_km=km, place=place) for km, place in hits]
 
     async def in_bounds(
