@@ -258,7 +258,12 @@ def create_app(
             *page.routes(settings),
         ],
         middleware=[
-            Middleware(RequestObserver, metrics=metrics, slow_request_ms=settings.slow_request_ms),
+            Middleware(
+                RequestObserver,
+                metrics=metrics,
+                slow_request_ms=settings.slow_request_ms,
+                log_requests=settings.log_requests,
+            ),
             *edge_middleware(settings),
         ],
         exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]

@@ -33,10 +33,11 @@ logger = logging.getLogger("graph_api.requests")
 class RequestObserver:
     """Wraps the whole app: request id in a contextvar and the response header, metrics and one log line."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, slow_request_ms: float) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, slow_request_ms: float, log_requests: bool = True) -> None:
         self.app = app
         self.metrics = metrics
         self.slow_request_ms = slow_request_ms
+        self.log_requests = log_requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,6 +75,8 @@ class RequestObserver:
         if record.outcome is not None:
             self.metrics.observe_graphql(record.operation, record.outcome, seconds)
         slow = seconds * 1000 > self.slow_request_ms
+        if not (slow or self.log_requests):
+            return
         fields = {
             "route": route,
             "method": method,
