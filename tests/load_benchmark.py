@@ -188,13 +188,13 @@ def serve_reference(name: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=int(os.environ["GRAPH_API_PORT"]), log_level="warning", access_log=False)
 
 
-def measure_all(seconds: int, connections: int) -> dict[str, dict[str, Load]]:
+def measure_all(answer: bytes, seconds: int, connections: int) -> dict[str, dict[str, Load]]:
     """The three servers up side by side, loaded one at a time (the others idle), in `ROUNDS` interleaved rounds
     of `seconds / ROUNDS` each: a neighbour's burst on a shared machine then hits every server alike. Each
     figure is the median round's (by req/s)."""
     from tests.write_benchmark import serving  # imports tests.conftest (see `project_answer`)
 
-    settings = {"GRAPH_API_BACKEND": "memory", ANSWER: asyncio.run(project_answer()).decode()}
+    settings = {"GRAPH_API_BACKEND": "memory", ANSWER: answer.decode()}
     reference = [sys.executable, "-m", "tests.load_benchmark", "--serve"]
     commands: dict[str, tuple[list[str] | None, dict[str, str]]] = {
         "plain Starlette": ([*reference, "starlette"], {}),
@@ -216,11 +216,11 @@ def measure_all(seconds: int, connections: int) -> dict[str, dict[str, Load]]:
     }
 
 
-def load_lines(seconds: int = SECONDS, connections: int = CONNECTIONS) -> list[str]:
+async def load_lines(seconds: int = SECONDS, connections: int = CONNECTIONS) -> list[str]:
     """The figures, one line each, with the project's ratios to the references of the same run."""
     if shutil.which("wrk") is None:
         raise SystemExit(INSTALL)
-    figures = measure_all(seconds, connections)
+    figures = await asyncio.to_thread(measure_all, await project_answer(), seconds, connections)
     lines = []
     for scenario in ("repeated", "unique"):
         for name, loads in figures.items():
@@ -253,7 +253,7 @@ def main() -> None:
     if args.serve:
         serve_reference(args.serve)
         return
-    print("\n".join(load_lines(args.seconds, args.connections)))
+    print("\n".join(asyncio.run(load_lines(args.seconds, args.connections))))
 
 
 if __name__ == "__main__":
