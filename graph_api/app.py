@@ -124,7 +124,7 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         if not isinstance(result, Stopped):
             single = isinstance(request_data, GraphQLRequestData) and request_data.protocol == "http"
             complete = isinstance(result, ExecutionResult) and is_complete(result)
-            request.state.cacheable = single and complete and not reads.personal_or_timely
+            request.state.cacheable = single and complete and not reads.depends_on_more
             return result
         stopped = stopped_result(result, self.request_timeout_s)
         name = request_data.operation_name if isinstance(request_data, GraphQLRequestData) else None

@@ -23,19 +23,20 @@ from strawberry.types import ExecutionResult
 
 @dataclass(slots=True)
 class Reads:
-    """What the running operation read beyond its request and the store's data."""
+    """Whether the running operation read more than its request and the store's data (`not_cacheable`)."""
 
-    personal_or_timely: bool = False
+    depends_on_more: bool = False
 
 
 _READS: contextvars.ContextVar[Reads | None] = contextvars.ContextVar("graph_api_reads", default=None)
 
 
 def not_cacheable() -> None:
-    """The running operation's answer depends on who asks or on the clock: it must not be kept."""
+    """The running operation's answer depends on more than its request and the store's data (who asks, the clock,
+    an online geocoder, the data folder's log read directly): it must not be kept."""
     reads = _READS.get()
     if reads is not None:
-        reads.personal_or_timely = True
+        reads.depends_on_more = True
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import strawberry
 import uvicorn
@@ -140,12 +142,16 @@ REFERENCES = {"starlette": starlette_app, "strawberry": strawberry_app}
 
 @dataclass(frozen=True)
 class Load:
-    """What wrk measured: requests per second, the median and 99th percentile latency, non-2xx answers."""
+    """What wrk measured: requests per second, the median and 99th percentile latency, failures (non-2xx answers
+    and time-outs) and requests made; and the server's CPU time a request, which holds on a machine whose other
+    processes take turns on the cores (the rate and latencies do not)."""
 
     per_s: float
     p50_ms: float
     p99_ms: float
     failed: int
+    requests: int
+    cpu_us: float = 0.0
 
 
 def lua_script(document: str, unique: bool) -> str:
@@ -169,17 +175,28 @@ def parse_wrk(output: str) -> Load:
     p99 = _ms(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors: .*?timeout (\d+)", output)
-    return Load(per_s, p50, p99, (int(failed.group(1)) if failed else 0) + (int(errors.group(1)) if errors else 0))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    failures = (int(failed.group(1)) if failed else 0) + (int(errors.group(1)) if errors else 0)
+    return Load(per_s, p50, p99, failures, requests)
 
 
-def wrk(url: str, script: str, seconds: int, connections: int) -> Load:
+def cpu_seconds(pid: int) -> float:
+    """The process's user and system CPU time so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, pid: int, script: str, seconds: int, connections: int) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
         command = ["wrk", "-t1", f"-c{connections}", "--latency", "-s", lua.name, f"{url}/graphql"]
         subprocess.run([*command, f"-d{WARM_UP_S}s"], check=True, capture_output=True)
+        before = cpu_seconds(pid)
         done = subprocess.run([*command, f"-d{seconds}s"], check=True, capture_output=True, text=True)
-    return parse_wrk(done.stdout)
+        used = cpu_seconds(pid) - before
+    load = parse_wrk(done.stdout)
+    return dataclasses.replace(load, cpu_us=used / max(load.requests, 1) * 1e6)
 
 
 def serve_reference(name: str) -> None:
@@ -192,7 +209,7 @@ def measure_all(answer: bytes, seconds: int, connections: int) -> dict[str, dict
     """The three servers up side by side, loaded one at a time (the others idle), in `ROUNDS` interleaved rounds
     of `seconds / ROUNDS` each: a neighbour's burst on a shared machine then hits every server alike. Each
     figure is the median round's (by req/s)."""
-    from tests.write_benchmark import serving  # imports tests.conftest (see `project_answer`)
+    from tests.write_benchmark import launched  # imports tests.conftest (see `project_answer`)
 
     settings = {"GRAPH_API_BACKEND": "memory", ANSWER: answer.decode()}
     reference = [sys.executable, "-m", "tests.load_benchmark", "--serve"]
@@ -205,11 +222,11 @@ def measure_all(answer: bytes, seconds: int, connections: int) -> dict[str, dict
     scenarios = {"repeated": lua_script(NEARBY, False), "unique": lua_script(NEARBY, True)}
     rounds: dict[str, dict[str, list[Load]]] = {name: {s: [] for s in scenarios} for name in commands}
     with contextlib.ExitStack() as stack:
-        urls = {name: stack.enter_context(serving(settings | env, cmd)) for name, (cmd, env) in commands.items()}
+        servers = {name: stack.enter_context(launched(settings | env, cmd)) for name, (cmd, env) in commands.items()}
         for _ in range(ROUNDS):
             for scenario, script in scenarios.items():
-                for name, url in urls.items():
-                    rounds[name][scenario].append(wrk(url, script, max(1, seconds // ROUNDS), connections))
+                for name, (url, pid) in servers.items():
+                    rounds[name][scenario].append(wrk(url, pid, script, max(1, seconds // ROUNDS), connections))
     return {
         name: {scenario: sorted(loads, key=lambda load: load.per_s)[len(loads) // 2] for scenario, loads in by.items()}
         for name, by in rounds.items()
@@ -227,19 +244,21 @@ async def load_lines(seconds: int = SECONDS, connections: int = CONNECTIONS) -> 
             load = loads[scenario]
             failed = f", {load.failed} failed" if load.failed else ""
             lines.append(
-                f"load, {scenario} nearby, {name + ':':27}{load.per_s:9.0f} req/s, p50 {load.p50_ms:6.1f} ms, "
-                f"p99 {load.p99_ms:6.1f} ms ({connections} connections{failed})"
+                f"load, {scenario} nearby, {name + ':':27}{load.per_s:7.0f} req/s, p50 {load.p50_ms:6.1f} ms, "
+                f"p99 {load.p99_ms:6.1f} ms, {load.cpu_us:5.0f} µs CPU a request ({connections} connections{failed})"
             )
     plain, bare = figures["plain Starlette"], figures["bare strawberry"]
     for name in ("graph-api", QUIET):
-        ours = figures[name]
+        ours, theirs = figures[name]["repeated"], plain["repeated"]
         lines.append(
-            f"ratio {name} / plain Starlette, repeated: {ours['repeated'].per_s / plain['repeated'].per_s:6.1%} "
-            f"(target >= {REPEATED_SHARE_TARGET:.0%})"
+            f"ratio {name} / plain Starlette, repeated: {ours.per_s / theirs.per_s:6.1%} req/s, "
+            f"{theirs.cpu_us / ours.cpu_us:6.1%} by CPU a request (target >= {REPEATED_SHARE_TARGET:.0%})"
         )
+        ours, theirs = figures[name]["unique"], bare["unique"]
         lines.append(
-            f"ratio {name} / bare strawberry, unique:   {ours['unique'].per_s / bare['unique'].per_s:6.2f} x "
-            f"(target >= 1), p99 {ours['unique'].p99_ms:.1f} ms (target <= {P99_TARGET_MS:g} ms)"
+            f"ratio {name} / bare strawberry, unique: {ours.per_s / theirs.per_s:6.2f} x req/s, "
+            f"{theirs.cpu_us / ours.cpu_us:6.2f} x by CPU a request (target >= 1); "
+            f"p99 {ours.p99_ms:.1f} ms (target <= {P99_TARGET_MS:g} ms)"
         )
     return lines
 

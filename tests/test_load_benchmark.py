@@ -24,7 +24,7 @@ Transfer/sec:      2.40MB
 
 
 def test_load_benchmark_reads_rate_percentiles_and_failures_from_wrk() -> None:
-    assert load_benchmark.parse_wrk(WRK_OUTPUT) == load_benchmark.Load(7007.12, 0.85, 1200.0, 5)
+    assert load_benchmark.parse_wrk(WRK_OUTPUT) == load_benchmark.Load(7007.12, 0.85, 1200.0, 5, 35000)
 
 
 @pytest.mark.anyio
