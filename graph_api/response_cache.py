@@ -83,7 +83,7 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
-        self._outcomes = outcomes
+        self._hits, self._misses, self._kept = (outcomes.labels(result) for result in ("hit", "miss", "kept"))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -95,10 +95,10 @@ class ResponseCache:
     def get(self, key: tuple[Any, ...]) -> Entry | None:
         found = self._entries.get(key)
         if found is None:
-            self._outcomes.labels("miss").inc()
+            self._misses.inc()
             return None
         self._entries.move_to_end(key)
-        self._outcomes.labels("hit").inc()
+        self._hits.inc()
         return found
 
     def put(self, key: tuple[Any, ...], body: bytes, media_type: str, operation: str | None) -> None:
@@ -110,7 +110,7 @@ class ResponseCache:
             self.bytes -= old.size
         self._entries[key] = Entry(body, media_type, operation, size)
         self.bytes += size
-        self._outcomes.labels("kept").inc()
+        self._kept.inc()
         while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
             _, dropped = self._entries.popitem(last=False)
             self.bytes -= dropped.size
