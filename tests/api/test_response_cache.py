@@ -88,6 +88,40 @@ async def test_response_cache_answers_a_repeated_query_from_the_cache(
     assert after["hit"] - before["hit"] == (1 if cached(editable_store) else 0)
 
 
+def graphql_ok(text: str) -> tuple[float, float]:
+    """How many requests to /graphql were answered 200, and how many `ok` GraphQL operations were counted."""
+    http_ok = ok = 0.0
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name == "graph_api_http_request_duration_seconds_count" and labels["route"] == "/graphql":
+                http_ok += sample.value if labels["status"] == "200" else 0
+            elif sample.name == "graph_api_graphql_requests_total" and labels["outcome"] == "ok":
+                ok += sample.value
+    return http_ok, ok
+
+
+async def test_response_cache_hit_has_the_headers_and_metrics_of_any_answer(
+    http: httpx.AsyncClient, editable_store: GraphStore
+) -> None:
+    """The request id, CORS, nosniff and the metrics are the same whether the cache answers or strawberry does."""
+    origin = {"Origin": "https://map.example"}
+    first = await post(http, NEARBY, origin, **HELSINKI)
+    before, hits = graphql_ok((await http.get("/metrics")).text), (await counts(http))["hit"]
+    again = await post(http, NEARBY, origin, **HELSINKI)
+    assert (await counts(http))["hit"] - hits == (1 if cached(editable_store) else 0)
+    assert graphql_ok((await http.get("/metrics")).text) == (before[0] + 1, before[1] + 1)
+    assert again.content == first.content
+    for name in (
+        "content-type",
+        "access-control-allow-origin",
+        "access-control-expose-headers",
+        "x-content-type-options",
+    ):
+        assert again.headers[name] == first.headers[name], name
+    assert len(again.headers["x-request-id"]) == 32 and again.headers["x-request-id"] != first.headers["x-request-id"]
+
+
 @pytest.mark.parametrize("accept", [None, GRAPHQL_RESPONSE, f"{GRAPHQL_RESPONSE}, application/json;q=0.5"])
 async def test_response_cache_answer_is_the_uncached_answer_byte_for_byte(
     http: httpx.AsyncClient, editable_store: GraphStore, accept: str | None
