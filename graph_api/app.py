@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gzip
-import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter
 from starlette.applications import Starlette
@@ -20,12 +20,14 @@ from starlette.websockets import WebSocket
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from strawberry.types.unset import UNSET
 
 from graph_api import __version__, maps
 from graph_api.auth.authenticate import Authenticator
 from graph_api.budget import Stopped, stopped_message, stopped_result, within_budget
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError, StoreUnavailable
+from graph_api.etags import etag, none_match
 from graph_api.explorer import page
 from graph_api.geo.instrumented import InstrumentedGeocoder
 from graph_api.graphql_http import GraphQLOverHTTP
@@ -33,11 +35,13 @@ from graph_api.live import PlaceEvents
 from graph_api.middleware.body_limit import BodySizeLimitMiddleware
 from graph_api.middleware.cors import PathCORSMiddleware
 from graph_api.middleware.nosniff import NoSniffMiddleware
+from graph_api.observability.caches import register_cache
 from graph_api.observability.metrics import Metrics
 from graph_api.observability.middleware import RequestObserver
-from graph_api.observability.outcomes import outcome_of
-from graph_api.observability.requests import current_request_id, note
+from graph_api.observability.outcomes import Outcome, outcome_of
+from graph_api.observability.requests import current_request_id, note, noted_operation
 from graph_api.offers import Asked, place_filter
+from graph_api.response_cache import ResponseCache, is_complete, request_key, watching
 from graph_api.schema import build_schema
 from graph_api.schema.context import Context
 from graph_api.schema.data_sizes import DataSizesCache
@@ -77,6 +81,9 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         self.data_sizes = data_sizes
         self.request_timeout_s = settings.request_timeout_s
         self.authenticator = Authenticator(store, settings)
+        max_bytes = int(settings.response_cache_mb * 2**20)
+        self.responses = ResponseCache(settings.response_cache_entries, max_bytes, metrics.response_cache)
+        register_cache("responses", self.responses)
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         """One per HTTP request, or one per websocket connection (shared by its subscriptions)."""
@@ -105,15 +112,68 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         sub_response: Response,
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
         """Within the time budget, and only while the client is there to read the answer. (Subscriptions, which
-        live long by design, run over a websocket and never come here.)"""
+        live long by design, run over a websocket and never come here.) Notes whether the answer may be kept."""
         operation = super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
-        result = await within_budget(operation, self.request_timeout_s, request.receive)
+        with watching() as reads:
+            result = await within_budget(operation, self.request_timeout_s, request.receive)
         if not isinstance(result, Stopped):
+            single = isinstance(request_data, GraphQLRequestData) and request_data.protocol == "http"
+            complete = isinstance(result, ExecutionResult) and is_complete(result)
+            request.state.cacheable = single and complete and not reads.depends_on_more
             return result
         stopped = stopped_result(result, self.request_timeout_s)
         name = request_data.operation_name if isinstance(request_data, GraphQLRequestData) else None
         note(name, outcome_of(stopped.errors))
         return stopped
+
+    async def _cache_key(self, request: Request) -> tuple[Any, ...] | None:
+        """The request's key in the response cache; None when it is not to be looked up there."""
+        if not self.responses.enabled or request.method not in ("GET", "POST"):
+            return None
+        version = await self.store.data_version()
+        if version is None:
+            return None
+        await self.data_sizes.current()  # the figures the cost limit estimates with: measured now if they are due
+        headers = request.headers
+        body = await request.body() if request.method == "POST" else b""
+        return request_key(
+            request.method,
+            request.scope["query_string"],
+            body,
+            headers.get("accept", ""),
+            headers.get("content-type", ""),
+            (version, self.data_sizes.measures),
+        )
+
+    async def run(
+        self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET
+    ) -> Response | WebSocket:
+        """The answer kept for the very same request while the data is the same, or one made and kept when it may
+        be (`graph_api.response_cache`). A GET whose answer could be kept gets an `ETag` (a hash of the bytes and
+        media type) and a 304 when `If-None-Match` names it, so that browsers and CDNs keep it too, asking again
+        each time (`no-cache`); on either backend, whether or not the response cache keeps the answer."""
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        key = await self._cache_key(request)
+        kept = None if key is None else self.responses.get(key)
+        if kept is not None:
+            note(kept.operation, Outcome.OK)
+            response = Response(kept.body, headers={"content-type": kept.media_type})
+        else:
+            response = await super().run(request, context, root_value)  # type: ignore[assignment]
+            cacheable = getattr(request.state, "cacheable", False)
+            if key is not None and cacheable and response.status_code == 200:
+                self.responses.put(key, response.body, response.headers["content-type"], noted_operation())
+            if not cacheable:
+                return response
+        if request.method != "GET":
+            return response
+        tag = etag(response.headers["content-type"].encode() + b"\n" + response.body)
+        headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept"}
+        if none_match(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+        return response
 
 
 def create_app(
@@ -195,7 +255,12 @@ def create_app(
             *page.routes(settings),
         ],
         middleware=[
-            Middleware(RequestObserver, metrics=metrics, slow_request_ms=settings.slow_request_ms),
+            Middleware(
+                RequestObserver,
+                metrics=metrics,
+                slow_request_ms=settings.slow_request_ms,
+                log_requests=settings.log_requests,
+            ),
             *edge_middleware(settings),
         ],
         exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]
@@ -222,10 +287,9 @@ async def geojson(request: Request, layer: Awaitable[dict[str, object]], timeout
     if isinstance(body, Stopped):
         return JSONResponse({"error": {"message": stopped_message(body, timeout_s)}}, status_code=504)
     gzipped = "gzip" in request.headers.get("accept-encoding", "")  # as starlette's GZipMiddleware decides
-    digest = hashlib.sha256(body).hexdigest()[:32]
-    etag = f'"{digest}-gzip"' if gzipped else f'"{digest}"'  # each encoding is a representation of its own
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={LAYER_MAX_AGE_S}", "Vary": "Accept-Encoding"}
-    if request.headers.get("if-none-match") == etag:
+    tag = etag(body, "gzip" if gzipped else "")  # each encoding is a representation of its own
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={LAYER_MAX_AGE_S}", "Vary": "Accept-Encoding"}
+    if none_match(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     if gzipped:
         body = await in_worker(gzip.compress, body, page.GZIP_LEVEL)

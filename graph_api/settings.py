@@ -125,6 +125,19 @@ class Settings(BaseSettings):
         alias="GRAPH_API_DOCUMENT_CACHE_SIZE",
         description="How many distinct query documents' parses and validations are kept (least recently used go).",
     )
+    response_cache_entries: int = Field(
+        default=1024,
+        ge=0,
+        alias="GRAPH_API_RESPONSE_CACHE_ENTRIES",
+        description="How many answers to queries are kept until the data changes (least recently used go); "
+        "0 keeps none. Answers that depend on who asks or on the time now are never kept.",
+    )
+    response_cache_mb: float = Field(
+        default=64.0,
+        ge=0,
+        alias="GRAPH_API_RESPONSE_CACHE_MB",
+        description="Megabytes of JSON the kept answers may hold in all; an answer larger than this is not kept.",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default=["*"],
         alias="GRAPH_API_CORS_ORIGINS",
@@ -146,6 +159,12 @@ class Settings(BaseSettings):
         ge=0,
         alias="GRAPH_API_SLOW_REQUEST_MS",
         description="Requests slower than this many milliseconds are logged at WARNING, with their cost estimate.",
+    )
+    log_requests: bool = Field(
+        default=True,
+        alias="GRAPH_API_LOG_REQUESTS",
+        description="Log a line at INFO for every request; false logs only the slow ones (/metrics counts them all). "
+        "The line costs about as much CPU as an answer from the response cache.",
     )
     request_timeout_s: float = Field(
         default=5.0,

@@ -45,6 +45,7 @@ from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
 from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe, with_scheme
 from tests.import_benchmark import PTV_LOCATIONS, import_lines
+from tests.load_benchmark import load_lines
 from tests.million_benchmark import DEFAULT_PLACES, million_lines
 from tests.neo4j_server import Neo4jServer, free_port
 from tests.write_benchmark import CLIENTS, ROUNDS, WRITES, write_lines
@@ -67,6 +68,8 @@ AGAIN = "the store read again, every resident measured again; the kd-tree kept"
 NATIONAL_PLACES = {NO_FILTER: EVERY_PLACE} | {f"task {key}": PlaceFilter(tasks=frozenset({key})) for key in "123"}
 """Task 4 is left out: no place in the seeds offers an activity serving it, so its coverage has no place to measure
 a distance to and skips the work the others do: no fair comparison with the unfiltered one."""
+LOAD_SECONDS = 15
+"""wrk's load per server and scenario (`tests.load_benchmark`)."""
 HELSINKI = NodeRef("Municipality", "091")
 NETWORK_RUNS = 20
 README = ROOT / "README.md"
@@ -508,6 +511,7 @@ async def run(
     import_rows: int = IMPORT_ROWS,
     ptv_locations: int = PTV_LOCATIONS,
     writes: int = WRITES,
+    load_seconds: int = LOAD_SECONDS,
 ) -> None:
     """Every figure; the write figures last (`writes` 0 leaves them out), as they leave their edits in Neo4j."""
     rng = random.Random(42)
@@ -578,6 +582,7 @@ async def run(
     print(f"ratio exact / misspelt:           {geocoding['exact'] / geocoding['misspelt']:9.1f} x")
     print(f"network of the largest county:    {global_id(county)}, {describe(network)}")
     print(f"network figures, embedded store:  {network_s * 1000:9.1f} ms median of {min(queries, NETWORK_RUNS)}")
+    print("\n".join(await load_lines(load_seconds)))  # the embedded store's throughput over HTTP, with wrk
     if neo4j_uri is None:
         print("\n".join(await import_lines(None, import_rows, {"memory": seed_rows / load_s}, ptv_locations)))
         if writes:

@@ -84,9 +84,17 @@ def coordinated_places(dataset: Dataset, organisation: str, count: int) -> list[
 @contextlib.contextmanager
 def serving(settings: Mapping[str, str]) -> Iterator[str]:
     """`graph-api serve` with these settings on a free port while the block runs; yields its base URL."""
+    with launched(settings) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def launched(settings: Mapping[str, str], command: list[str] | None = None) -> Iterator[tuple[str, int]]:
+    """`graph-api serve` (or `command`, which reads its port from `GRAPH_API_PORT` and answers `/readyz`) with
+    these settings on a free port while the block runs; yields its base URL and its process id."""
     port = free_port()
     env = {**os.environ, **settings, "GRAPH_API_PORT": str(port), "GRAPH_API_LOG_FORMAT": "text"}
-    command = [sys.executable, "-m", "graph_api.cli", "serve"]
+    command = command or [sys.executable, "-m", "graph_api.cli", "serve"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -99,7 +107,7 @@ def serving(settings: Mapping[str, str]) -> Iterator[str]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"graph-api serve did not become ready ({settings})") from None
                 time.sleep(0.05)
-        yield url
+        yield url, server.pid
     finally:
         server.terminate()
         server.wait()

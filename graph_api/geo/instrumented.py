@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import Counter
 
 from graph_api.geo.geocoding import Answer, Geocoder, Geocoding
+from graph_api.observability.metrics import Children
 
 
 class InstrumentedGeocoder:
@@ -13,11 +14,11 @@ class InstrumentedGeocoder:
     def __init__(self, inner: Geocoder, calls: Counter) -> None:
         self.inner = inner
         self.name = inner.name
-        self._calls = calls
+        self._calls = Children(calls)
 
     async def geocode(self, address: str) -> Geocoding:
         found = await self.inner.geocode(address)
-        self._calls.labels(self.name.value, outcome_of(found)).inc()
+        self._calls(self.name.value, outcome_of(found)).inc()
         return found
 
 

@@ -15,6 +15,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph_api.observability.logs import FieldLogger
 from graph_api.observability.metrics import Metrics, operation_name
 from graph_api.observability.requests import CURRENT, RequestRecord
 
@@ -27,16 +28,17 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 CLIENT_CLOSED = 499
 """The status of a request cancelled before it was answered (the client went away), as nginx logs it."""
 
-logger = logging.getLogger("graph_api.requests")
+logger = FieldLogger("graph_api.requests")
 
 
 class RequestObserver:
     """Wraps the whole app: request id in a contextvar and the response header, metrics and one log line."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, slow_request_ms: float) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, slow_request_ms: float, log_requests: bool = True) -> None:
         self.app = app
         self.metrics = metrics
         self.slow_request_ms = slow_request_ms
+        self.log_requests = log_requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,10 +72,13 @@ class RequestObserver:
     def _observe(self, scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
         method = scope["method"] if scope["method"] in METHODS else "other"
-        self.metrics.http_seconds.labels(route, method, str(status)).observe(seconds)
+        self.metrics.http(route, method, str(status)).observe(seconds)
         if record.outcome is not None:
             self.metrics.observe_graphql(record.operation, record.outcome, seconds)
         slow = seconds * 1000 > self.slow_request_ms
+        level, what = (logging.WARNING, "slow request") if slow else (logging.INFO, "request")
+        if not (slow or self.log_requests):
+            return
         fields = {
             "route": route,
             "method": method,
@@ -83,9 +88,7 @@ class RequestObserver:
             "duration_ms": round(seconds * 1000, 1),
             "cost_estimate": scope["state"].get("cost_estimate"),
         }
-        described = " ".join(f"{key}={value}" for key, value in fields.items() if value is not None)
-        level, what = (logging.WARNING, "slow request") if slow else (logging.INFO, "request")
-        logger.log(level, "%s %s", what, described, extra=fields)
+        logger.log(level, what, fields)
 
 
 def request_id_of(scope: Scope) -> str:

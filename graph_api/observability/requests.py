@@ -53,6 +53,12 @@ class OperationRecorder(SchemaExtension):
         note(self.execution_context.operation_name, outcome)
 
 
+def noted_operation() -> str | None:
+    """The operation's name as noted: the document's only operation's name when the request named none."""
+    record = CURRENT.get()
+    return None if record is None else record.operation
+
+
 def note(operation: str | None, outcome: Outcome | None) -> None:
     """The request's operation (None: the one known already) and how it ended, also for a request stopped
     before it could end (a time budget)."""

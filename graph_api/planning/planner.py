@@ -36,6 +36,7 @@ from graph_api.relations import (
     MUNICIPALITY_WELFARE_AREA,
     TASK_ACTIVITIES,
 )
+from graph_api.response_cache import not_cacheable
 from graph_api.store.base import EVERY_PLACE, GraphStore, NodeQuery, PlaceFilter
 
 AREA_LABELS = frozenset(MUNICIPALITIES_OF_AREA)
@@ -44,7 +45,9 @@ MAX_WITHIN_KM = 1000.0
 
 
 def current_year() -> int:
-    """The year now in Finland, where the agreements run: the default year for `underAgreement`."""
+    """The year now in Finland, where the agreements run: the default year for `underAgreement` (an answer by
+    it changes at new year: `not_cacheable`)."""
+    not_cacheable()
     return datetime.datetime.now(HELSINKI).year
 
 

@@ -19,7 +19,7 @@ from strawberry.types import ExecutionContext
 from graph_api.errors import GraphApiError
 from graph_api.observability.caches import register_cache
 from graph_api.observability.requests import OperationRecorder
-from graph_api.schema.cost_limit import CostLimit
+from graph_api.schema.cost_limit import CostLimit, Estimates
 from graph_api.schema.limits import DocumentLimits
 from graph_api.schema.mutation import Mutation
 from graph_api.schema.operation import OperationSelection
@@ -56,6 +56,8 @@ def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
     """The schema; the last `document_cache_size` documents' parses and validations are kept (LRU)."""
     register_cache("parsed_documents", ParserCache(maxsize=document_cache_size).cached_parse_document)
     register_cache("validated_documents", ValidationCache(maxsize=document_cache_size).cached_validate_document)
+    estimates = Estimates(document_cache_size)
+    register_cache("cost_estimates", estimates)
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -70,7 +72,7 @@ def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=document_cache_size),
             lambda: AddValidationRules(LIMIT_RULES),
             Transport,
-            CostLimit,
+            lambda: CostLimit(estimates),
             lambda: MaskErrors(should_mask_error=should_mask),
         ],
     )

@@ -16,6 +16,7 @@ from graph_api.geo.geocoding import Geocoder, Geocoding
 from graph_api.live import PlaceEvents
 from graph_api.models import Agreement, Link, Node, NodeRef
 from graph_api.relations import Path
+from graph_api.response_cache import not_cacheable
 from graph_api.schema.data_sizes import DataSizesCache
 from graph_api.schema.ids import parse_global_id
 from graph_api.seed_data import SeedData
@@ -48,6 +49,7 @@ class Context:
 
     async def caller(self) -> Caller:
         """Who the request's token says calls, verified once a request; `Unauthenticated` if it proves nothing."""
+        not_cacheable()
         if self._caller is None:
             self._caller = await self.authenticator.caller(self.authorization)
         return self._caller
@@ -66,7 +68,9 @@ class Context:
         self.state.cost_estimate = cost
 
     async def geocode(self, address: str) -> Geocoding:
-        """Geocoded once per request, so `geocode` and `nearby(near: {address})` side by side agree."""
+        """Geocoded once per request, so `geocode` and `nearby(near: {address})` side by side agree. Not kept in
+        the response cache: an online geocoder answers by its own cache and rules (a fallback while it is down)."""
+        not_cacheable()
         if self._geocodings is None:
             self._geocodings = DataLoader(load_fn=self._load_geocodings)
         return await self._geocodings.load(address)

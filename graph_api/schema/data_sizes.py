@@ -130,6 +130,8 @@ class DataSizesCache:
         self._sizes: DataSizes | None = None
         self._generation = -1
         self._measured_at = 0.0
+        self.measures = 0
+        """How many measures were taken: the figures an answer's cost was estimated with (the response cache)."""
         self._measuring: asyncio.Task[DataSizes] | None = None
 
     @classmethod
@@ -164,6 +166,7 @@ class DataSizesCache:
         try:
             sizes = await measure(self.store)
             self._sizes, self._generation = sizes, generation
+            self.measures += 1
             return sizes
         finally:
             self._measured_at = time.monotonic()

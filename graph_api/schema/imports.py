@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph_api import models
+from graph_api.response_cache import not_cacheable
 from graph_api.schema.context import Context
 from graph_api.schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -55,5 +56,6 @@ async def imports(
     info: Info[Context, None], first: int = DEFAULT_PAGE_SIZE, after: str | None = None
 ) -> Connection[Import]:
     first = check_first(first, info.context.max_page_size)
+    not_cacheable()  # read from the data folder as it is now, ahead of what the store has taken in of it
     page = await info.context.store.imports(first, number_after(after, LABEL))
     return connection(page, number_cursor(LABEL))

@@ -12,6 +12,7 @@ from graph_api.geo.geocoding import MAX_ADDRESS_LENGTH, normalise_address
 from graph_api.hours import helsinki_time
 from graph_api.models import Bounds, Point
 from graph_api.offers import Asked, check_count, place_filter
+from graph_api.response_cache import not_cacheable
 from graph_api.restrictions import restriction
 from graph_api.schema.enums import MeetingPlaceKind
 from graph_api.schema.ids import parse_global_id
@@ -199,7 +200,12 @@ def check_moment(moment: datetime.datetime | None, argument: str) -> datetime.da
 
 
 def moment_or_now(moment: datetime.datetime | None, argument: str) -> datetime.datetime:
-    return check_moment(moment, argument) or datetime.datetime.now(datetime.UTC)
+    """The moment given, or now: then the answer is only as good as the clock (`not_cacheable`)."""
+    checked = check_moment(moment, argument)
+    if checked is not None:
+        return checked
+    not_cacheable()
+    return datetime.datetime.now(datetime.UTC)
 
 
 def check_year(year: int | None) -> int | None:

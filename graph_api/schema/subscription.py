@@ -17,6 +17,7 @@ from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
 from graph_api import live
+from graph_api.response_cache import not_cacheable
 from graph_api.schema.context import Context
 from graph_api.schema.enums import MeetingPlaceKind
 from graph_api.schema.inputs import BoundsInput, bounds_of, kinds_of
@@ -71,6 +72,8 @@ class Transport(SchemaExtension):
                 raise _refusal("subscriptions run over a websocket at /graphql, with graphql-transport-ws")
             if context.websocket and not subscribing:
                 raise _refusal("over a websocket only subscriptions run: send queries and mutations over HTTP")
+        if execution.operation_type is not OperationType.QUERY:
+            not_cacheable()  # only a query's answer is kept (graph_api.response_cache)
         yield
 
 

@@ -217,6 +217,12 @@ class GraphStore(abc.ABC):
         return None
 
     @abc.abstractmethod
+    async def data_version(self) -> int | None:
+        """A number that changes with every change the store takes, after it is visible to reads: loads,
+        imports, edits, and what it takes in from other processes; what the response cache is keyed by. None
+        when the backend cannot tell cheaply (answers are then never cached)."""
+
+    @abc.abstractmethod
     async def load(
         self,
         dataset: Dataset,

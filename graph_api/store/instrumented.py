@@ -29,6 +29,7 @@ from graph_api.models import (
     NodeRef,
     Point,
 )
+from graph_api.observability.metrics import Children
 from graph_api.store.base import (
     EVERY_PLACE,
     ChangeQuery,
@@ -50,14 +51,14 @@ class InstrumentedStore(GraphStore):
     def __init__(self, inner: GraphStore, seconds: Histogram) -> None:
         self.inner = inner
         self.name = inner.name
-        self._seconds = seconds
+        self._seconds = Children(seconds)
 
     async def _timed(self, operation: str, call: Awaitable[T]) -> T:
         started = time.perf_counter()
         try:
             return await call
         finally:
-            self._seconds.labels(self.name, operation).observe(time.perf_counter() - started)
+            self._seconds(self.name, operation).observe(time.perf_counter() - started)
 
     async def open(self) -> None:
         await self.inner.open()
@@ -70,6 +71,9 @@ class InstrumentedStore(GraphStore):
 
     async def refresh(self) -> None:
         await self._timed("refresh", self.inner.refresh())
+
+    async def data_version(self) -> int | None:
+        return await self.inner.data_version()
 
     async def load(
         self,

@@ -58,7 +58,7 @@ from neo4j import (
 from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
-from graph_api.cancellation import in_worker
+from graph_api.cancellation import in_worker_if_large
 from graph_api.errors import DataError, StoreUnavailable, VersionConflict
 from graph_api.geo.index import MARGIN, location_of, nearest
 from graph_api.hours import Closure, Schedule
@@ -287,6 +287,12 @@ class Neo4jStore(GraphStore):
     async def ping(self) -> None:
         """A read on the configured database, so that a missing database is not reported ready."""
         await self._read("RETURN 1 AS one")
+
+    async def data_version(self) -> None:
+        """Unknown: other processes write the same database, and no counter covers every write (a plain load
+        bumps none), so answers from Neo4j are never cached: a version read each request would cost a round trip
+        as long as most answers."""
+        return None
 
     async def ensure_schema(self) -> None:
         """Uniqueness of every node type's key and the POINT index on meeting places (idempotent); once a process."""
@@ -587,7 +593,7 @@ class Neo4jStore(GraphStore):
         )
         found = [(r["meters"] / 1000, cast(MeetingPlace, _node("MeetingPlace", r["node"]))) for r in records]
         candidates = [(km, place) for km, place in found if is_open_at(place, places.open_at)]
-        hits = await in_worker(nearest, center, candidates, location_of, radius_km, limit)
+        hits = await in_worker_if_large(len(candidates), nearest, center, candidates, location_of, radius_km, limit)
         return [NearbyHit(distance_km=km, place=place) for km, place in hits]
 
     async def in_bounds(

@@ -252,3 +252,24 @@ async def test_cost_of_clusters_counts_the_cells_the_view_spans_not_every_place(
     places = len(body["data"]["clusters"]["clusters"])
     assert 0 < places <= cells < 100
     assert body["extensions"]["cost"]["estimated"] == 1 + 575 + 1 + 2 * cells
+
+
+async def test_cost_estimate_is_kept_for_the_same_request_until_the_data_sizes_change(dataset: Dataset) -> None:
+    store = MemoryStore()
+    query = "query ($n: Int!) { municipalities(first: $n) { edges { node { id districts { id } } } } }"
+    async with client_for(store) as http:
+        gql = GraphQLClient(http)
+
+        async def estimated(n: int) -> int:
+            return (await gql.execute(query, n=n))["extensions"]["cost"]["estimated"]  # type: ignore[no-any-return]
+
+        async def kept() -> int:
+            metrics = (await http.get("/metrics")).text
+            return int(float(re.search(r'graph_api_cache_entries\{cache="cost_estimates"\} (\S+)', metrics)[1]))  # type: ignore[index]
+
+        empty = await estimated(10)
+        assert await estimated(10) == empty and await kept() == 1
+        await store.load(dataset)
+        loaded = await estimated(10)
+        assert loaded > empty and await kept() == 2  # measured anew: estimated anew
+        assert await estimated(20) > loaded and await kept() == 3  # other variables, another estimate

@@ -139,3 +139,16 @@ async def test_text_lines_carry_the_request_id_too(store: GraphStore, capture: C
         response = await http.get("/healthz")
     request_id = response.headers["X-Request-ID"]
     assert f"INFO:     [{request_id}] request route=/healthz method=GET status=200" in lines()[0]
+
+
+async def test_requests_are_not_logged_one_by_one_when_asked_but_slow_ones_are(
+    store: GraphStore, capture: Callable[[LogFormat], Lines]
+) -> None:
+    lines = capture("json")
+    async with client(store, GRAPH_API_LOG_REQUESTS=False) as http:
+        await GraphQLClient(http).data("{ regions { id } }")
+    assert request_lines(lines) == []
+    async with client(store, GRAPH_API_LOG_REQUESTS=False, GRAPH_API_SLOW_REQUEST_MS=0) as http:
+        await GraphQLClient(http).data("{ regions { id } }")
+    (line,) = request_lines(lines)
+    assert line["level"] == "WARNING"
