@@ -24,8 +24,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from graph_api.geo.boxes import inside
-from graph_api.geo.index import _unit_vector, nearest
+from graph_api.geo.index import MARGIN, PointIndex, chord_of, great_circle_km, nearest, unit_vector
 from graph_api.maps import place_clusters
 from graph_api.models import Bounds, MeetingPlace, Point
 from graph_api.planning import coverage, planner
@@ -132,7 +134,7 @@ async def embedded_figures(folder: Path) -> Figures:
     places, index = store._placed.places, store._placed.index
     tree = index._tree
     centers = centers_near(places, QUERIES, seed=len(places))
-    vectors = [_unit_vector(c) for c in centers]
+    vectors = [unit_vector(c) for c in centers]
     turn = iter(range(10**9))
 
     def one(call: Callable[[int], object]) -> Callable[[], object]:
@@ -147,7 +149,11 @@ async def embedded_figures(folder: Path) -> Figures:
     }
     old_s = {
         radius: median_time(
-            one(lambda i, r=radius: nearest(centers[i], index.candidates(centers[i], r), places_at(places), r, LIMIT)),
+            one(
+                lambda i, r=radius: nearest(
+                    centers[i], radius_candidates(index, centers[i], r), places_at(places), r, LIMIT
+                )
+            ),
             OLD_QUERIES,
         )
         for radius in RADII_KM[:3]
@@ -175,6 +181,15 @@ async def embedded_figures(folder: Path) -> Figures:
         clusters,
         coverage_s,
     )
+
+
+def radius_candidates(index: PointIndex, center: Point, radius_km: float) -> list[tuple[float, int]]:
+    """The reference: what the index gave before it searched for the nearest k, every point within the radius (and
+    its margin), with its great-circle km."""
+    target = unit_vector(center)
+    found = sorted(index._tree.query_ball_point(target, chord_of(radius_km * MARGIN)))
+    chords = np.linalg.norm(index._vectors[found] - target, axis=1)
+    return [(float(km), int(i)) for km, i in zip(great_circle_km(chords), found, strict=True)]
 
 
 def places_at(places: list[MeetingPlace]) -> Callable[[int], Point]:

@@ -115,7 +115,7 @@ class PointIndex:
         count = len(self.points)
         if not count or limit < 1:
             return []
-        target = _unit_vector(center)
+        target = unit_vector(center)
         bound = chord_of(radius_km * MARGIN + SLACK_KM)
         k = min(count, max(FIRST_K, 2 * limit))
         while True:
@@ -133,16 +133,6 @@ class PointIndex:
                 return [(float(km[i]), int(found[i])) for i in order]
             k = min(count, 4 * k)
 
-    def candidates(self, center: Point, radius_km: float) -> list[tuple[float, int]]:
-        """(great-circle km, position) of every point within `radius_km * MARGIN`, in position order."""
-        if not self.points:
-            return []
-        angle = min(math.pi, radius_km * MARGIN / MEAN_EARTH_RADIUS_KM)
-        target = _unit_vector(center)
-        found = sorted(self._tree.query_ball_point(target, 2 * math.sin(angle / 2) + 1e-12))
-        chords = np.linalg.norm(self._vectors[found] - target, axis=1)
-        return [(float(km), int(i)) for km, i in zip(great_circle_km(chords), found, strict=True)]
-
     def nearest_candidates(self, points: Sequence[Point], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` points nearest to each of `points` by great circle, in one query for all of them: arrays of
         (great-circle km, position) of shape (len(points), k), nearest first; past the last point the km is
@@ -157,6 +147,6 @@ class PointIndex:
         return np.where(np.isinf(chords), np.inf, great_circle_km(chords)), found
 
 
-def _unit_vector(point: Point) -> np.ndarray:
+def unit_vector(point: Point) -> np.ndarray:
     lat, lon = math.radians(point.lat), math.radians(point.lon)
     return np.array((math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)))

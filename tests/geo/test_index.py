@@ -10,13 +10,15 @@ import pytest
 from geopy.distance import geodesic
 
 from graph_api.geo.distance import geodesic_km, geodesic_km_from
-from graph_api.geo.index import PointIndex, nearest
+from graph_api.geo.index import PointIndex, great_circle_km, nearest, unit_vector, unit_vectors
 from graph_api.models import Point
 
 
 def within(index: PointIndex, center: Point, radius_km: float, limit: int) -> list[tuple[float, int]]:
-    """The stores' way: the index's candidates, ranked by geodesic."""
-    return nearest(center, index.candidates(center, radius_km), index.points.__getitem__, radius_km, limit)
+    """Neo4j's way: candidates with their great-circle distance (here every point), ranked by geodesic."""
+    chords = np.linalg.norm(unit_vectors(index.lats, index.lons) - unit_vector(center), axis=1)
+    candidates = [(float(km), i) for i, km in enumerate(great_circle_km(chords))]
+    return nearest(center, candidates, index.points.__getitem__, radius_km, limit)
 
 
 def scan(points: list[Point], center: Point, radius_km: float) -> list[tuple[float, int]]:
