@@ -68,3 +68,9 @@ def test_dockerfile_gives_the_embedded_store_a_data_folder_it_may_write() -> Non
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "GRAPH_API_DATA=/app/data" in dockerfile and "chown graph-api /app/data" in dockerfile
     assert "VOLUME /app/data" in dockerfile
+
+
+def test_dockerfile_gives_the_derived_data_a_cache_folder_it_may_write() -> None:
+    """The same for `GRAPH_API_CACHE`: without it the gazetteer could not be kept, and each start would warn."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "GRAPH_API_CACHE=/app/cache" in dockerfile and "chown graph-api /app/data /app/cache" in dockerfile
