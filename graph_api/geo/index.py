@@ -30,8 +30,6 @@ MARGIN = 1.01
 """Sphere and ellipsoid differ by under 0.6% (also for Neo4j's sphere of radius 6,378.14 km)."""
 SLACK_KM = 1e-6
 """Room for rounding in the chords (nanometres) where distances are too short for `MARGIN` to cover it."""
-FIRST_SEARCH_KM = 5.0
-"""Where a search for the nearest places starts when the index cannot rank by distance; it grows from there."""
 FIRST_K = 16
 """The fewest points `nearest_in_radius` asks the tree for; it asks for `2 * limit` when that is more."""
 
