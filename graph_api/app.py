@@ -22,7 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.unset import UNSET
 
-from graph_api import __version__, maps
+from graph_api import __version__, heap, maps
 from graph_api.auth.authenticate import Authenticator
 from graph_api.budget import Stopped, stopped_message, stopped_result, within_budget
 from graph_api.cancellation import in_worker
@@ -195,6 +195,7 @@ def create_app(
         await store.open()
         if on_startup is not None:
             await on_startup(store)
+        heap.settle()
         graphql.data_sizes.refresh()  # the cost limit's figures, measured before the first request needs them
         try:
             yield

@@ -8,6 +8,8 @@ from typing import Generic, TypeVar
 
 import anyio.to_thread
 
+from graph_api import heap
+
 T = TypeVar("T")
 
 
@@ -34,4 +36,5 @@ class Lazy(Generic[T]):
         with self._lock:
             if not self._made:
                 self._made.append(self._make())
+                heap.settle()
             return self._made[0]

