@@ -350,8 +350,8 @@ class MemoryStore(GraphStore):
 def _copy_for(graph: nx.MultiDiGraph, dataset: Dataset) -> nx.MultiDiGraph:
     """A copy of `graph` that `_apply(copy, dataset)` may change while `graph` stays as it was, made in time
     proportional to what the dataset touches: networkx's outer dicts are copied, and below them only the
-    dicts `_apply` changes in place (the attributes of the dataset's nodes, the adjacency of its relationships'
-    starts and ends, and the starts' edges); the rest is shared with `graph`, and never changed."""
+    dicts `_apply` changes in place (the attributes of the dataset's nodes, and the adjacency of its relationships'
+    starts and ends); the rest, the edges' key and data dicts among it, is shared with `graph`, and never changed."""
     copy = nx.MultiDiGraph()
     copy.graph.update(graph.graph)
     copy._node = dict(graph._node)
@@ -364,22 +364,19 @@ def _copy_for(graph: nx.MultiDiGraph, dataset: Dataset) -> nx.MultiDiGraph:
     for end in ends & graph._pred.keys():
         copy._pred[end] = dict(graph._pred[end])
     for start in starts & graph._adj.keys():
-        # An edge's key dict is one object under its start (`_adj`) and its end (`_pred`): copy it for both.
-        copy._adj[start] = {
-            end: {key: dict(data) for key, data in keys.items()} for end, keys in graph._adj[start].items()
-        }
-        for end, keys in copy._adj[start].items():
+        copy._adj[start] = dict(graph._adj[start])
+        for end in copy._adj[start]:  # a stale edge of the start is dropped at its end too
             if copy._pred[end] is graph._pred[end]:
                 copy._pred[end] = dict(graph._pred[end])
-            copy._pred[end][start] = keys
     return copy
 
 
 def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progress: Progress | None) -> None:
     """Write the dataset into the graph (a copy of the store's), counting what changed; raise DataError, and
     leave the copy to be thrown away, if a relationship points nowhere."""
+    edges = _Edges(graph)
     for node in dataset.nodes:
-        ref = str(NodeRef.of(node))
+        ref = edges.name(NodeRef.of(node))
         old = graph.nodes[ref]["node"] if ref in graph else None
         if old is not None and old.updated_at is not None and node.updated_at is None:
             node = old  # the seeds never overwrite what an import wrote (as on Neo4j)
@@ -392,28 +389,69 @@ def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progr
     )
     if missing:
         raise DataError(f"relationships point to {len(missing)} unknown nodes, e.g. {', '.join(missing[:5])}")
-    listed = {(str(rel.start), rel.type, str(rel.end), rel.identity) for rel in dataset.relationships}
+    replaced = {(str(ref), type_) for ref, type_ in dataset.replaces}
+    listed = {
+        (str(rel.start), rel.type, str(rel.end), rel.identity)
+        for rel in dataset.relationships
+        if (str(rel.start), rel.type) in replaced
+    }
     for ref, type_ in dataset.replaces:
         start = str(ref)
         if start in graph:
             stale = [
-                (start, end, key)
+                (end, key)
                 for _, end, key, data in graph.out_edges(start, keys=True, data=True)
                 if data["type"] == type_ and (start, type_, end, key) not in listed
             ]
-            graph.remove_edges_from(stale)
+            for end, key in stale:
+                edges.drop(start, end, key)
     for rel in dataset.relationships:
-        start, end, data = str(rel.start), str(rel.end), {"type": rel.type, "source": rel.source, **rel.properties}
-        if "updated_at" not in rel.properties and graph.nodes[start]["node"].updated_at is not None:
+        start, end, data = edges.name(rel.start), edges.name(rel.end), {"type": rel.type, "source": rel.source}
+        data.update(rel.properties)
+        if "updated_at" not in rel.properties and graph._node[start]["node"].updated_at is not None:
             summary.add(rel.type, "unchanged")  # an import wrote the start node: its relationships are the import's
             continue
         old = graph.get_edge_data(start, end, rel.identity)
         summary.add(rel.type, "created" if old is None else "unchanged" if old == data else "updated")
-        if old is not None:
-            graph.remove_edge(start, end, rel.identity)
-        graph.add_edge(start, end, key=rel.identity, **data)
+        edges.put(start, end, rel.identity, data)
+    nx._clear_cache(graph)
     if progress is not None:
         progress(len(dataset.relationships))
+
+
+class _Edges:
+    """Writes a graph's edges, never changing a key or data dict in place (a new one replaces it), so that equal ones
+    are shared: a million places' `LOCATED_IN` and `OFFERS` are a few dozen objects, not four million dicts and
+    tuples, and the ends' names are the graph's own strings, not a new pair for every relationship."""
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self._graph = graph
+        self._names: dict[str, str] = {}
+        self._shared: dict[object, dict[object, object]] = {}
+
+    def name(self, ref: NodeRef) -> str:
+        text = str(ref)
+        return self._names.setdefault(text, text)
+
+    def put(self, start: str, end: str, key: object, data: dict[str, object]) -> None:
+        """Add the edge, or replace its data."""
+        data = self._share(("data", *data.items()), data)
+        keys = self._graph._adj[start].get(end)
+        if keys is None or keys.keys() == {key}:
+            keys = self._share(("keys", key, id(data)), {key: data})
+        else:
+            keys = {**keys, key: data}
+        self._graph._adj[start][end] = self._graph._pred[end][start] = keys
+
+    def drop(self, start: str, end: str, key: object) -> None:
+        rest = {other: data for other, data in self._graph._adj[start][end].items() if other != key}
+        if rest:
+            self._graph._adj[start][end] = self._graph._pred[end][start] = rest
+        else:
+            del self._graph._adj[start][end], self._graph._pred[end][start]
+
+    def _share(self, identity: object, made: dict[object, object]) -> dict[object, object]:
+        return self._shared.setdefault(identity, made)
 
 
 NOTHING_OFFERED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
@@ -421,8 +459,11 @@ NOTHING_OFFERED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset
 
 def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Each meeting place's key, for those that offer any activity, to the keys of the activities it offers and
-    of the tasks they serve; read from the activities' side, where there are few nodes to visit."""
-    offered: dict[str, set[str]] = {}
+    of the tasks they serve; read from the activities' side, where there are few nodes to visit. Places that offer
+    the same activities share one pair of sets, and the keys are the places' own strings: a million places offer a
+    few dozen mixes."""
+    offered: dict[str, frozenset[str]] = {}
+    mixes: dict[frozenset[str], frozenset[str]] = {}
     serves: dict[str, frozenset[str]] = {}
     for activity in activities:
         ref = f"Activity:{activity.key}"
@@ -430,14 +471,10 @@ def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tup
         serves[activity.key] = frozenset(end.partition(":")[2] for end in tasks)
         for start, _, data in graph.in_edges(ref, data=True):
             if data["type"] == "OFFERS" and start.startswith("MeetingPlace:"):
-                offered.setdefault(start.partition(":")[2], set()).add(activity.key)
-    # Places that offer the same activities share one pair of sets: a million places offer a few dozen mixes.
-    mixes: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}
-    for keys in offered.values():
-        mix = frozenset(keys)
-        if mix not in mixes:
-            mixes[mix] = (mix, frozenset().union(*(serves[key] for key in mix)))
-    return {place: mixes[frozenset(keys)] for place, keys in offered.items()}
+                mix = offered.get(start, frozenset()) | {activity.key}
+                offered[start] = mixes.setdefault(mix, mix)
+    pairs = {mix: (mix, frozenset().union(*(serves[key] for key in mix))) for mix in mixes}
+    return {graph._node[place]["node"].key: pairs[mix] for place, mix in offered.items()}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
