@@ -54,6 +54,7 @@ from graph_api.store.base import (
     Page,
     PlaceFilter,
     PlacesInBounds,
+    PlaceSpread,
     Progress,
     changes_page,
     imports_page,
@@ -244,7 +245,8 @@ class MemoryStore(GraphStore):
             )
         places = self._by_label.get("MeetingPlace", [])
         self._offers = _offers(self._graph, self._by_label.get("Activity", []))
-        self._placed = Placed.of([p for p in places if not p.is_withdrawn], self._offers)  # type: ignore[misc]
+        served: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
+        self._placed = Placed.of(served, self._offers, *_municipalities(self._graph, served))
 
     def _node(self, ref: str) -> Node:
         return self._graph.nodes[ref]["node"]  # type: ignore[no-any-return]
@@ -315,16 +317,32 @@ class MemoryStore(GraphStore):
         found = placed.positions(bounds, places)
         return PlacesInBounds(total_count=len(found), places=[placed.places[i] for i in found[:limit]])
 
+    async def place_spread(self, places: PlaceFilter) -> PlaceSpread:
+        """Counted over the arrays: no place is read as an object, however many."""
+        if places.open_at is not None:
+            raise ValueError("a place spread is asked by kinds and offers, not by opening hours")
+        placed = self._placed
+        kept = np.arange(len(placed.places))
+        kept = kept[placed.kept(places, kept)] if places.restricts else kept
+        codes = placed.municipality[kept]
+        counts = np.bincount(codes[codes >= 0], minlength=len(placed.municipalities))
+        located = {key: count for key, count in zip(placed.municipalities, counts.tolist(), strict=True) if count}
+        return PlaceSpread(
+            placed.arrays.lats[kept], placed.arrays.lons[kept], bool(placed.arrays.demo[kept].any()), located
+        )
+
     async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
         """Every place in the view, counted over the arrays, however many."""
         placed = self._placed
         return await in_worker(placed.clusters, placed.positions(bounds, places), zoom)
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
+        """Read from the districts' side, where every agreement starts: not a pass over every relationship."""
         wanted = None if involving is None else {str(ref) for ref in involving}
+        districts = [f"District:{district.key}" for district in self._by_label.get("District", [])]
         found = (
             Agreement.of_relationship(self._node(start), self._node(end), _properties(data))
-            for start, end, data in self._graph.edges(data=True)
+            for start, end, data in self._graph.out_edges(districts, data=True)
             if data["type"] == "HAS_AGREEMENT" and (wanted is None or start in wanted or end in wanted)
         )
         return sorted((a for a in found if year is None or a.in_force(year)), key=lambda a: a.order)
@@ -477,6 +495,19 @@ def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tup
     return {graph._node[place]["node"].key: pairs[mix] for place, mix in offered.items()}
 
 
+def _municipalities(graph: nx.MultiDiGraph, places: Sequence[MeetingPlace]) -> tuple[list[str], np.ndarray]:
+    """The keys of the municipalities the places are `LOCATED_IN`, and each place's as a position among them (-1 for
+    none), read from the places' side: a place has a few relationships, a municipality thousands of places."""
+    keys: dict[str, int] = {}
+    found = np.full(len(places), -1, dtype=np.int32)
+    for position, place in enumerate(places):
+        for end, edges in graph._adj[f"MeetingPlace:{place.key}"].items():
+            if end.startswith("Municipality:") and any(data["type"] == "LOCATED_IN" for data in edges.values()):
+                found[position] = keys.setdefault(end.partition(":")[2], len(keys))
+                break
+    return list(keys), found
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Placed:
     """The meeting places a graph serves (withdrawn ones left out), in key order, and the same as arrays: the
@@ -488,12 +519,21 @@ class Placed:
     arrays: PlaceArrays
     offering: dict[str, np.ndarray]
     serving: dict[str, np.ndarray]
+    municipalities: list[str]
+    municipality: np.ndarray
+    """Each place's municipality (where it is `LOCATED_IN`) as a position in `municipalities`, -1 for none."""
     grouped: dict[int, tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
     """The places' cells by tile zoom (`group`), for the last `CACHED_ZOOMS` zooms asked."""
 
     @classmethod
-    def of(cls, places: list[MeetingPlace], offers: Mapping[str, tuple[frozenset[str], frozenset[str]]]) -> Placed:
-        index = PointIndex([place.location for place in places])
+    def of(
+        cls,
+        places: list[MeetingPlace],
+        offers: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+        municipalities: list[str],
+        municipality: np.ndarray,
+    ) -> Placed:
+        index = PointIndex.of([place.location for place in places])
         kinds = np.array([KIND_CODES[place.kind] for place in places], dtype=np.int8)
         arrays = PlaceArrays(index.lats, index.lons, kinds, np.array([p.is_demo for p in places], dtype=bool))
         offering: dict[str, np.ndarray] = {}
@@ -505,7 +545,7 @@ class Placed:
                     if key not in masks:
                         masks[key] = np.zeros(len(places), dtype=bool)
                     masks[key][position] = True
-        return cls(places, index, arrays, offering, serving)
+        return cls(places, index, arrays, offering, serving, municipalities, municipality)
 
     def kept(self, chosen: PlaceFilter, positions: np.ndarray) -> np.ndarray:
         """Which of the places at these positions `chosen` keeps: `PlaceFilter.keeps` over the arrays, but for the
