@@ -96,7 +96,9 @@ class MemoryStore(GraphStore):
         self._poller: asyncio.Task[None] | None = None
         self._writing = asyncio.Lock()
         """Held while the graph is replaced, so that a refresh and a load never interleave."""
-        self._folded: dict[int, tuple[Node, tuple[str, ...]]] = {}
+        self._by_label: dict[str, list[Node]] = {}
+        self._folded: dict[str, list[tuple[str, ...]]] = {}
+        """The folded search names of `_by_label`'s nodes, position by position."""
         self._reindex()
 
     async def open(self) -> None:
@@ -233,16 +235,19 @@ class MemoryStore(GraphStore):
 
     def _reindex(self) -> None:
         nodes = sorted((data["node"] for _, data in self._graph.nodes(data=True)), key=lambda n: n.key)
-        self._by_label: dict[str, list[Node]] = {}
-        for node in nodes:
-            self._by_label.setdefault(label_of(node), []).append(node)
         # Folding every name is most of the work: a node the last graph had keeps its folded names.
-        folded, self._folded = self._folded, {}
+        folded = {
+            id(node): (node, names)
+            for label, kept in self._by_label.items()
+            for node, names in zip(kept, self._folded[label], strict=True)
+        }
+        self._by_label, self._folded = {}, {}
         for node in nodes:
-            kept = folded.get(id(node))
-            self._folded[id(node)] = (
-                kept if kept is not None and kept[0] is node else (node, tuple(fold(n) for n in node.search_names))
-            )
+            label, kept = label_of(node), folded.get(id(node))
+            self._by_label.setdefault(label, []).append(node)
+            names = kept[1] if kept is not None and kept[0] is node else tuple(fold(n) for n in node.search_names)
+            self._folded.setdefault(label, []).append(names)
+        del folded
         places = self._by_label.get("MeetingPlace", [])
         self._offers = _offers(self._graph, self._by_label.get("Activity", []))
         served: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
@@ -277,9 +282,10 @@ class MemoryStore(GraphStore):
         return ((other, data) for other, data in edges if data["type"] == hop.type and other.startswith(prefix))
 
     async def find(self, label: str, query: NodeQuery) -> Page[Node]:
-        return page_of([node for node in self._by_label.get(label, []) if self._matches(node, query)], query)
+        nodes = zip(self._by_label.get(label, []), self._folded.get(label, []), strict=True)
+        return page_of([node for node, names in nodes if self._matches(node, names, query)], query)
 
-    def _matches(self, node: Node, query: NodeQuery) -> bool:
+    def _matches(self, node: Node, names: tuple[str, ...], query: NodeQuery) -> bool:
         if not matches_query(node, query):
             return False
         if query.keys is not None and node.key not in query.keys:
@@ -288,7 +294,7 @@ class MemoryStore(GraphStore):
             return False
         if query.search:
             needle = fold(query.search)
-            if not any(needle in name for name in self._folded[id(node)][1]):
+            if not any(needle in name for name in names):
                 return False
         return True
 

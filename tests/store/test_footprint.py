@@ -20,10 +20,10 @@ from tests.conftest import SEEDS
 from tests.million_places import write_million
 
 PLACES = 10_000
-PEAK_BYTES_A_PLACE = 2_600
-"""Measured 1,800 (1,920 resident at 100,000 places); the graph of one networkx dict an edge took 4,000."""
+PEAK_BYTES_A_PLACE = 2_400
+"""Measured 1,640 (1,770 resident at 100,000 places); the graph of one networkx dict an edge took 4,000."""
 HELD_BYTES_A_PLACE = 2_000
-"""Measured 1,500 once the dataset is gone; 2,800 before equal edges shared their dicts."""
+"""Measured 1,310 once the dataset is gone; 2,800 before equal edges shared their dicts."""
 
 
 def held(folder: Path) -> tuple[int, int, int]:
