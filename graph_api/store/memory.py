@@ -17,6 +17,7 @@ import datetime
 import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import networkx as nx
@@ -66,6 +67,7 @@ from graph_api.store.datafolder import DataFolder, Stale
 from graph_api.text import fold
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 CACHED_ZOOMS = 4
 """Zooms whose cells a graph keeps for `clusters`: 8 MB each at a million places."""
 
@@ -419,8 +421,8 @@ def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progr
         for rel in dataset.relationships
         if (str(rel.start), rel.type) in replaced
     }
-    for ref, type_ in dataset.replaces:
-        start = str(ref)
+    for replaced_ref, type_ in dataset.replaces:
+        start = str(replaced_ref)
         if start in graph:
             stale = [
                 (end, key)
@@ -430,8 +432,8 @@ def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progr
             for end, key in stale:
                 edges.drop(start, end, key)
     for rel in dataset.relationships:
-        start, end, data = edges.name(rel.start), edges.name(rel.end), {"type": rel.type, "source": rel.source}
-        data.update(rel.properties)
+        start, end = edges.name(rel.start), edges.name(rel.end)
+        data: dict[str, object] = {"type": rel.type, "source": rel.source, **rel.properties}
         if "updated_at" not in rel.properties and graph._node[start]["node"].updated_at is not None:
             summary.add(rel.type, "unchanged")  # an import wrote the start node: its relationships are the import's
             continue
@@ -451,7 +453,7 @@ class _Edges:
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self._graph = graph
         self._names: dict[str, str] = {}
-        self._shared: dict[object, dict[object, object]] = {}
+        self._shared: dict[object, Any] = {}
 
     def name(self, ref: NodeRef) -> str:
         text = str(ref)
@@ -474,8 +476,8 @@ class _Edges:
         else:
             del self._graph._adj[start][end], self._graph._pred[end][start]
 
-    def _share(self, identity: object, made: dict[object, object]) -> dict[object, object]:
-        return self._shared.setdefault(identity, made)
+    def _share(self, identity: object, made: T) -> T:
+        return self._shared.setdefault(identity, made)  # type: ignore[no-any-return]
 
 
 NOTHING_OFFERED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
