@@ -283,9 +283,9 @@ class NearestPlace:
     for more candidates, until some lies farther or there are no more places.
     """
 
-    def __init__(self, lats: np.ndarray, lons: np.ndarray) -> None:
-        self._index = PointIndex(lats, lons)
-        self._lats, self._lons = self._index.lats, self._index.lons
+    def __init__(self, index: PointIndex) -> None:
+        self._index = index
+        self._lats, self._lons = index.lats, index.lons
 
     def __len__(self) -> int:
         return len(self._lats)
@@ -328,7 +328,7 @@ class PlaceSets:
         with self._lock:
             found = self._sets.get(key)
         if found is None:
-            found = NearestPlace(lats, lons)
+            found = NearestPlace(PointIndex(lats, lons))
         with self._lock:
             self._sets[key] = found
             self._sets.move_to_end(key)
@@ -354,7 +354,9 @@ def measure(inputs: CoverageInputs, settlements: Settlements, within_km: float) 
     """The figures of each municipality of the inputs, in their order."""
     residents = [settlements.residents(municipality) for municipality in inputs.municipalities]
     points = [resident.location for living in residents for resident in living]
-    distances = iter(nearest_place(inputs.places.lats, inputs.places.lons).km(points).tolist())
+    places = inputs.places
+    nearest = NearestPlace(places.index) if places.index is not None else nearest_place(places.lats, places.lons)
+    distances = iter(nearest.km(points).tolist())
     parties = {NodeRef.of(agreement.party) for agreement in inputs.agreements}
     is_demo = inputs.is_demo
     figures = []

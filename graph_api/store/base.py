@@ -17,6 +17,7 @@ import numpy as np
 
 from graph_api.errors import InputError
 from graph_api.geo.clusters import MAX_CLUSTERED, Clusters
+from graph_api.geo.index import PointIndex
 from graph_api.hours import is_open
 from graph_api.models import (
     NODE_TYPES,
@@ -84,6 +85,9 @@ class PlaceSpread:
     lons: np.ndarray
     is_demo: bool
     located: Mapping[str, int]
+    index: PointIndex | None = None
+    """The kd-tree of these places, when the store keeps one already (the embedded store, of every place): building
+    one over a million places takes a second."""
 
     @classmethod
     def of(cls, places: Sequence[MeetingPlace], located: Mapping[str, int]) -> PlaceSpread:

@@ -326,7 +326,8 @@ class MemoryStore(GraphStore):
         return PlacesInBounds(total_count=len(found), places=[placed.places[i] for i in found[:limit]])
 
     async def place_spread(self, places: PlaceFilter) -> PlaceSpread:
-        """Counted over the arrays: no place is read as an object, however many."""
+        """Counted over the arrays: no place is read as an object, however many; every place comes with the kd-tree
+        that `nearby` asks."""
         if places.open_at is not None:
             raise ValueError("a place spread is asked by kinds and offers, not by opening hours")
         placed = self._placed
@@ -335,9 +336,8 @@ class MemoryStore(GraphStore):
         codes = placed.municipality[kept]
         counts = np.bincount(codes[codes >= 0], minlength=len(placed.municipalities))
         located = {key: count for key, count in zip(placed.municipalities, counts.tolist(), strict=True) if count}
-        return PlaceSpread(
-            placed.arrays.lats[kept], placed.arrays.lons[kept], bool(placed.arrays.demo[kept].any()), located
-        )
+        lats, lons, demo = placed.arrays.lats[kept], placed.arrays.lons[kept], bool(placed.arrays.demo[kept].any())
+        return PlaceSpread(lats, lons, demo, located, None if places.restricts else placed.index)
 
     async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
         """Every place in the view, counted over the arrays, however many."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import random
@@ -10,7 +11,7 @@ import pytest
 from geopy.distance import geodesic
 
 from graph_api.geo.distance import geodesic_km
-from graph_api.geo.index import MEAN_EARTH_RADIUS_KM
+from graph_api.geo.index import MEAN_EARTH_RADIUS_KM, PointIndex
 from graph_api.geo.places import Settlement
 from graph_api.models import Agreement, District, MeetingPlace, MeetingPlaceKind, Municipality, Point, WelfareArea
 from graph_api.models import WelfareAreaKind as Kind
@@ -247,3 +248,17 @@ def test_gaps_rank_by_population_beyond_then_code_and_keep_shares_from_the_minim
     assert [f.municipality.key for f in ranked_gaps(many, None)] == ["100", "200", "300", "400"]
     assert [f.municipality.key for f in ranked_gaps(many, 0.5)] == ["100", "200", "300"]
     assert [f.municipality.key for f in ranked_gaps(many, 0.51)] == ["200", "300"]
+
+
+def test_places_with_the_stores_kd_tree_measure_as_those_without_and_build_none() -> None:
+    """The embedded store hands every place with the kd-tree it keeps for `nearby`: the same figures, no tree built."""
+    rng = random.Random(14)
+    towns = [town(f"{i:03d}", rng.randint(1, 50_000), in_finland(rng)) for i in range(10)]
+    places = [place(f"p{i}", in_finland(rng)) for i in range(30)]
+    settlements = Settlements({t.key: [Settlement(t.key, t.location, t.population)] for t in towns})
+    spread = PlaceSpread.of(places, {})
+    with_tree = dataclasses.replace(spread, index=PointIndex(spread.lats, spread.lons))
+    nearest_place.cache_clear()
+    given = measure(CoverageInputs(tuple(towns), {}, with_tree, ()), settlements, 10.0)
+    assert len(nearest_place) == 0
+    assert given == measure(CoverageInputs(tuple(towns), {}, spread, ()), settlements, 10.0)
