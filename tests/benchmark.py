@@ -381,7 +381,7 @@ def coverage_distance_medians(dataset: Dataset, rounds: int) -> tuple[float, flo
     for _ in range(rounds):
         coverage.nearest_place.cache_clear()
         started = time.perf_counter()
-        found = coverage.nearest_place(places).km(residents)
+        found = coverage.nearest_place(lats, lons).km(residents)
         indexed.append(time.perf_counter() - started)
         started = time.perf_counter()
         brute = [float(geodesic_km_from(resident, lats, lons).min()) for resident in residents]

@@ -88,17 +88,25 @@ Keep = Callable[[np.ndarray], np.ndarray]
 
 
 class PointIndex:
-    """Points by position in the given sequence; finds those within a geodesic radius, nearest first.
+    """Points by position in the given arrays of coordinates; finds those within a geodesic radius, nearest first.
 
-    `lats` and `lons` are the points' coordinates as arrays, for readers that count over all of them at once.
+    `lats` and `lons` are the points' coordinates, for readers that count over all of them at once.
     """
 
-    def __init__(self, points: Sequence[Point]) -> None:
-        self.points = list(points)
-        self.lats = np.array([p.lat for p in self.points], dtype=float)
-        self.lons = np.array([p.lon for p in self.points], dtype=float)
+    def __init__(self, lats: np.ndarray, lons: np.ndarray) -> None:
+        self.lats, self.lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
         self._vectors = unit_vectors(self.lats, self.lons)
         self._tree = cKDTree(self._vectors)
+
+    @classmethod
+    def of(cls, points: Sequence[Point]) -> PointIndex:
+        count = len(points)
+        return cls(
+            np.fromiter((p.lat for p in points), float, count), np.fromiter((p.lon for p in points), float, count)
+        )
+
+    def __len__(self) -> int:
+        return len(self.lats)
 
     def nearest_in_radius(
         self, center: Point, radius_km: float, limit: int, keep: Keep | None = None
@@ -110,7 +118,7 @@ class PointIndex:
         `MARGIN`, than the farthest of the `limit` kept: every point the tree did not give lies at least as far
         as the k-th. Else k grows fourfold, until the tree runs out of points within the radius.
         """
-        count = len(self.points)
+        count = len(self)
         if not count or limit < 1:
             return []
         target = unit_vector(center)
@@ -134,7 +142,7 @@ class PointIndex:
     def nearest_candidates(self, points: Sequence[Point], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` points nearest to each of `points` by great circle, in one query for all of them: arrays of
         (great-circle km, position) of shape (len(points), k), nearest first; past the last point the km is
-        infinite and the position is `len(self.points)`.
+        infinite and the position is `len(self)`.
 
         Chord length on the unit sphere grows with the great-circle angle, so the tree's k nearest are those.
         """

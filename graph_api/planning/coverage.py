@@ -26,7 +26,6 @@ from graph_api.models import (
     Activity,
     Agreement,
     FamilyCentreTask,
-    MeetingPlace,
     MeetingPlaceKind,
     Municipality,
     Node,
@@ -35,7 +34,7 @@ from graph_api.models import (
 )
 from graph_api.observability.caches import register_cache
 from graph_api.planning.population import Settlements
-from graph_api.store.base import PlaceFilter
+from graph_api.store.base import PlaceFilter, PlaceSpread
 
 PER_INHABITANTS = 10_000
 FIRST_CANDIDATES = 4
@@ -75,21 +74,20 @@ class CoverageTerms:
 class CoverageInputs:
     """What the store says about the municipalities to measure.
 
-    `counties` maps a municipality's code to its WelfareArea's key (None on Åland), `places_in` to the number
-    of meeting places of the chosen kinds located in it; `places` are every such place in the country, and
-    `agreements` those in force in the year.
+    `counties` maps a municipality's code to its WelfareArea's key (None on Åland); `places` are every meeting
+    place of the chosen kinds in the country, with how many are located in each municipality, and `agreements`
+    those in force in the year.
     """
 
     municipalities: Sequence[Municipality]
     counties: Mapping[str, str | None]
-    places_in: Mapping[str, int]
-    places: Sequence[MeetingPlace]
+    places: PlaceSpread
     agreements: Sequence[Agreement]
 
     @property
     def is_demo(self) -> bool:
         """Whether the figures rest on generated demo data: the places counted or the agreements."""
-        return any(place.is_demo for place in self.places) or any(a.is_demo for a in self.agreements)
+        return self.places.is_demo or any(a.is_demo for a in self.agreements)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,9 +283,9 @@ class NearestPlace:
     for more candidates, until some lies farther or there are no more places.
     """
 
-    def __init__(self, places: Sequence[Point], lats: np.ndarray, lons: np.ndarray) -> None:
-        self._index = PointIndex(places)
-        self._lats, self._lons = lats, lons
+    def __init__(self, index: PointIndex) -> None:
+        self._index = index
+        self._lats, self._lons = index.lats, index.lons
 
     def __len__(self) -> int:
         return len(self._lats)
@@ -322,15 +320,15 @@ class PlaceSets:
         self._sets: OrderedDict[bytes, NearestPlace] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __call__(self, places: Sequence[Point]) -> NearestPlace:
-        lats, lons = coordinates(places)
+    def __call__(self, lats: np.ndarray, lons: np.ndarray) -> NearestPlace:
+        """The places at these coordinates."""
         digest = hashlib.blake2b(lats.tobytes(), digest_size=16)
         digest.update(lons.tobytes())
         key = digest.digest()
         with self._lock:
             found = self._sets.get(key)
         if found is None:
-            found = NearestPlace(places, lats, lons)
+            found = NearestPlace(PointIndex(lats, lons))
         with self._lock:
             self._sets[key] = found
             self._sets.move_to_end(key)
@@ -356,7 +354,9 @@ def measure(inputs: CoverageInputs, settlements: Settlements, within_km: float) 
     """The figures of each municipality of the inputs, in their order."""
     residents = [settlements.residents(municipality) for municipality in inputs.municipalities]
     points = [resident.location for living in residents for resident in living]
-    distances = iter(nearest_place([place.location for place in inputs.places]).km(points).tolist())
+    places = inputs.places
+    nearest = NearestPlace(places.index) if places.index is not None else nearest_place(places.lats, places.lons)
+    distances = iter(nearest.km(points).tolist())
     parties = {NodeRef.of(agreement.party) for agreement in inputs.agreements}
     is_demo = inputs.is_demo
     figures = []
@@ -364,12 +364,12 @@ def measure(inputs: CoverageInputs, settlements: Settlements, within_km: float) 
         checkpoint()
         people_km = [(resident.people, next(distances)) for resident in living]
         within = round(sum(people for people, km in people_km if km <= within_km))
-        measured = bool(inputs.places) and municipality.population > 0
+        measured = len(inputs.places) > 0 and municipality.population > 0
         weighted = sum(people * km for people, km in people_km) / municipality.population if measured else None
         figures.append(
             MunicipalityCoverage(
                 municipality=municipality,
-                places=inputs.places_in.get(municipality.key, 0),
+                places=inputs.places.located.get(municipality.key, 0),
                 weighted_distance_km=weighted,
                 population_within=within,
                 under_agreement=_under_agreement(municipality, inputs.counties.get(municipality.key), parties),

@@ -1,7 +1,7 @@
 """The planners' questions answered from a store: an area's coverage, the municipalities ranked by gaps, and an
 area's coverage by each family-centre task.
 
-The inputs are gathered through `GraphStore` alone (`get_many`, `find`, `traverse_many`, `agreements`), so
+The inputs are gathered through `GraphStore` alone (`get_many`, `place_spread`, `traverse_many`, `agreements`), so
 both backends give the same figures; the arguments that GraphQL and the command line share are checked here.
 """
 
@@ -11,12 +11,11 @@ import asyncio
 import dataclasses
 import datetime
 from collections.abc import Sequence
-from operator import attrgetter
 
 from graph_api.cancellation import in_worker
 from graph_api.errors import InputError
 from graph_api.hours import HELSINKI
-from graph_api.models import FamilyCentreTask, MeetingPlace, Municipality, Node, NodeRef
+from graph_api.models import FamilyCentreTask, Municipality, Node, NodeRef
 from graph_api.offers import national
 from graph_api.planning.coverage import (
     AreaCoverage,
@@ -32,12 +31,11 @@ from graph_api.planning.coverage import (
 from graph_api.planning.population import Settlements
 from graph_api.relations import (
     MUNICIPALITIES_OF_AREA,
-    MUNICIPALITY_MEETING_PLACES,
     MUNICIPALITY_WELFARE_AREA,
     TASK_ACTIVITIES,
 )
 from graph_api.response_cache import not_cacheable
-from graph_api.store.base import EVERY_PLACE, GraphStore, NodeQuery, PlaceFilter
+from graph_api.store.base import EVERY_PLACE, GraphStore, PlaceFilter
 
 AREA_LABELS = frozenset(MUNICIPALITIES_OF_AREA)
 DEFAULT_WITHIN_KM = 10.0
@@ -138,23 +136,11 @@ async def _inputs_each(
     store: GraphStore, municipalities: Sequence[Municipality], year: int, filters: Sequence[PlaceFilter]
 ) -> list[CoverageInputs]:
     """The inputs for each set of places, read at once: on Neo4j each read is a round trip of its own, and what
-    the municipalities are (their places, counties and agreements) is read once for all the sets."""
+    the municipalities are (their counties and agreements) is read once for all the sets, and the places come as
+    arrays (`place_spread`), not as a million objects."""
     refs = [NodeRef.of(m) for m in municipalities]
-    shared = asyncio.gather(
-        store.traverse_many(refs, MUNICIPALITY_MEETING_PLACES),
-        store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA),
-        store.agreements(year),
-    )
-    pages = asyncio.gather(*(store.find("MeetingPlace", NodeQuery(first=None, places=places)) for places in filters))
-    (located, counties, agreements), found = await asyncio.gather(shared, pages)
-    keys = [m.key for m in municipalities]
-    county_of = {key: ls[0].node.key if ls else None for key, ls in zip(keys, counties, strict=True)}
-    # keys gathered and counted in C (attrgetter, set operations): over a million places, Python loops took seconds
-    located_in = {key: list(map(attrgetter("node.key"), ls)) for key, ls in zip(keys, located, strict=True)}
-    each = []
-    for page in found:
-        places = tuple([place for place in page.items if isinstance(place, MeetingPlace)])
-        counted = set(map(attrgetter("key"), places))
-        places_in = {key: len(counted.intersection(there)) for key, there in located_in.items()}
-        each.append(CoverageInputs(tuple(municipalities), county_of, places_in, places, tuple(agreements)))
-    return each
+    shared = asyncio.gather(store.traverse_many(refs, MUNICIPALITY_WELFARE_AREA), store.agreements(year))
+    spreads = asyncio.gather(*(store.place_spread(places) for places in filters))
+    (counties, agreements), found = await asyncio.gather(shared, spreads)
+    county_of = {m.key: ls[0].node.key if ls else None for m, ls in zip(municipalities, counties, strict=True)}
+    return [CoverageInputs(tuple(municipalities), county_of, spread, tuple(agreements)) for spread in found]

@@ -39,6 +39,7 @@ from graph_api.store.base import (
     Page,
     PlaceFilter,
     PlacesInBounds,
+    PlaceSpread,
     Progress,
 )
 
@@ -132,6 +133,9 @@ class InstrumentedStore(GraphStore):
 
     async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
         return await self._timed("place_clusters", self.inner.place_clusters(bounds, zoom, places))
+
+    async def place_spread(self, places: PlaceFilter) -> PlaceSpread:
+        return await self._timed("place_spread", self.inner.place_spread(places))
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
         return await self._timed("agreements", self.inner.agreements(year, involving))

@@ -17,6 +17,7 @@ import datetime
 import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import networkx as nx
@@ -55,6 +56,7 @@ from graph_api.store.base import (
     Page,
     PlaceFilter,
     PlacesInBounds,
+    PlaceSpread,
     Progress,
     changes_page,
     imports_page,
@@ -66,6 +68,7 @@ from graph_api.store.datafolder import DataFolder, Stale
 from graph_api.text import fold
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 CACHED_ZOOMS = 4
 """Zooms whose cells a graph keeps for `clusters`: 8 MB each at a million places."""
 EDGE_VIEWS = ("edges", "out_edges", "in_edges")
@@ -98,7 +101,9 @@ class MemoryStore(GraphStore):
         self._poller: asyncio.Task[None] | None = None
         self._writing = asyncio.Lock()
         """Held while the graph is replaced, so that a refresh and a load never interleave."""
-        self._folded: dict[int, tuple[Node, tuple[str, ...]]] = {}
+        self._by_label: dict[str, list[Node]] = {}
+        self._folded: dict[str, list[tuple[str, ...]]] = {}
+        """The folded search names of `_by_label`'s nodes, position by position."""
         self._version = 0
         self._reindex()
 
@@ -249,19 +254,23 @@ class MemoryStore(GraphStore):
 
     def _reindex(self) -> None:
         nodes = sorted((data["node"] for _, data in self._graph.nodes(data=True)), key=lambda n: n.key)
-        self._by_label: dict[str, list[Node]] = {}
-        for node in nodes:
-            self._by_label.setdefault(label_of(node), []).append(node)
         # Folding every name is most of the work: a node the last graph had keeps its folded names.
-        folded, self._folded = self._folded, {}
+        folded = {
+            id(node): (node, names)
+            for label, kept in self._by_label.items()
+            for node, names in zip(kept, self._folded[label], strict=True)
+        }
+        self._by_label, self._folded = {}, {}
         for node in nodes:
-            kept = folded.get(id(node))
-            self._folded[id(node)] = (
-                kept if kept is not None and kept[0] is node else (node, tuple(fold(n) for n in node.search_names))
-            )
+            label, kept = label_of(node), folded.get(id(node))
+            self._by_label.setdefault(label, []).append(node)
+            names = kept[1] if kept is not None and kept[0] is node else tuple(fold(n) for n in node.search_names)
+            self._folded.setdefault(label, []).append(names)
+        del folded
         places = self._by_label.get("MeetingPlace", [])
         self._offers = _offers(self._graph, self._by_label.get("Activity", []))
-        self._placed = Placed.of([p for p in places if not p.is_withdrawn], self._offers)  # type: ignore[misc]
+        served: list[MeetingPlace] = [p for p in places if not p.is_withdrawn]  # type: ignore[misc]
+        self._placed = Placed.of(served, self._offers, *_municipalities(self._graph, served))
 
     def _node(self, ref: str) -> Node:
         return self._graph.nodes[ref]["node"]  # type: ignore[no-any-return]
@@ -292,9 +301,10 @@ class MemoryStore(GraphStore):
         return ((other, data) for other, data in edges if data["type"] == hop.type and other.startswith(prefix))
 
     async def find(self, label: str, query: NodeQuery) -> Page[Node]:
-        return page_of([node for node in self._by_label.get(label, []) if self._matches(node, query)], query)
+        nodes = zip(self._by_label.get(label, []), self._folded.get(label, []), strict=True)
+        return page_of([node for node, names in nodes if self._matches(node, names, query)], query)
 
-    def _matches(self, node: Node, query: NodeQuery) -> bool:
+    def _matches(self, node: Node, names: tuple[str, ...], query: NodeQuery) -> bool:
         if not matches_query(node, query):
             return False
         if query.keys is not None and node.key not in query.keys:
@@ -303,7 +313,7 @@ class MemoryStore(GraphStore):
             return False
         if query.search:
             needle = fold(query.search)
-            if not any(needle in name for name in self._folded[id(node)][1]):
+            if not any(needle in name for name in names):
                 return False
         return True
 
@@ -335,16 +345,32 @@ class MemoryStore(GraphStore):
         found = placed.positions(bounds, places)
         return PlacesInBounds(total_count=len(found), places=[placed.places[i] for i in found[:limit]])
 
+    async def place_spread(self, places: PlaceFilter) -> PlaceSpread:
+        """Counted over the arrays: no place is read as an object, however many; every place comes with the kd-tree
+        that `nearby` asks."""
+        if places.open_at is not None:
+            raise ValueError("a place spread is asked by kinds and offers, not by opening hours")
+        placed = self._placed
+        kept = np.arange(len(placed.places))
+        kept = kept[placed.kept(places, kept)] if places.restricts else kept
+        codes = placed.municipality[kept]
+        counts = np.bincount(codes[codes >= 0], minlength=len(placed.municipalities))
+        located = {key: count for key, count in zip(placed.municipalities, counts.tolist(), strict=True) if count}
+        lats, lons, demo = placed.arrays.lats[kept], placed.arrays.lons[kept], bool(placed.arrays.demo[kept].any())
+        return PlaceSpread(lats, lons, demo, located, None if places.restricts else placed.index)
+
     async def place_clusters(self, bounds: Bounds, zoom: int, places: PlaceFilter = EVERY_PLACE) -> Clusters:
         """Every place in the view, counted over the arrays, however many."""
         placed = self._placed
         return await in_worker(placed.clusters, placed.positions(bounds, places), zoom)
 
     async def agreements(self, year: int | None, involving: Sequence[NodeRef] | None = None) -> list[Agreement]:
+        """Read from the districts' side, where every agreement starts: not a pass over every relationship."""
         wanted = None if involving is None else {str(ref) for ref in involving}
+        districts = [f"District:{district.key}" for district in self._by_label.get("District", [])]
         found = (
             Agreement.of_relationship(self._node(start), self._node(end), _properties(data))
-            for start, end, data in self._graph.edges(data=True)
+            for start, end, data in self._graph.out_edges(districts, data=True)
             if data["type"] == "HAS_AGREEMENT" and (wanted is None or start in wanted or end in wanted)
         )
         return sorted((a for a in found if year is None or a.in_force(year)), key=lambda a: a.order)
@@ -370,8 +396,8 @@ class MemoryStore(GraphStore):
 def _copy_for(graph: nx.MultiDiGraph, dataset: Dataset) -> nx.MultiDiGraph:
     """A copy of `graph` that `_apply(copy, dataset)` may change while `graph` stays as it was, made in time
     proportional to what the dataset touches: networkx's outer dicts are copied, and below them only the
-    dicts `_apply` changes in place (the attributes of the dataset's nodes, the adjacency of its relationships'
-    starts and ends, and the starts' edges); the rest is shared with `graph`, and never changed."""
+    dicts `_apply` changes in place (the attributes of the dataset's nodes, and the adjacency of its relationships'
+    starts and ends); the rest, the edges' key and data dicts among it, is shared with `graph`, and never changed."""
     copy = nx.MultiDiGraph()
     copy.graph.update(graph.graph)
     copy._node = dict(graph._node)
@@ -384,22 +410,19 @@ def _copy_for(graph: nx.MultiDiGraph, dataset: Dataset) -> nx.MultiDiGraph:
     for end in ends & graph._pred.keys():
         copy._pred[end] = dict(graph._pred[end])
     for start in starts & graph._adj.keys():
-        # An edge's key dict is one object under its start (`_adj`) and its end (`_pred`): copy it for both.
-        copy._adj[start] = {
-            end: {key: dict(data) for key, data in keys.items()} for end, keys in graph._adj[start].items()
-        }
-        for end, keys in copy._adj[start].items():
+        copy._adj[start] = dict(graph._adj[start])
+        for end in copy._adj[start]:  # a stale edge of the start is dropped at its end too
             if copy._pred[end] is graph._pred[end]:
                 copy._pred[end] = dict(graph._pred[end])
-            copy._pred[end][start] = keys
     return copy
 
 
 def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progress: Progress | None) -> None:
     """Write the dataset into the graph (a copy of the store's), counting what changed; raise DataError, and
     leave the copy to be thrown away, if a relationship points nowhere."""
+    edges = _Edges(graph)
     for node in dataset.nodes:
-        ref = str(NodeRef.of(node))
+        ref = edges.name(NodeRef.of(node))
         old = graph.nodes[ref]["node"] if ref in graph else None
         if old is not None and old.updated_at is not None and node.updated_at is None:
             node = old  # the seeds never overwrite what an import wrote (as on Neo4j)
@@ -412,28 +435,69 @@ def _apply(graph: nx.MultiDiGraph, dataset: Dataset, summary: LoadSummary, progr
     )
     if missing:
         raise DataError(f"relationships point to {len(missing)} unknown nodes, e.g. {', '.join(missing[:5])}")
-    listed = {(str(rel.start), rel.type, str(rel.end), rel.identity) for rel in dataset.relationships}
-    for ref, type_ in dataset.replaces:
-        start = str(ref)
+    replaced = {(str(ref), type_) for ref, type_ in dataset.replaces}
+    listed = {
+        (str(rel.start), rel.type, str(rel.end), rel.identity)
+        for rel in dataset.relationships
+        if (str(rel.start), rel.type) in replaced
+    }
+    for replaced_ref, type_ in dataset.replaces:
+        start = str(replaced_ref)
         if start in graph:
             stale = [
-                (start, end, key)
+                (end, key)
                 for _, end, key, data in graph.out_edges(start, keys=True, data=True)
                 if data["type"] == type_ and (start, type_, end, key) not in listed
             ]
-            graph.remove_edges_from(stale)
+            for end, key in stale:
+                edges.drop(start, end, key)
     for rel in dataset.relationships:
-        start, end, data = str(rel.start), str(rel.end), {"type": rel.type, "source": rel.source, **rel.properties}
-        if "updated_at" not in rel.properties and graph.nodes[start]["node"].updated_at is not None:
+        start, end = edges.name(rel.start), edges.name(rel.end)
+        data: dict[str, object] = {"type": rel.type, "source": rel.source, **rel.properties}
+        if "updated_at" not in rel.properties and graph._node[start]["node"].updated_at is not None:
             summary.add(rel.type, "unchanged")  # an import wrote the start node: its relationships are the import's
             continue
         old = graph.get_edge_data(start, end, rel.identity)
         summary.add(rel.type, "created" if old is None else "unchanged" if old == data else "updated")
-        if old is not None:
-            graph.remove_edge(start, end, rel.identity)
-        graph.add_edge(start, end, key=rel.identity, **data)
+        edges.put(start, end, rel.identity, data)
+    nx._clear_cache(graph)
     if progress is not None:
         progress(len(dataset.relationships))
+
+
+class _Edges:
+    """Writes a graph's edges, never changing a key or data dict in place (a new one replaces it), so that equal ones
+    are shared: a million places' `LOCATED_IN` and `OFFERS` are a few dozen objects, not four million dicts and
+    tuples, and the ends' names are the graph's own strings, not a new pair for every relationship."""
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self._graph = graph
+        self._names: dict[str, str] = {}
+        self._shared: dict[object, Any] = {}
+
+    def name(self, ref: NodeRef) -> str:
+        text = str(ref)
+        return self._names.setdefault(text, text)
+
+    def put(self, start: str, end: str, key: object, data: dict[str, object]) -> None:
+        """Add the edge, or replace its data."""
+        data = self._share(("data", *data.items()), data)
+        keys = self._graph._adj[start].get(end)
+        if keys is None or keys.keys() == {key}:
+            keys = self._share(("keys", key, id(data)), {key: data})
+        else:
+            keys = {**keys, key: data}
+        self._graph._adj[start][end] = self._graph._pred[end][start] = keys
+
+    def drop(self, start: str, end: str, key: object) -> None:
+        rest = {other: data for other, data in self._graph._adj[start][end].items() if other != key}
+        if rest:
+            self._graph._adj[start][end] = self._graph._pred[end][start] = rest
+        else:
+            del self._graph._adj[start][end], self._graph._pred[end][start]
+
+    def _share(self, identity: object, made: T) -> T:
+        return self._shared.setdefault(identity, made)  # type: ignore[no-any-return]
 
 
 NOTHING_OFFERED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
@@ -441,8 +505,11 @@ NOTHING_OFFERED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset
 
 def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Each meeting place's key, for those that offer any activity, to the keys of the activities it offers and
-    of the tasks they serve; read from the activities' side, where there are few nodes to visit."""
-    offered: dict[str, set[str]] = {}
+    of the tasks they serve; read from the activities' side, where there are few nodes to visit. Places that offer
+    the same activities share one pair of sets, and the keys are the places' own strings: a million places offer a
+    few dozen mixes."""
+    offered: dict[str, frozenset[str]] = {}
+    mixes: dict[frozenset[str], frozenset[str]] = {}
     serves: dict[str, frozenset[str]] = {}
     for activity in activities:
         ref = f"Activity:{activity.key}"
@@ -450,14 +517,23 @@ def _offers(graph: nx.MultiDiGraph, activities: Sequence[Node]) -> dict[str, tup
         serves[activity.key] = frozenset(end.partition(":")[2] for end in tasks)
         for start, _, data in graph.in_edges(ref, data=True):
             if data["type"] == "OFFERS" and start.startswith("MeetingPlace:"):
-                offered.setdefault(start.partition(":")[2], set()).add(activity.key)
-    # Places that offer the same activities share one pair of sets: a million places offer a few dozen mixes.
-    mixes: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}
-    for keys in offered.values():
-        mix = frozenset(keys)
-        if mix not in mixes:
-            mixes[mix] = (mix, frozenset().union(*(serves[key] for key in mix)))
-    return {place: mixes[frozenset(keys)] for place, keys in offered.items()}
+                mix = offered.get(start, frozenset()) | {activity.key}
+                offered[start] = mixes.setdefault(mix, mix)
+    pairs = {mix: (mix, frozenset().union(*(serves[key] for key in mix))) for mix in mixes}
+    return {graph._node[place]["node"].key: pairs[mix] for place, mix in offered.items()}
+
+
+def _municipalities(graph: nx.MultiDiGraph, places: Sequence[MeetingPlace]) -> tuple[list[str], np.ndarray]:
+    """The keys of the municipalities the places are `LOCATED_IN`, and each place's as a position among them (-1 for
+    none), read from the places' side: a place has a few relationships, a municipality thousands of places."""
+    keys: dict[str, int] = {}
+    found = np.full(len(places), -1, dtype=np.int32)
+    for position, place in enumerate(places):
+        for end, edges in graph._adj[f"MeetingPlace:{place.key}"].items():
+            if end.startswith("Municipality:") and any(data["type"] == "LOCATED_IN" for data in edges.values()):
+                found[position] = keys.setdefault(end.partition(":")[2], len(keys))
+                break
+    return list(keys), found
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -471,12 +547,21 @@ class Placed:
     arrays: PlaceArrays
     offering: dict[str, np.ndarray]
     serving: dict[str, np.ndarray]
+    municipalities: list[str]
+    municipality: np.ndarray
+    """Each place's municipality (where it is `LOCATED_IN`) as a position in `municipalities`, -1 for none."""
     grouped: dict[int, tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
     """The places' cells by tile zoom (`group`), for the last `CACHED_ZOOMS` zooms asked."""
 
     @classmethod
-    def of(cls, places: list[MeetingPlace], offers: Mapping[str, tuple[frozenset[str], frozenset[str]]]) -> Placed:
-        index = PointIndex([place.location for place in places])
+    def of(
+        cls,
+        places: list[MeetingPlace],
+        offers: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+        municipalities: list[str],
+        municipality: np.ndarray,
+    ) -> Placed:
+        index = PointIndex.of([place.location for place in places])
         kinds = np.array([KIND_CODES[place.kind] for place in places], dtype=np.int8)
         arrays = PlaceArrays(index.lats, index.lons, kinds, np.array([p.is_demo for p in places], dtype=bool))
         offering: dict[str, np.ndarray] = {}
@@ -488,7 +573,7 @@ class Placed:
                     if key not in masks:
                         masks[key] = np.zeros(len(places), dtype=bool)
                     masks[key][position] = True
-        return cls(places, index, arrays, offering, serving)
+        return cls(places, index, arrays, offering, serving, municipalities, municipality)
 
     def kept(self, chosen: PlaceFilter, positions: np.ndarray) -> np.ndarray:
         """Which of the places at these positions `chosen` keeps: `PlaceFilter.keeps` over the arrays, but for the

@@ -46,6 +46,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, LiteralString, TypeVar, cast
 
+import numpy as np
 from neo4j import (
     READ_ACCESS,
     WRITE_ACCESS,
@@ -63,6 +64,7 @@ from graph_api.errors import DataError, StoreUnavailable, VersionConflict
 from graph_api.geo.index import MARGIN, location_of, nearest
 from graph_api.hours import Closure, Schedule
 from graph_api.models import (
+    DEMO_SOURCE,
     IDENTIFYING_PROPERTIES,
     NODE_TYPES,
     RELATIONSHIP_TYPES,
@@ -95,6 +97,7 @@ from graph_api.store.base import (
     Page,
     PlaceFilter,
     PlacesInBounds,
+    PlaceSpread,
     Progress,
     is_open_at,
     page_of,
@@ -122,6 +125,18 @@ PLACE_CONDITIONS: dict[str, LiteralString] = {
 `_place_parameters`)."""
 PLACES_KEPT: LiteralString = "".join(f"AND (${name} IS NULL OR {cond}) " for name, cond in PLACE_CONDITIONS.items())
 """Every condition, each skipped when its parameter is null: one fixed text for the proximity queries."""
+PLACE_SPREAD_QUERY: LiteralString = (
+    "MATCH (n:MeetingPlace) WHERE n.withdrawn_at IS NULL " + PLACES_KEPT + "WITH n ORDER BY n.key "
+    "RETURN collect(n.location.latitude) AS lats, collect(n.location.longitude) AS lons, "
+    "count(CASE WHEN n.source = $demo THEN 1 END) > 0 AS demo"
+)
+"""`place_spread`'s coordinates, in key order, and whether any is demo."""
+PLACES_LOCATED_QUERY: LiteralString = (
+    "MATCH (n:MeetingPlace)-[:LOCATED_IN]->(m:Municipality) WHERE n.withdrawn_at IS NULL "
+    + PLACES_KEPT
+    + "RETURN m.key AS key, count(DISTINCT n) AS places"
+)
+"""`place_spread`'s count of places in each municipality."""
 # Both served by the POINT index (the indexed property is the first argument; see tests/store/test_neo4j.py).
 NEARBY_QUERY: LiteralString = (
     "CALL () { MATCH (n:MeetingPlace) WHERE $take IS NOT NULL AND point.distance(n.location, $center) <= $meters "
@@ -597,6 +612,17 @@ class Neo4jStore(GraphStore):
         candidates = [(km, place) for km, place in found if is_open_at(place, places.open_at)]
         hits = await in_worker_if_large(len(candidates), nearest, center, candidates, location_of, radius_km, limit)
         return [NearbyHit(distance_km=km, place=place) for km, place in hits]
+
+    async def place_spread(self, places: PlaceFilter) -> PlaceSpread:
+        if places.open_at is not None:
+            raise ValueError("a place spread is asked by kinds and offers, not by opening hours")
+        parameters = _place_parameters(places)
+        (spread,), located = await asyncio.gather(
+            self._read(PLACE_SPREAD_QUERY, demo=DEMO_SOURCE, **parameters),
+            self._read(PLACES_LOCATED_QUERY, **parameters),
+        )
+        lats, lons = np.array(spread["lats"], dtype=float), np.array(spread["lons"], dtype=float)
+        return PlaceSpread(lats, lons, spread["demo"], {row["key"]: row["places"] for row in located})
 
     async def in_bounds(
         self,

@@ -25,7 +25,7 @@ def test_nearest_candidates_are_the_k_nearest_by_great_circle_nearest_first(k: i
     rng = random.Random(k)
     points = [Point(rng.uniform(59.8, 70), rng.uniform(20, 31)) for _ in range(200)]
     centers = [Point(rng.uniform(59.8, 70), rng.uniform(20, 31)) for _ in range(20)] + [Point(-33.87, 151.21)]
-    km, found = PointIndex(points).nearest_candidates(centers, k)
+    km, found = PointIndex.of(points).nearest_candidates(centers, k)
     assert km.shape == found.shape == (len(centers), k)
     for center, row_km, row in zip(centers, km, found, strict=True):
         scanned = sorted(great_circle_km(center, p) for p in points)[:k]
@@ -34,6 +34,6 @@ def test_nearest_candidates_are_the_k_nearest_by_great_circle_nearest_first(k: i
 
 
 def test_past_the_last_point_the_candidates_are_infinitely_far() -> None:
-    km, found = PointIndex([Point(60, 25), Point(61, 25)]).nearest_candidates([Point(60, 25)], 3)
+    km, found = PointIndex.of([Point(60, 25), Point(61, 25)]).nearest_candidates([Point(60, 25)], 3)
     assert found.tolist() == [[0, 1, 2]]
     assert km[0, 0] == 0.0 and math.isfinite(km[0, 1]) and np.isinf(km[0, 2])

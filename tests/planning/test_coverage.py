@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import random
@@ -10,7 +11,7 @@ import pytest
 from geopy.distance import geodesic
 
 from graph_api.geo.distance import geodesic_km
-from graph_api.geo.index import MEAN_EARTH_RADIUS_KM
+from graph_api.geo.index import MEAN_EARTH_RADIUS_KM, PointIndex
 from graph_api.geo.places import Settlement
 from graph_api.models import Agreement, District, MeetingPlace, MeetingPlaceKind, Municipality, Point, WelfareArea
 from graph_api.models import WelfareAreaKind as Kind
@@ -22,12 +23,13 @@ from graph_api.planning.coverage import (
     CoverageTerms,
     MunicipalityCoverage,
     PlaceSets,
+    coordinates,
     measure,
     nearest_place,
     ranked_gaps,
 )
 from graph_api.planning.population import Settlements
-from graph_api.store.base import EVERY_PLACE
+from graph_api.store.base import EVERY_PLACE, PlaceSpread
 
 CAFE = MeetingPlaceKind.FAMILY_CAFE
 TERMS = CoverageTerms(10.0, EVERY_PLACE, 2023)
@@ -58,7 +60,7 @@ def inputs(
     counties: dict[str, str | None] | None = None,
     agreements: list[Agreement] | None = None,
 ) -> CoverageInputs:
-    return CoverageInputs(tuple(municipalities), counties or {}, {}, tuple(places), tuple(agreements or []))
+    return CoverageInputs(tuple(municipalities), counties or {}, PlaceSpread.of(places, {}), tuple(agreements or []))
 
 
 def in_finland(rng: random.Random) -> Point:
@@ -80,7 +82,7 @@ def test_nearest_place_is_the_geodesic_minimum_however_far_it_is() -> None:
     far_away = [Point(-33.87, 151.21), Point(-60.0, -160.0), Point(90.0, 0.0)]
     points = [*(in_finland(rng) for _ in range(60)), *far_away, places[3]]
     expected = [min(km(point, p) for p in places) for point in points]
-    assert nearest_place(places).km(points).tolist() == pytest.approx(expected, abs=1e-9)
+    assert nearest_place(*coordinates(places)).km(points).tolist() == pytest.approx(expected, abs=1e-9)
 
 
 def test_nearest_place_is_the_geodesic_one_where_the_great_circle_ranks_others_first() -> None:
@@ -94,18 +96,18 @@ def test_nearest_place_is_the_geodesic_one_where_the_great_circle_ranks_others_f
     assert great_circle_km(resident, east) < great_circle_km(resident, north)
     assert km(resident, east) > km(resident, north)
     places = [east] * (FIRST_CANDIDATES * 2 + 2) + [north]
-    assert nearest_place(places).km([resident]).tolist() == pytest.approx([km(resident, north)], abs=1e-9)
+    assert nearest_place(*coordinates(places)).km([resident]).tolist() == pytest.approx([km(resident, north)], abs=1e-9)
 
 
 def test_without_places_every_point_is_infinitely_far() -> None:
-    assert nearest_place([]).km([OULU, KEMI]).tolist() == [math.inf, math.inf]
+    assert nearest_place(*coordinates([])).km([OULU, KEMI]).tolist() == [math.inf, math.inf]
 
 
 def test_place_sets_keep_one_tree_per_set_of_coordinates_and_a_moved_place_makes_another() -> None:
     places = [Point(65.0, 25.0), KEMI]
-    kept = nearest_place(places)
-    assert nearest_place([Point(65.0, 25.0), Point(KEMI.lat, KEMI.lon)]) is kept
-    moved = nearest_place([Point(65.0, 25.0), OULU])
+    kept = nearest_place(*coordinates(places))
+    assert nearest_place(*coordinates([Point(65.0, 25.0), Point(KEMI.lat, KEMI.lon)])) is kept
+    moved = nearest_place(*coordinates([Point(65.0, 25.0), OULU]))
     assert moved is not kept
     assert moved.km([OULU]).tolist() == [0.0]
 
@@ -113,12 +115,12 @@ def test_place_sets_keep_one_tree_per_set_of_coordinates_and_a_moved_place_makes
 def test_place_sets_hold_at_most_max_indexed_places_the_latest_first(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(coverage, "MAX_INDEXED_PLACES", 5)
     sets = PlaceSets()
-    first = sets([OULU, KEMI, Point(60, 25)])
-    assert sets([OULU, KEMI, Point(60, 25)]) is first
-    second = sets([OULU, KEMI, Point(61, 25)])
+    first = sets(*coordinates([OULU, KEMI, Point(60, 25)]))
+    assert sets(*coordinates([OULU, KEMI, Point(60, 25)])) is first
+    second = sets(*coordinates([OULU, KEMI, Point(61, 25)]))
     assert len(sets) == 1
-    assert sets([OULU, KEMI, Point(61, 25)]) is second
-    assert sets([Point(60 + i / 10, 25) for i in range(9)]) is not None
+    assert sets(*coordinates([OULU, KEMI, Point(61, 25)])) is second
+    assert sets(*coordinates([Point(60 + i / 10, 25) for i in range(9)])) is not None
     assert len(sets) == 1, "a set larger than the budget is still kept, alone"
 
 
@@ -193,7 +195,7 @@ def test_a_resident_exactly_at_the_distance_is_within_reach() -> None:
 
 def test_places_are_counted_where_the_store_locates_them() -> None:
     oulu, kemi = town("564", 20_000, OULU), town("240", 5_000, KEMI)
-    found = CoverageInputs((oulu, kemi), {}, {"564": 3}, (place("p", OULU),), ())
+    found = CoverageInputs((oulu, kemi), {}, PlaceSpread.of([place("p", OULU)], {"564": 3}), ())
     figures = measure(found, Settlements({}), 10.0)
     assert [(f.places, f.places_per_10k) for f in figures] == [(3, 1.5), (0, 0.0)]
 
@@ -246,3 +248,17 @@ def test_gaps_rank_by_population_beyond_then_code_and_keep_shares_from_the_minim
     assert [f.municipality.key for f in ranked_gaps(many, None)] == ["100", "200", "300", "400"]
     assert [f.municipality.key for f in ranked_gaps(many, 0.5)] == ["100", "200", "300"]
     assert [f.municipality.key for f in ranked_gaps(many, 0.51)] == ["200", "300"]
+
+
+def test_places_with_the_stores_kd_tree_measure_as_those_without_and_build_none() -> None:
+    """The embedded store hands every place with the kd-tree it keeps for `nearby`: the same figures, no tree built."""
+    rng = random.Random(14)
+    towns = [town(f"{i:03d}", rng.randint(1, 50_000), in_finland(rng)) for i in range(10)]
+    places = [place(f"p{i}", in_finland(rng)) for i in range(30)]
+    settlements = Settlements({t.key: [Settlement(t.key, t.location, t.population)] for t in towns})
+    spread = PlaceSpread.of(places, {})
+    with_tree = dataclasses.replace(spread, index=PointIndex(spread.lats, spread.lons))
+    nearest_place.cache_clear()
+    given = measure(CoverageInputs(tuple(towns), {}, with_tree, ()), settlements, 10.0)
+    assert len(nearest_place) == 0
+    assert given == measure(CoverageInputs(tuple(towns), {}, spread, ()), settlements, 10.0)
