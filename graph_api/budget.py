@@ -3,6 +3,11 @@ disconnects, and the worker threads under it stop at their next checkpoint (`gra
 
 A stopped operation is answered like any GraphQL error, `{"data": null, "errors": [...]}`, with
 `extensions.code` TIMEOUT (a client that left never reads its answer, CLIENT_DISCONNECTED).
+
+Stopping an operation the moment graphql-core gathers sibling fields cancels their tasks before they start, so the
+resolvers they were given never run, and Python reports each as "never awaited" (graphql-core issues 217 and 269).
+Not running them is what stopping means, so that one warning is silenced, for strawberry's resolver wrapper only:
+a coroutine of this project's own left unawaited is still reported.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import warnings
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -23,6 +29,10 @@ from graph_api.cancellation import cancellable
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
+
+UNSTARTED_RESOLVER = r"coroutine 'GraphQLCoreConverter\.from_resolver\.<locals>\._async_resolver' was never awaited"
+"""What Python says of a resolver whose operation was stopped before graphql-core started it."""
+warnings.filterwarnings("ignore", UNSTARTED_RESOLVER, RuntimeWarning)
 
 
 class Stopped(enum.Enum):

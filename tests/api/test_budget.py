@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -99,6 +101,14 @@ async def test_a_stopped_request_stops_its_worker_threads(store: GraphStore) -> 
         assert [error["extensions"]["code"] for error in errors] == ["TIMEOUT"]
         await asyncio.sleep(0.05)
         assert cpu_spent_in(1.0) < IDLE_CPU_S
+
+
+def test_an_operation_stopped_as_it_gathers_fields_leaves_no_warning() -> None:
+    """The resolvers graphql-core was given and never started are dropped quietly, in a process whose every
+    warning is an error: an operator's log shows nothing for a request stopped at that moment."""
+    command = [sys.executable, "-W", "error", "-m", "tests.stopped_mid_gather"]
+    ran = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    assert (ran.stdout, ran.stderr) == ("CLIENT_DISCONNECTED\n", "")
 
 
 def test_the_time_budget_is_a_setting_that_must_be_positive() -> None:
