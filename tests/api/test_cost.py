@@ -273,3 +273,26 @@ async def test_cost_estimate_is_kept_for_the_same_request_until_the_data_sizes_c
         loaded = await estimated(10)
         assert loaded > empty and await kept() == 2  # measured anew: estimated anew
         assert await estimated(20) > loaded and await kept() == 3  # other variables, another estimate
+
+
+async def test_cost_estimate_is_kept_whatever_the_variables_that_size_nothing(store: GraphStore) -> None:
+    """A map asks `nearby` at point after point: the point sizes no list, the limit does."""
+    query = """query ($lat: Float!, $lon: Float!, $n: Int!) {
+        nearby(near: {lat: $lat, lon: $lon}, radiusKm: 50, limit: $n) { place { id } } }"""
+    async with client_for(store) as http:
+        gql = GraphQLClient(http)
+
+        async def estimated(lat: float, n: int) -> int:
+            return (await gql.execute(query, lat=lat, lon=25.0, n=n))["extensions"]["cost"]["estimated"]  # type: ignore[no-any-return]
+
+        async def kept() -> int:
+            metrics = (await http.get("/metrics")).text
+            return int(float(re.search(r'graph_api_cache_entries\{cache="cost_estimates"\} (\S+)', metrics)[1]))  # type: ignore[index]
+
+        before = await kept()
+        five = await estimated(60.2, 5)
+        assert [await estimated(lat, 5) for lat in (61.5, 62.2, 65.0)] == [five] * 3
+        assert await kept() == before + 1
+        assert await estimated(60.2, 10) > five and await kept() == before + 2  # the limit sizes the list
+        bad = await gql.execute(query, lat="north", lon=25.0, n=5)  # variables that do not fit: no estimate
+        assert "extensions" not in bad and "lat" in bad["errors"][0]["message"]
