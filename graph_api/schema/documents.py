@@ -1,37 +1,52 @@
 """Each document parsed (within a token limit) and validated (with the depth and alias limits) once, by its text.
 
 One extension in place of strawberry's `MaxTokensLimiter`, `ParserCache`, `AddValidationRules` and
-`ValidationCache`: each of those is an object and a hook or two on every request (a tenth of a small `nearby`'s
-CPU time, four extensions' worth), for work that is a function of the document's text alone. The LRU caches are
-strawberry's own, shared by the process and bounded in entries, so the same document with other variables is
-neither parsed nor validated again, and a document that failed validation fails again from the cache.
+`ValidationCache`, which were four objects and five hooks on every request for work that is a function of the
+document's text alone. Validations are kept by the text too: strawberry's `ValidationCache` keys them by the parsed
+document, whose hash walks the whole tree (~19 µs a small `nearby`, every request). Both caches are LRUs of
+`cache_size` entries, process-wide, so the same document with other variables is neither parsed nor validated
+again, and a document that failed to parse or validate fails again from the cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
-from graphql import ASTValidationRule
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+Rules = tuple[type[ASTValidationRule], ...]
 
 
 @dataclass(frozen=True)
 class DocumentCaches:
-    """Strawberry's process-wide LRU caches of parses and validations, `cache_size` entries each, and what a
-    document is parsed and validated with; called, one request's extension."""
+    """The parses and validations kept, and what a document is parsed and validated with; called, one request's
+    extension."""
 
-    parse: Any
-    validate: Any
+    cache_size: int
     max_tokens: int
-    rules: tuple[type[ASTValidationRule], ...]
+    rules: Rules
+    parse: Callable[[str], DocumentNode] = field(init=False)
+    validate: Callable[[GraphQLSchema, str, Rules], list[GraphQLError]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        parse_text = functools.lru_cache(maxsize=self.cache_size)(self._parse)
+        validate_text = functools.lru_cache(maxsize=self.cache_size)(self._validate)
+        object.__setattr__(self, "parse", parse_text)
+        object.__setattr__(self, "validate", validate_text)
 
     @classmethod
     def of(cls, cache_size: int, max_tokens: int, rules: Sequence[type[ASTValidationRule]]) -> DocumentCaches:
-        parse = ParserCache(maxsize=cache_size).cached_parse_document
-        validate = ValidationCache(maxsize=cache_size).cached_validate_document
-        return cls(parse, validate, max_tokens, tuple(rules))
+        return cls(cache_size, max_tokens, tuple(rules))
+
+    def _parse(self, query: str) -> DocumentNode:
+        return parse(query, max_tokens=self.max_tokens)
+
+    def _validate(self, schema: GraphQLSchema, query: str, rules: Rules) -> list[GraphQLError]:
+        return validate_document(schema, self.parse(query), rules + self.rules)
 
     def __call__(self) -> DocumentChecks:
         return DocumentChecks(self)
@@ -46,13 +61,13 @@ class DocumentChecks(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         execution = self.execution_context
-        execution.graphql_document = self.caches.parse(execution.query, max_tokens=self.caches.max_tokens)
+        execution.graphql_document = self.caches.parse(execution.query)  # type: ignore[arg-type]
         yield
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
-        rules = execution.validation_rules + self.caches.rules
+        query: str = execution.query  # type: ignore[assignment]
         execution.pre_execution_errors = self.caches.validate(
-            execution.schema._schema, execution.graphql_document, rules
+            execution.schema._schema, query, execution.validation_rules
         )
         yield
