@@ -32,7 +32,7 @@ class Estimates:
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self._kept: OrderedDict[tuple[OperationKey, str], int] = OrderedDict()
+        self._kept: OrderedDict[tuple[OperationKey, frozenset[str], str], int] = OrderedDict()
         self._depends_on: OrderedDict[OperationKey, frozenset[str]] = OrderedDict()
 
     def __len__(self) -> int:
@@ -41,18 +41,21 @@ class Estimates:
     def get(self, operation: OperationKey, variables: Mapping[str, Any]) -> int | None:
         names = self._depends_on.get(operation)
         values = None if names is None else _values(variables, names)
-        if values is None or (operation, values) not in self._kept:
+        if names is None or values is None or (operation, names, values) not in self._kept:
             return None
-        self._kept.move_to_end((operation, values))
-        return self._kept[operation, values]
+        self._kept.move_to_end((operation, names, values))
+        return self._kept[operation, names, values]
 
     def put(self, operation: OperationKey, variables: Mapping[str, Any], estimate: Estimate) -> None:
-        names = self._depends_on.pop(operation, frozenset()) | estimate.variables
+        """Kept by the names as well as the values: an estimate kept by fewer names than another request's
+        estimate read is never taken for it."""
+        names = self._depends_on.get(operation, frozenset()) | estimate.variables
         values = _values(variables, names)
         if values is None:  # not what JSON gives (a caller in process): estimated each time
             return
         self._depends_on[operation] = names
-        self._kept[operation, values] = estimate.cost
+        self._depends_on.move_to_end(operation)
+        self._kept[operation, names, values] = estimate.cost
         for kept in (self._depends_on, self._kept):
             while len(kept) > self.max_entries:
                 kept.popitem(last=False)
