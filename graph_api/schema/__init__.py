@@ -61,7 +61,7 @@ LIMIT_RULES = [DocumentLimits]
 
 def build_schema(document_cache_size: int = CACHE_SIZE) -> strawberry.Schema:
     """The schema; the last `document_cache_size` documents' parses and validations are kept (LRU)."""
-    documents = DocumentCaches.of(document_cache_size, MAX_TOKENS, LIMIT_RULES)
+    documents = DocumentCaches(document_cache_size, MAX_TOKENS, LIMIT_RULES)
     register_cache("parsed_documents", documents.parse)
     register_cache("validated_documents", documents.validate)
     estimates = Estimates(document_cache_size)

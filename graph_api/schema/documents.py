@@ -11,8 +11,7 @@ again, and a document that failed to parse or validate fails again from the cach
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
 from strawberry.extensions import SchemaExtension
@@ -21,26 +20,14 @@ from strawberry.schema.schema import validate_document
 Rules = tuple[type[ASTValidationRule], ...]
 
 
-@dataclass(frozen=True)
 class DocumentCaches:
     """The parses and validations kept, and what a document is parsed and validated with; called, one request's
     extension."""
 
-    cache_size: int
-    max_tokens: int
-    rules: Rules
-    parse: Callable[[str], DocumentNode] = field(init=False)
-    validate: Callable[[GraphQLSchema, str, Rules], list[GraphQLError]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        parse_text = functools.lru_cache(maxsize=self.cache_size)(self._parse)
-        validate_text = functools.lru_cache(maxsize=self.cache_size)(self._validate)
-        object.__setattr__(self, "parse", parse_text)
-        object.__setattr__(self, "validate", validate_text)
-
-    @classmethod
-    def of(cls, cache_size: int, max_tokens: int, rules: Sequence[type[ASTValidationRule]]) -> DocumentCaches:
-        return cls(cache_size, max_tokens, tuple(rules))
+    def __init__(self, cache_size: int, max_tokens: int, rules: Sequence[type[ASTValidationRule]]) -> None:
+        self.max_tokens, self.rules = max_tokens, tuple(rules)
+        self.parse = functools.lru_cache(maxsize=cache_size)(self._parse)
+        self.validate = functools.lru_cache(maxsize=cache_size)(self._validate)
 
     def _parse(self, query: str) -> DocumentNode:
         return parse(query, max_tokens=self.max_tokens)
