@@ -134,15 +134,10 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
         if version is None:
             return None
         await self.data_sizes.current()  # the figures the cost limit estimates with: measured now if they are due
-        headers = request.headers
         body = await request.body() if request.method == "POST" else b""
+        scope = request.scope
         return request_key(
-            request.method,
-            request.scope["query_string"],
-            body,
-            headers.get("accept", ""),
-            headers.get("content-type", ""),
-            (version, self.data_sizes.measures),
+            request.method, scope["query_string"], body, scope["headers"], (version, self.data_sizes.measures)
         )
 
     async def run(

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import mimeparse
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -119,6 +120,15 @@ class GraphQLOverHTTP(GraphQL[Context, RootValue]):
                     400, "operationName: must be a string, the name of one of the document's operations"
                 )
         return data
+
+    def encode_json(self, data: object) -> str | bytes:
+        """orjson: a small answer in ~1 µs rather than the standard library's ~9 (non-ASCII as UTF-8, not `\\u`
+        escapes); what orjson does not take (an integer past 64 bits) goes the standard way. Text, not bytes: the
+        websocket sends bytes as binary frames, which graphql-transport-ws clients do not read."""
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:
+            return super().encode_json(data)
 
     def parse_json(self, data: str | bytes) -> object:
         parsed = super().parse_json(data)

@@ -56,7 +56,8 @@ async def place_filter(
 ) -> PlaceFilter:
     """The places a client asked for, once every activity and task named is known (one read for all)."""
     asked = sorted((activities.refs or frozenset()) | (tasks.refs or frozenset()), key=str)
-    found = dict(zip(asked, await store.get_many(asked), strict=True))
+    # No read when none is named: most requests name none, and the store's timing would count a call for nothing.
+    found = dict(zip(asked, await store.get_many(asked), strict=True)) if asked else {}
     for argument in (activities, tasks):
         missing = sorted(str(ref) for ref in argument.refs or () if found[ref] is None)
         if missing:

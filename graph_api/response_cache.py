@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,12 +50,18 @@ def watching() -> Iterator[Reads]:
         _READS.reset(token)
 
 
+KEYED_HEADERS = (b"accept", b"content-type")
+"""The headers an answer depends on: its media type, and how its body is read."""
+
+
 def request_key(
-    method: str, query_string: bytes, body: bytes, accept: str, content_type: str, version: Hashable
+    method: str, query_string: bytes, body: bytes, headers: Sequence[tuple[bytes, bytes]], version: Hashable
 ) -> tuple[Any, ...]:
-    """The request as sent (what the answer and its media type are a function of), and the data's version. Two
-    requests differing in a byte are two entries: a frontend repeats its requests byte for byte."""
-    return (method, query_string, body, accept, content_type, version)
+    """The request as sent (what the answer and its media type are a function of: `KEYED_HEADERS` among the raw
+    ASGI headers, as sent, each time they are), and the data's version. Two requests differing in a byte are two
+    entries: a frontend repeats its requests byte for byte."""
+    keyed = b"\n".join(name + b":" + value for name, value in headers if name in KEYED_HEADERS)
+    return (method, query_string, body, keyed, version)
 
 
 def is_complete(result: ExecutionResult) -> bool:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from graph_api.graphql_http import GRAPHQL_RESPONSE_JSON, response_status
+from graph_api.graphql_http import GRAPHQL_RESPONSE_JSON, GraphQLOverHTTP, response_status
+from graph_api.schema import build_schema
 from graph_api.store.base import GraphStore
 from tests.conftest import client_for
 
@@ -182,3 +184,17 @@ def test_a_response_without_data_gets_its_status_from_its_first_error(code: str,
     assert response_status(body, GRAPHQL_RESPONSE_JSON) == status
     assert response_status(body, "application/json") == 200
     assert response_status({"data": None, **body}, GRAPHQL_RESPONSE_JSON) == 200
+
+
+async def test_answers_are_json_in_utf_8_as_the_standard_library_reads_them(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": "{ regions { id nameFi nameSv } }"})
+    names = {region["nameSv"] for region in json.loads(response.content.decode("utf-8"))["data"]["regions"]}
+    assert "Södra Österbotten" in names
+    assert "Södra Österbotten".encode() in response.content  # as UTF-8, not as \u escapes
+
+
+def test_what_the_fast_encoder_refuses_is_encoded_as_the_standard_library_does() -> None:
+    """A JSON scalar passes on what the data holds: an integer past 64 bits too."""
+    answer = {"data": {"properties": {"count": 2**70, "name": "Hämeenlinna"}}}
+    encoded = GraphQLOverHTTP(build_schema(), graphql_ide=None).encode_json(answer)
+    assert json.loads(encoded) == answer

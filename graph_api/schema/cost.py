@@ -9,7 +9,8 @@ and list items, because every size is an upper bound; fragments on several types
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -22,9 +23,13 @@ from graphql import (
     GraphQLNamedType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
@@ -220,31 +225,64 @@ class IntrospectionCost:
         return list(found.values()) if isinstance(found, dict) else found
 
 
+class ReadArguments(Mapping[str, Any]):
+    """A field's arguments, noting in `read` the variables in each argument the estimate reads: the estimate
+    depends on those and no others (a `nearby`'s point sizes nothing, its `limit` does)."""
+
+    __slots__ = ("_arguments", "_node", "_read")
+
+    def __init__(self, arguments: Mapping[str, Any], node: FieldNode, read: set[str]) -> None:
+        self._arguments, self._node, self._read = arguments, node, read
+
+    def __getitem__(self, name: str) -> Any:
+        for argument in self._node.arguments or ():
+            if argument.name.value == name:
+                self._read.update(variables_in(argument.value))
+        return self._arguments[name]
+
+    def __iter__(self) -> Iterator[str]:
+        for argument in self._node.arguments or ():
+            self._read.update(variables_in(argument.value))
+        return iter(self._arguments)
+
+    def __len__(self) -> int:
+        return len(self._arguments)
+
+
+def variables_in(value: ValueNode) -> Iterator[str]:
+    """The names of the variables a value written in the document uses, at any depth."""
+    if isinstance(value, VariableNode):
+        yield value.name.value
+    elif isinstance(value, ListValueNode):
+        for item in value.values:
+            yield from variables_in(item)
+    elif isinstance(value, ObjectValueNode):
+        for field in value.fields:
+            yield from variables_in(field.value)
+
+
 class CostEstimate:
-    """One operation's estimate; `estimate()` walks its selection once, each fragment once per place used."""
+    """One operation's estimate; `estimate()` walks its selection once, each fragment once per place used, and
+    notes in `read` the variables whose values it used."""
 
     def __init__(
         self,
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
-        variables: Mapping[str, Any],
+        coerced: VariableValues,
         data: DataSizes,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.variables = variables
-        self._coerced: VariableValues | None = None
+        self._coerced = coerced
         self.data = data
+        self.read: set[str] = set()
         self.introspection = IntrospectionCost(schema, fragments)
         self._known: dict[tuple[int, str, int], int] = {}
 
-    def estimate(self, operation: OperationDefinitionNode) -> int | None:
-        """The cost; None when the variables do not fit the operation, as then execution refuses it anyway."""
+    def estimate(self, operation: OperationDefinitionNode) -> int:
         root = self.schema.get_root_type(operation.operation)
-        coerced = get_variable_values(self.schema, operation.variable_definitions or (), dict(self.variables))
-        if root is None or isinstance(coerced, list):
-            return None
-        self._coerced = coerced
+        assert root is not None, "a fitting operation's root type is in the schema"
         return self._selections(operation.selection_set, root, {}, 0)
 
     def _selections(self, selections: SelectionSetNode, on: GraphQLNamedType, parent: Arguments, key: int) -> int:
@@ -270,7 +308,7 @@ class CostEstimate:
         definition = self._definition(node.name.value, on)
         if definition is None:
             return 1
-        args = self._arguments(definition, node)
+        args = ReadArguments(self._arguments(definition, node), node, self.read)
         if definition in (SchemaMetaFieldDef, TypeMetaFieldDef) and node.selection_set is not None:
             value = self.schema if definition is SchemaMetaFieldDef else self.schema.get_type(args.get("name", ""))
             return 1 + self.introspection.of(node.selection_set, value)
@@ -310,6 +348,41 @@ class CostEstimate:
         return self.data.all_nodes if size is None else size(self.data, args, parent)
 
 
+@dataclass(frozen=True, slots=True)
+class Fitting:
+    """An operation to run and its variables, coerced: what execution will run with."""
+
+    operation: OperationDefinitionNode
+    coerced: VariableValues
+
+
+def fitting(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any]
+) -> Fitting | None:
+    """The operation and its coerced variables; None when there is none to run or its variables do not fit it, as
+    then execution refuses it anyway (and no cost is estimated)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or schema.get_root_type(operation.operation) is None:
+        return None
+    coerced = get_variable_values(schema, operation.variable_definitions or (), dict(variables))
+    return None if isinstance(coerced, list) else Fitting(operation, coerced)
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A cost and the names of the variables it depends on: any variables that fit and agree on those give it."""
+
+    cost: int
+    variables: frozenset[str]
+
+
+def estimate(schema: GraphQLSchema, document: DocumentNode, fitted: Fitting, data: DataSizes) -> Estimate:
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    walk = CostEstimate(schema, fragments, fitted.coerced, data)
+    cost = walk.estimate(fitted.operation)
+    return Estimate(cost, frozenset(walk.read))
+
+
 def estimate_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -318,8 +391,5 @@ def estimate_cost(
     data: DataSizes,
 ) -> int | None:
     """The cost of the document's operation to run; None when there is none to run or its variables do not fit."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return None
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    return CostEstimate(schema, fragments, variables, data).estimate(operation)
+    fitted = fitting(schema, document, operation_name, variables)
+    return None if fitted is None else estimate(schema, document, fitted, data).cost

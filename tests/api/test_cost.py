@@ -14,7 +14,8 @@ from graph_api import relations
 from graph_api.geo.tiles import Tile
 from graph_api.models import Dataset, NodeRef, Point
 from graph_api.schema import build_schema
-from graph_api.schema.cost import LIST_SIZES
+from graph_api.schema.cost import LIST_SIZES, Estimate
+from graph_api.schema.cost_limit import Estimates
 from graph_api.schema.data_sizes import DataSizesCache, measure
 from graph_api.schema.types import PATH_METADATA
 from graph_api.settings import DEFAULT_MAX_COST, Settings
@@ -273,3 +274,36 @@ async def test_cost_estimate_is_kept_for_the_same_request_until_the_data_sizes_c
         loaded = await estimated(10)
         assert loaded > empty and await kept() == 2  # measured anew: estimated anew
         assert await estimated(20) > loaded and await kept() == 3  # other variables, another estimate
+
+
+async def test_cost_estimate_is_kept_whatever_the_variables_that_size_nothing(store: GraphStore) -> None:
+    """A map asks `nearby` at point after point: the point sizes no list, the limit does."""
+    query = """query ($lat: Float!, $lon: Float!, $n: Int!) {
+        nearby(near: {lat: $lat, lon: $lon}, radiusKm: 50, limit: $n) { place { id } } }"""
+    async with client_for(store) as http:
+        gql = GraphQLClient(http)
+
+        async def estimated(lat: float, n: int) -> int:
+            return (await gql.execute(query, lat=lat, lon=25.0, n=n))["extensions"]["cost"]["estimated"]  # type: ignore[no-any-return]
+
+        async def kept() -> int:
+            metrics = (await http.get("/metrics")).text
+            return int(float(re.search(r'graph_api_cache_entries\{cache="cost_estimates"\} (\S+)', metrics)[1]))  # type: ignore[index]
+
+        before = await kept()
+        five = await estimated(60.2, 5)
+        assert [await estimated(lat, 5) for lat in (61.5, 62.2, 65.0)] == [five] * 3
+        assert await kept() == before + 1
+        assert await estimated(60.2, 10) > five and await kept() == before + 2  # the limit sizes the list
+        bad = await gql.execute(query, lat="north", lon=25.0, n=5)  # variables that do not fit: no estimate
+        assert "extensions" not in bad and "lat" in bad["errors"][0]["message"]
+
+
+def test_cost_estimates_are_taken_only_for_variables_agreeing_on_every_one_read() -> None:
+    estimates, operation = Estimates(max_entries=8), ("query ($n: Int, $m: Int) { ... }", None, 1)
+    estimates.put(operation, {"n": 10, "m": 1}, Estimate(5, frozenset({"n"})))
+    assert estimates.get(operation, {"n": 10, "m": 2}) == 5  # m sized nothing
+    assert estimates.get(operation, {"n": 11, "m": 1}) is None
+    estimates.put(operation, {"n": 11, "m": 1}, Estimate(7, frozenset({"n", "m"})))  # for n 11, m sizes something
+    assert estimates.get(operation, {"n": 11, "m": 1}) == 7
+    assert estimates.get(operation, {"n": 10, "m": 2}) is None  # estimated anew: m may matter now

@@ -3,10 +3,10 @@ the caches that grow with what clients send are bounded LRUs whose sizes are set
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 
 import pytest
-from strawberry.extensions import ParserCache, ValidationCache
 
 from graph_api.settings import MEMORY_PER_COST, Settings
 from graph_api.store.base import GraphStore
@@ -62,9 +62,6 @@ async def test_document_caches_keep_at_most_their_size(store: GraphStore, size: 
     async with client_for(store, Settings(_env_file=None, GRAPH_API_DOCUMENT_CACHE_SIZE=size)) as http:
         for n in range(size + 20):
             await http.post("/graphql", json={"query": f"{{ a{n}: districts {{ id }} }}"})
-    for cache in (
-        ParserCache(maxsize=size).cached_parse_document,
-        ValidationCache(maxsize=size).cached_validate_document,
-    ):
-        info = cache.cache_info()
-        assert info.maxsize == size and info.currsize == size
+        metrics = (await http.get("/metrics")).text
+    for cache in ("parsed_documents", "validated_documents"):
+        assert re.search(rf'graph_api_cache_entries\{{cache="{cache}"\}} (\S+)', metrics)[1] == f"{size}.0"  # type: ignore[index]
