@@ -227,7 +227,7 @@ def startup_lines(runs: int) -> list[str]:
     """`graph-api serve` on the embedded store from launch to /readyz and to its first GraphQL answer, beside a plain
     uvicorn + Starlette app launched in turn with it (so noise hits both), medians of `runs`; strawberry's schema
     build in a fresh process; and where the imports' time goes."""
-    serve = [sys.executable, "-m", "graph_api.cli", "serve", "--port"]
+    serve = [sys.executable, "-m", "graph_api", "serve", "--port"]
     plain = [sys.executable, "-c", PLAIN_SERVER]
     served, floors, builds = [], [], []
     for _ in range(runs):
