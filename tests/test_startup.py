@@ -58,6 +58,7 @@ FIRST_ANSWER = textwrap.dedent(
 )
 
 LAZY = [
+    "scipy",  # no longer the service's: the kd-tree is pykdtree's (scipy stays for the benchmarks' references)
     "openpyxl",  # spreadsheets: the importers and the template
     "httpx",  # PTV's API (and OIDC's key set goes through PyJWT)
     "jwt",  # OpenID Connect, only when it is configured
