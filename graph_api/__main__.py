@@ -2,8 +2,9 @@
 
 Importing the service makes some 165,000 objects the cyclic collector tracks, which live as long as the process
 (modules, classes, functions, the schema's types), and the collector walked them again and again while they were
-made: 100-190 ms of a server's start, two full walks among them. Paused while they are made, then left out of its
-walks for good (`heap.settle`), it walks only what comes after: 15-20 ms of collections until the first answer.
+made: 130-190 ms of a server's start on a busy machine, two full walks among them. Paused while they are made, then
+left out of its walks for good (`heap.settle`), it walks only what comes after: 15-20 ms of collections until the
+first answer.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ great-circle angle. Its `nearest_in_radius` asks the tree for the nearest k by c
 can be among the nearest, asking for more only while the k-th could still be nearer than the farthest kept: a
 limit of 20 among a million points costs the same at 1 km and at 1,000 km.
 
-The tree is pykdtree's: one point's query takes half the time of scipy's cKDTree's (whose call alone costs some
-15 µs, more than its search of a million points), it builds twice as fast, and it needs only numpy, where importing
-scipy.spatial took a quarter of a second of the server's start. Its queries run on OpenMP threads, which a single
-point's query only waits for: it is loaded with one (`_single_threaded`).
+The tree is pykdtree's: one point's query takes a third to a half of the time of scipy's cKDTree's (whose call
+alone costs some 15-20 µs, more than its search of a million points), it builds more than twice as fast, and it
+needs only numpy, where importing scipy.spatial took a quarter of a second of the server's start. Its queries run on
+OpenMP threads, which a single point's query only waits for: it is loaded with one (`_single_threaded`).
 """
 
 from __future__ import annotations
