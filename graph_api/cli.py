@@ -42,7 +42,7 @@ from loaders import importing
 from loaders.importing import Plan, Reading, Reference
 from loaders.report import FORMATS as REPORT_FORMATS
 from loaders.report import render
-from loaders.seeds import read_dataset
+from loaders.seeds import read_dataset, read_dataset_cached
 
 logger = logging.getLogger("graph_api")
 T = TypeVar("T")
@@ -99,14 +99,17 @@ def serve(host: str | None, port: int | None, backend: str | None, seeds_dir: Pa
 def served_app(settings: Settings) -> Starlette:
     """What `serve` runs: the app over the configured store, the embedded one loading the seeds as it starts."""
     store = settings.create_store()
-    on_startup = (lambda s: load_seeds(s, settings.seeds_dir)) if settings.backend == "memory" else None
+    on_startup = (
+        (lambda s: load_seeds(s, settings.seeds_dir, settings.cache_dir)) if settings.backend == "memory" else None
+    )
     return create_app(store, settings, on_startup=on_startup)
 
 
-async def load_seeds(store: GraphStore, seeds_dir: Path) -> None:
-    """The seeds into the embedded store, then what was imported into its data folder over them."""
+async def load_seeds(store: GraphStore, seeds_dir: Path, cache_dir: Path | None = None) -> None:
+    """The seeds into the embedded store, then what was imported into its data folder over them; read from the
+    derived cache in `cache_dir` when it holds them."""
     started = time.perf_counter()
-    summary = await store.load(read_dataset(seeds_dir))
+    summary = await store.load(read_dataset_cached(seeds_dir, cache_dir))
     await store.refresh()
     logger.info(
         "loaded %d nodes and %d relationships from %s in %.0f ms",
@@ -239,7 +242,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[GraphStore]:
     await store.open()
     try:
         if settings.backend == "memory":
-            await load_seeds(store, settings.seeds_dir)
+            await load_seeds(store, settings.seeds_dir, settings.cache_dir)
         yield store
     finally:
         await store.close()

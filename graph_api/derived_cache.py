@@ -25,7 +25,8 @@ T = TypeVar("T")
 FORMAT = b"graph-api derived v1\n"
 """The first bytes of every file: a file of another format (or none of ours) is built anew."""
 DIGEST_BYTES = hashlib.sha256().digest_size
-CODE = Path(__file__).resolve().parent
+CODE = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "loaders")
+"""The service's own code: graph_api and loaders (which reads the seeds)."""
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,10 @@ def content_key(name: str, files: Sequence[Path]) -> str:
 def code_digest() -> bytes:
     """The SHA-256 of the service's Python files: a change to how anything is derived makes every key new."""
     digest = hashlib.sha256()
-    for path in sorted(CODE.rglob("*.py")):
-        digest.update(str(path.relative_to(CODE)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for package in CODE:
+        for path in sorted(package.rglob("*.py")):
+            name = str(path.relative_to(package.parent)).encode()
+            digest.update(name + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.digest()
 
 

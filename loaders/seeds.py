@@ -19,6 +19,7 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph_api.derived_cache import derived
 from graph_api.errors import DataError
 from graph_api.hours import Schedule
 from graph_api.models import (
@@ -64,6 +65,13 @@ def read_dataset(seeds_dir: Path) -> Dataset:
     places = {str(NodeRef.of(n)): n.source for n in nodes if isinstance(n, MeetingPlace)}
     schedules = _schedules_by_place(seeds_dir, places)
     return Dataset(nodes=[_with_schedules(node, schedules) for node in nodes], relationships=relationships)
+
+
+def read_dataset_cached(seeds_dir: Path, cache_dir: Path | None) -> Dataset:
+    """`read_dataset`, or what it read before from the same seed files, kept in `cache_dir` (`derived`): the pickle
+    loads in half the time the files take to read, which every start of the embedded store waits for."""
+    files = sorted(path.relative_to(seeds_dir) for part in SEED_PARTS for path in (seeds_dir / part).rglob("*.csv"))
+    return derived("seeds", seeds_dir, files, lambda: read_dataset(seeds_dir), cache_dir)
 
 
 def parse_ref(text: str) -> NodeRef:

@@ -4,7 +4,8 @@ A seed folder with `--places` meeting places (`tests.million_places`) is loaded 
 one with a tenth of them, so that each figure shows how it scales: k-nearest and `nearby` at radii from 1 to 1,000
 km, `inBounds` and `clusters` of the whole country, national coverage, the load rate and the peak memory of a
 process holding the store. Each figure stands beside a reference measured in the same run (the kd-tree's own query,
-the numpy box test alone, the shipped seeds) and the ratio. Neo4j loads `--neo4j-places` of them through
+the numpy box test alone, the shipped seeds) and the ratio; k-nearest also beside scipy's cKDTree, the tree the index
+had before pykdtree's. Neo4j loads `--neo4j-places` of them through
 `Neo4jStore.load` and answers `nearby` beside the embedded store of the same data. It takes minutes:
 `tests.benchmark --million` runs it after the other figures.
 """
@@ -25,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from graph_api.geo.boxes import inside
-from graph_api.geo.index import MARGIN, PointIndex, chord_of, great_circle_km, nearest, unit_vector
+from graph_api.geo.index import MARGIN, chord_of, great_circle_km, nearest, unit_vector
 from graph_api.maps import place_clusters
 from graph_api.models import Bounds, MeetingPlace, Point
 from graph_api.planning import coverage, planner
@@ -65,6 +67,7 @@ class Figures:
     load_s: float
     knn_s: float
     tree_s: float
+    scipy_s: float
     nearby_s: dict[float, float]
     tree_limit_s: float
     old_s: dict[float, float]
@@ -132,9 +135,9 @@ async def national_coverage_s(store: GraphStore) -> float:
 async def embedded_figures(folder: Path) -> Figures:
     store, rows, read_s, load_s = await loaded(folder)
     places, index = store._placed.places, store._placed.index
-    tree = index._tree
+    tree, scipy_tree = index._tree, cKDTree(index._vectors)
     centers = centers_near(places, QUERIES, seed=len(places))
-    vectors = [unit_vector(c) for c in centers]
+    vectors = [unit_vector(c).reshape(1, 3) for c in centers]
     turn = iter(range(10**9))
 
     def one(call: Callable[[int], object]) -> Callable[[], object]:
@@ -142,6 +145,7 @@ async def embedded_figures(folder: Path) -> Figures:
 
     knn_s = median_time(one(lambda i: index.nearest_in_radius(centers[i], WHOLE_EARTH_KM, K)), QUERIES)
     tree_s = median_time(one(lambda i: tree.query(vectors[i], K)), QUERIES)
+    scipy_s = median_time(one(lambda i: scipy_tree.query(vectors[i][0], K)), QUERIES)
     tree_limit_s = median_time(one(lambda i: tree.query(vectors[i], LIMIT)), QUERIES)
     nearby_s = {
         radius: await median_async([lambda c=c, r=radius: store.nearby(c, r, LIMIT) for c in centers])
@@ -151,7 +155,7 @@ async def embedded_figures(folder: Path) -> Figures:
         radius: median_time(
             one(
                 lambda i, r=radius: nearest(
-                    centers[i], radius_candidates(index, centers[i], r), places_at(places), r, LIMIT
+                    centers[i], radius_candidates(scipy_tree, centers[i], r), places_at(places), r, LIMIT
                 )
             ),
             OLD_QUERIES,
@@ -172,6 +176,7 @@ async def embedded_figures(folder: Path) -> Figures:
         load_s,
         knn_s,
         tree_s,
+        scipy_s,
         nearby_s,
         tree_limit_s,
         old_s,
@@ -183,12 +188,12 @@ async def embedded_figures(folder: Path) -> Figures:
     )
 
 
-def radius_candidates(index: PointIndex, center: Point, radius_km: float) -> list[tuple[float, int]]:
+def radius_candidates(tree: cKDTree, center: Point, radius_km: float) -> list[tuple[float, int]]:
     """The reference: what the index gave before it searched for the nearest k, every point within the radius (and
     its margin), with its great-circle km."""
     target = unit_vector(center)
-    found = sorted(index._tree.query_ball_point(target, chord_of(radius_km * MARGIN)))
-    chords = np.linalg.norm(index._vectors[found] - target, axis=1)
+    found = sorted(tree.query_ball_point(target, chord_of(radius_km * MARGIN)))
+    chords = np.linalg.norm(tree.data[found] - target, axis=1)
     return [(float(km), int(i)) for km, i in zip(great_circle_km(chords), found, strict=True)]
 
 
@@ -252,14 +257,15 @@ def figure_lines(small: Figures, large: Figures, peak_mib: float, seeds_peak_mib
         f"({scale(small.rows / small.load_s, large.rows / large.load_s)})",
         f"million, peak memory loading them: {peak_mib:9.0f} MiB (the shipped seeds: {seeds_peak_mib:.0f} MiB; "
         f"{(peak_mib - seeds_peak_mib) * 2**20 / large.places:,.0f} bytes a place more)",
-        f"million, k-nearest (k {K}):         {large.knn_s * 1e6:9.1f} µs median (cKDTree.query alone "
-        f"{large.tree_s * 1e6:.1f} µs; ratio {large.knn_s / large.tree_s:.1f} x; {scale(small.knn_s, large.knn_s)})",
+        f"million, k-nearest (k {K}):         {large.knn_s * 1e6:9.1f} µs median (the kd-tree's query alone "
+        f"{large.tree_s * 1e6:.1f} µs; ratio {large.knn_s / large.tree_s:.1f} x; scipy's cKDTree.query alone "
+        f"{large.scipy_s * 1e6:.1f} µs, ratio {large.knn_s / large.scipy_s:.2f} x; {scale(small.knn_s, large.knn_s)})",
     ]
     for radius, seconds in large.nearby_s.items():
         old = f"; the radius search it replaced {large.old_s[radius] * 1000:.1f} ms" if radius in large.old_s else ""
         lines.append(
-            f"million, nearby {radius:6.0f} km, limit {LIMIT}: {seconds * 1e3:7.3f} ms median (cKDTree.query of "
-            f"{LIMIT} alone {large.tree_limit_s * 1e6:.1f} µs; ratio {seconds / large.tree_limit_s:.1f} x"
+            f"million, nearby {radius:6.0f} km, limit {LIMIT}: {seconds * 1e3:7.3f} ms median (the kd-tree's query "
+            f"of {LIMIT} alone {large.tree_limit_s * 1e6:.1f} µs; ratio {seconds / large.tree_limit_s:.1f} x"
             f"{old}; {scale(small.nearby_s[radius], seconds)})"
         )
     lines += [

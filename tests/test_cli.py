@@ -39,7 +39,7 @@ def serve_and_count(env: dict[str, str]) -> tuple[int, str]:
     """Run `graph-api serve`, ask how many municipalities there are, stop it; the count and the log."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "graph_api.cli", "serve", "--host", "127.0.0.1"],
+        [sys.executable, "-m", "graph_api", "serve", "--host", "127.0.0.1"],
         env={**os.environ, **env, "GRAPH_API_PORT": str(port)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -14,6 +14,7 @@ from graph_api.derived_cache import derived
 from graph_api.geo import gazetteer, places
 from graph_api.settings import Settings
 from graph_api.store.memory import MemoryStore
+from loaders.seeds import read_dataset, read_dataset_cached
 from tests.conftest import SEEDS, GraphQLClient, client_for
 
 SOURCE = Path("reference/gazetteer/places.csv")
@@ -60,6 +61,19 @@ def test_derived_is_built_anew_when_a_seed_file_changes_and_the_stale_one_goes(s
     after = cached(seeds, tmp_path / "cache", build)
     assert (build.runs, after["bytes"]) == (2, before["bytes"] + 1)
     assert len(list((tmp_path / "cache").glob("places-*.pickle"))) == 1
+
+
+def test_the_seeds_serve_loads_are_read_back_from_the_cache_as_from_their_files(tmp_path: Path) -> None:
+    """`serve` reads the seed folder through the cache: a relationship file changed makes it read them anew."""
+    folder, cache = tmp_path / "seeds", tmp_path / "cache"
+    shutil.copytree(SEEDS, folder)
+    first = read_dataset_cached(folder, cache)
+    assert read_dataset_cached(folder, cache) == first == read_dataset(folder)
+    assert len(list(cache.glob("seeds-*.pickle"))) == 1
+    covers = folder / "reference" / "relationships" / "COVERS.csv"
+    covers.write_text("".join(covers.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]), encoding="utf-8")
+    changed = read_dataset_cached(folder, cache)
+    assert changed == read_dataset(folder) and len(changed.relationships) == len(first.relationships) - 1
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,8 @@ async def test_million_benchmark_prints_each_figure_for_both_backends(
     finally:
         neo4j_database.seeded = False
     output = "\n".join(lines)
-    labels = ["read the seed folder", "load the embedded store", "peak memory", "k-nearest", "cKDTree.query alone"]
+    labels = ["read the seed folder", "load the embedded store", "peak memory", "k-nearest"]
+    labels += ["the kd-tree's query alone", "scipy's cKDTree.query alone"]
     labels += [f"nearby {radius:6.0f} km" for radius in million_benchmark.RADII_KM]
     labels += ["the radius search it replaced", "inBounds of Finland", "clusters of Finland", "national coverage"]
     labels += ["neo4j, load 700 places", "rows/s", "neo4j, nearby      1 km", "neo4j, nearby   1000 km", "at 10 x"]

