@@ -159,7 +159,7 @@ async def test_cypher_returns_only_the_places_kept_by_kind_and_offer(
 async def test_nearby_finds_the_nearest_places_at_any_radius_as_asking_every_place_does(
     new_store: Neo4jStore, dataset: Dataset
 ) -> None:
-    """`nearby` widens its search from 1 km until it holds `limit` places rather than ordering everything in the
+    """`nearby` widens its search from 100 m until it holds `limit` places rather than ordering everything in the
     radius: the same places in the same order as measuring every place, with radii below, between and past its
     steps, places on top of one another (ties), withdrawn places and every kind of filter."""
     moved = scattered(dataset, seed=14)
@@ -171,7 +171,7 @@ async def test_nearby_finds_the_nearest_places_at_any_radius_as_asking_every_pla
         center = rng.choice(places).location if rng.random() < 0.5 else Point(rng.uniform(60, 70), rng.uniform(20, 31))
         for chosen in filters(rng):
             kept = kept_one_by_one(places, offers, chosen)
-            for radius_km, limit in ((0.5, 3), (1, 5), (45, 3), (300, 20), (2000, 100)):
+            for radius_km, limit in ((0.05, 3), (1, 5), (45, 3), (300, 20), (2000, 100)):
                 measured = sorted((geodesic_km(center, p.location), p.key, p) for p in kept)
                 expected = [(km, p) for km, _, p in measured if km <= radius_km][:limit]
                 found = await new_store.nearby(center, radius_km, limit, chosen)
