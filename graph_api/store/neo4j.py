@@ -12,8 +12,9 @@ routing table the server gives (a cluster's members; one server is all of them i
 Distances: the point index finds candidates by `point.distance` (a haversine on a sphere of radius
 6,378,140 m) in a radius widened by `MARGIN`; the exact geodesic then filters and orders them, so the
 answers equal the embedded store's. The index has no k-nearest search, so `nearby`'s one query first finds how
-far the `limit` nearest by `point.distance` lie, then fetches every place within that distance widened by
-`MARGIN` twice: every place nearer by geodesic than the farthest of them lies within it.
+far the `limit` nearest by `point.distance` lie, widening its search from 100 m until it holds them (not ordering
+every place in the radius), then fetches every place within that distance widened by `MARGIN` twice: every place
+nearer by geodesic than the farthest of them lies within it.
 
 Opening hours. A meeting place's schedules are the node's `schedules` property: a list of strings, each one
 schedule's HSDS columns as JSON (`Schedule.to_hsds`), absent when there are none. Neo4j properties hold no
