@@ -27,6 +27,7 @@ import numpy as np
 import shapely
 from geopy.distance import geodesic
 from graphql import get_introspection_query, parse
+from neo4j import READ_ACCESS
 
 from graph_api.analysis.network import AreaNetwork, area_network
 from graph_api.app import create_app
@@ -43,6 +44,7 @@ from graph_api.schema.data_sizes import measure
 from graph_api.settings import Settings
 from graph_api.store.base import EVERY_PLACE, GraphStore, PlaceFilter
 from graph_api.store.memory import MemoryStore
+from graph_api.store.neo4j import Neo4jStore
 from loaders.seeds import read_dataset
 from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe, with_scheme
 from tests.import_benchmark import PTV_LOCATIONS, import_lines
@@ -411,13 +413,47 @@ def task_coverage_lines(backend: str, figures: Mapping[str, tuple[float, float]]
 
 
 ONE_NODE_RUNS = 300
+JVM_WARM_UP_READS = 2000
+"""Reads (one node and a `nearby`, in turns) before the Neo4j read figures: a freshly started Neo4j compiles its hot
+paths as it serves, and its first few hundred reads after the loads took two to three times as long as the steady
+state that a running server gives (one node 5.1 ms against 1.9 ms, `nearby` 6.9 ms against 2.4 ms, on a busy
+machine); the figures of its first reads are printed apart."""
 
 
-async def one_node_median(store: GraphStore) -> float:
-    """Median seconds of reading one node by key through the store (`get_many`), after as many reads to warm up."""
-    for _ in range(ONE_NODE_RUNS):
-        await store.get_many([HELSINKI])
-    return statistics.median([await timed(lambda: store.get_many([HELSINKI])) for _ in range(ONE_NODE_RUNS)])
+async def warmed_up(store: Neo4jStore, centers: list[Point]) -> tuple[float, float]:
+    """Warm a freshly started Neo4j up with `JVM_WARM_UP_READS` reads; the median seconds of its first
+    `ONE_NODE_RUNS` of each kind, one node and `nearby`."""
+    one: list[float] = []
+    near: list[float] = []
+    for n in range(JVM_WARM_UP_READS // 2):
+        one.append(await timed(lambda: store.get_many([HELSINKI])))
+        near.append(await timed(lambda n=n: store.nearby(centers[n % len(centers)], RADIUS_KM, LIMIT)))
+    return statistics.median(one[:ONE_NODE_RUNS]), statistics.median(near[:ONE_NODE_RUNS])
+
+
+async def read_floor(store: Neo4jStore) -> dict[str, float]:
+    """Median seconds of `RETURN 1` sent as the store sends a read (a session per read, auto-commit: one round
+    trip) straight through the driver, of the same through the store (`ping`), and of one node by key through the
+    store (`get_many`), taken in turns; and the mean client CPU seconds of the driver's `RETURN 1`."""
+
+    async def driver_return_1() -> None:
+        async with store.driver.session(database=store.database, default_access_mode=READ_ACCESS) as session:
+            [record async for record in await session.run("RETURN 1 AS one")]
+
+    calls = {"driver": driver_return_1, "ping": store.ping, "one": lambda: store.get_many([HELSINKI])}
+    runs: dict[str, list[float]] = {name: [] for name in calls}
+    cpu: dict[str, list[float]] = {name: [] for name in calls}
+    for n in range(2 * ONE_NODE_RUNS):
+        for name, call in calls.items():
+            started_cpu = time.process_time()
+            seconds = await timed(call)
+            if n >= ONE_NODE_RUNS:  # the first half warms up
+                runs[name].append(seconds)
+                cpu[name].append(time.process_time() - started_cpu)
+    return {
+        **{name: statistics.median(times) for name, times in runs.items()},
+        "driver cpu": statistics.mean(cpu["driver"]),
+    }
 
 
 async def neo4j_figures(
@@ -438,9 +474,10 @@ async def neo4j_figures(
         # over what is there, a text a label and a relationship type merges, each planned first: ~0.25 s apiece
         first_reload_s = await timed(lambda: store.load(dataset))
         reload_s = await timed(lambda: store.load(dataset))
+        cold_one, cold_nearby = await warmed_up(store, centers)
         in_process, over_asgi = await nearby_medians(store, centers)
-        one_node = await one_node_median(store)
-        routed_one = await one_node_median(routing)
+        floor = await read_floor(store)
+        routed = await read_floor(routing)
         routed_nearby, _ = await nearby_medians(routing, centers)
         network_s, network = await network_median(store, county, min(len(centers), NETWORK_RUNS))
         national = await national_coverage_seconds(store, min(len(centers), COVERAGE_ROUNDS))
@@ -448,8 +485,9 @@ async def neo4j_figures(
         await routing.close()
         await store.close()
     loads = {"first": first_s, "load": load_s, "first reload": first_reload_s, "reload": reload_s}
-    reads = {"nearby": in_process, "asgi": over_asgi, "one": one_node, "routed one": routed_one}
-    return {**loads, **reads, "routed nearby": routed_nearby, "network": network_s}, network, national
+    reads = {"nearby": in_process, "asgi": over_asgi, "cold one": cold_one, "cold nearby": cold_nearby}
+    floors = {**floor, **{f"routed {name}": seconds for name, seconds in routed.items()}}
+    return {**loads, **reads, **floors, "routed nearby": routed_nearby, "network": network_s}, network, national
 
 
 async def neo4j_load_rate(uri: str, dataset: Dataset) -> float:
@@ -608,13 +646,33 @@ async def run(
     for name, what in loads.items():
         print(f"neo4j, {what:<31}{neo4j[name] * 1000:9.1f} ms ({seed_rows / neo4j[name]:.0f} rows/s)")
     print(f"ratio neo4j first load / embedded: {neo4j['first'] / load_s:8.1f} x (the schema made, every text planned)")
-    print(f"neo4j, one node by key (floor):   {neo4j['one'] * 1e6:9.1f} µs median of {ONE_NODE_RUNS} after as many")
+    print(
+        f"neo4j, the first reads after the loads: one node {neo4j['cold one'] * 1e6:.0f} µs, nearby "
+        f"{neo4j['cold nearby'] * 1e6:.0f} µs median of {ONE_NODE_RUNS} each (the JVM warming up; "
+        f"{JVM_WARM_UP_READS} reads before the figures below)"
+    )
+    print(
+        f"neo4j, RETURN 1 through the driver: {neo4j['driver'] * 1e6:7.1f} µs median (a session per read, one "
+        "round trip)"
+    )
+    print(
+        f"neo4j, of which the client's CPU:  {neo4j['driver cpu'] * 1e6:9.1f} µs mean (the Python driver; the rest is "
+        "Neo4j, loopback and waiting for a core)"
+    )
+    print(f"neo4j, RETURN 1 through the store: {neo4j['ping'] * 1e6:8.1f} µs median (ping; in turns with the above)")
+    print(f"neo4j, one node by key:           {neo4j['one'] * 1e6:9.1f} µs median of {ONE_NODE_RUNS} (get_many)")
+    print(f"ratio neo4j one node / RETURN 1 through the driver: {neo4j['one'] / neo4j['driver']:5.2f} x")
     print(f"ratio neo4j one node / embedded nearby: {neo4j['one'] / indexed:7.1f} x (a round trip against a search)")
     print(f"neo4j, nearby in process:         {neo4j['nearby'] * 1e6:9.1f} µs median over the same points")
+    print(f"ratio neo4j nearby / RETURN 1 through the driver: {neo4j['nearby'] / neo4j['driver']:7.2f} x")
     print(f"ratio neo4j / embedded nearby:    {neo4j['nearby'] / indexed:9.1f} x")
     print(f"neo4j, nearby through ASGI app:   {neo4j['asgi'] * 1000:9.2f} ms median")
     print(f"ratio neo4j / embedded over ASGI: {neo4j['asgi'] / over_asgi:9.1f} x")
-    print(f"neo4j://, one node by key:        {neo4j['routed one'] * 1e6:9.1f} µs median (routing driver)")
+    routed_ratio = neo4j["routed one"] / neo4j["routed driver"]
+    print(
+        f"neo4j://, one node by key:        {neo4j['routed one'] * 1e6:9.1f} µs median (routing driver; RETURN 1 "
+        f"through the driver {neo4j['routed driver'] * 1e6:.0f} µs, ratio {routed_ratio:.2f} x)"
+    )
     print(f"neo4j://, nearby in process:      {neo4j['routed nearby'] * 1e6:9.1f} µs median over the same points")
     print(f"ratio neo4j:// / bolt:// nearby:  {neo4j['routed nearby'] / neo4j['nearby']:9.2f} x")
     same = "the same figures" if neo4j_network == network else "DIFFERENT figures"

@@ -31,6 +31,8 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     labels += ["build the gazetteer", "geocode offline, exact", "geocode offline, misspelt", "ratio exact / misspelt"]
     labels += ["neo4j, load seeds", "neo4j, load again", "neo4j, nearby in process", "ratio neo4j", "neo4j, nearby"]
     labels += ["neo4j, first load, fresh server", "neo4j, load again, queries unplanned", "ratio neo4j first load"]
+    labels += ["neo4j, the first reads after the loads", "neo4j, RETURN 1 through the driver", "client's CPU"]
+    labels += ["neo4j, RETURN 1 through the store", "ratio neo4j one node / RETURN 1", "neo4j://, one node by key"]
     labels += ["network of the largest county", "network figures, embedded", "neo4j, network figures", "same figures"]
     labels += ["ratio neo4j / embedded network"]
     labels += ["load, repeated nearby, graph-api", "load, unique nearby, bare strawberry", "ratio graph-api / plain"]

@@ -61,5 +61,6 @@ async def test_million_benchmark_prints_each_figure_for_both_backends(
     labels += [f"nearby {radius:6.0f} km" for radius in million_benchmark.RADII_KM]
     labels += ["the radius search it replaced", "inBounds of Finland", "clusters of Finland", "national coverage"]
     labels += ["neo4j, load 700 places", "rows/s", "neo4j, nearby      1 km", "neo4j, nearby   1000 km", "at 10 x"]
+    labels += ["neo4j, one place by key", "x; embedded, same places"]
     for label in labels:
         assert label in output

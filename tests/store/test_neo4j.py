@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import json
 import logging
+import random
 from collections import defaultdict
 from typing import Any
 
@@ -15,13 +16,25 @@ from neo4j.exceptions import ClientError
 from neo4j.spatial import WGS84Point
 
 from graph_api.errors import DataError
+from graph_api.geo.distance import geodesic_km
 from graph_api.hours import Closure
-from graph_api.models import NODE_TYPES, Dataset, Direction, Hop, MeetingPlace, MeetingPlaceKind, Node, NodeRef
+from graph_api.models import (
+    NODE_TYPES,
+    Dataset,
+    Direction,
+    Hop,
+    MeetingPlace,
+    MeetingPlaceKind,
+    Node,
+    NodeRef,
+    Point,
+)
 from graph_api.store import neo4j
 from graph_api.store.base import EVERY_PLACE, NodeQuery, PlaceFilter
 from graph_api.store.neo4j import IN_BOUNDS_QUERY, NEARBY_QUERY, Neo4jStore, _place_parameters
 from tests.conftest import wipe
 from tests.store.test_contract import CAFE, ESPOO, HELSINKI, SMALL, UUSIMAA
+from tests.store.test_place_arrays import filters, kept_one_by_one, offers_of, scattered
 
 pytestmark = pytest.mark.anyio
 
@@ -132,14 +145,37 @@ async def test_cypher_returns_only_the_places_kept_by_kind_and_offer(
     """What the filter leaves out never crosses the wire: the proximity queries themselves return only the places
     kept, not every place near for Python to sift."""
     kept = kept_by_hand(dataset, places)
-    near = await neo4j_store._read(NEARBY_QUERY, **NEAR_HELSINKI, **_place_parameters(EVERY_PLACE))
-    near_kept = await neo4j_store._read(NEARBY_QUERY, **NEAR_HELSINKI, **_place_parameters(places))
-    assert {r["node"]["key"] for r in near_kept} == {r["node"]["key"] for r in near} & kept
-    assert 0 < len(near_kept) < len(near), "the filter keeps some of the places near, not all"
+    (near,) = await neo4j_store._read(NEARBY_QUERY, **NEAR_HELSINKI, **_place_parameters(EVERY_PLACE))
+    (near_kept,) = await neo4j_store._read(NEARBY_QUERY, **NEAR_HELSINKI, **_place_parameters(places))
+    assert {node["key"] for node, _ in near_kept["places"]} == {node["key"] for node, _ in near["places"]} & kept
+    assert 0 < len(near_kept["places"]) < len(near["places"]), "the filter keeps some of the places near, not all"
     (box,) = await neo4j_store._read(IN_BOUNDS_QUERY, **AROUND_HELSINKI, limit=None, **_place_parameters(EVERY_PLACE))
     (box_kept,) = await neo4j_store._read(IN_BOUNDS_QUERY, **AROUND_HELSINKI, limit=None, **_place_parameters(places))
     assert {node["key"] for node in box_kept["nodes"]} == {node["key"] for node in box["nodes"]} & kept
     assert box_kept["total"] == len(box_kept["nodes"]) < box["total"]
+
+
+@pytest.mark.parametrize("empty_backend", ["neo4j"], indirect=True)
+async def test_nearby_finds_the_nearest_places_at_any_radius_as_asking_every_place_does(
+    new_store: Neo4jStore, dataset: Dataset
+) -> None:
+    """`nearby` widens its search from 100 m until it holds `limit` places rather than ordering everything in the
+    radius: the same places in the same order as measuring every place, with radii below, between and past its
+    steps, places on top of one another (ties), withdrawn places and every kind of filter."""
+    moved = scattered(dataset, seed=14)
+    await new_store.load(moved)
+    places = sorted((n for n in moved.nodes if isinstance(n, MeetingPlace) and not n.is_withdrawn), key=lambda p: p.key)
+    offers = offers_of(moved.relationships)
+    rng = random.Random(3)
+    for _ in range(12):
+        center = rng.choice(places).location if rng.random() < 0.5 else Point(rng.uniform(60, 70), rng.uniform(20, 31))
+        for chosen in filters(rng):
+            kept = kept_one_by_one(places, offers, chosen)
+            for radius_km, limit in ((0.05, 3), (1, 5), (45, 3), (300, 20), (2000, 100)):
+                measured = sorted((geodesic_km(center, p.location), p.key, p) for p in kept)
+                expected = [(km, p) for km, _, p in measured if km <= radius_km][:limit]
+                found = await new_store.nearby(center, radius_km, limit, chosen)
+                assert [(hit.distance_km, hit.place) for hit in found] == expected
 
 
 FAILING = "RETURN 1 / 0 AS change, 1 AS count"
