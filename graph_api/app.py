@@ -34,6 +34,7 @@ from graph_api.graphql_http import GraphQLOverHTTP
 from graph_api.live import PlaceEvents
 from graph_api.middleware.body_limit import BodySizeLimitMiddleware
 from graph_api.middleware.cors import PathCORSMiddleware
+from graph_api.middleware.kept_answers import KeptAnswers
 from graph_api.middleware.nosniff import NoSniffMiddleware
 from graph_api.observability.caches import register_cache
 from graph_api.observability.metrics import Metrics
@@ -140,27 +141,37 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
             request.method, scope["query_string"], body, scope["headers"], (version, self.data_sizes.measures)
         )
 
+    async def kept(self, request: Request) -> Response | None:
+        """The answer kept for the very same request while the data is the same (`graph_api.response_cache`), or
+        None: then the request's key is noted for `run` to keep the answer under, when it may be kept. Asked by
+        `KeptAnswers` before the router, for every HTTP request to /graphql."""
+        key = await self._cache_key(request)
+        kept = None if key is None else self.responses.get(key)
+        if kept is None:
+            request.state.response_key = key
+            return None
+        note(kept.operation, Outcome.OK)
+        return self._tagged(request, Response(kept.body, headers={"content-type": kept.media_type}))
+
     async def run(
         self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET
     ) -> Response | WebSocket:
-        """The answer kept for the very same request while the data is the same, or one made and kept when it may
-        be (`graph_api.response_cache`). A GET whose answer could be kept gets an `ETag` (a hash of the bytes and
-        media type) and a 304 when `If-None-Match` names it, so that browsers and CDNs keep it too, asking again
-        each time (`no-cache`); on either backend, whether or not the response cache keeps the answer."""
+        """The answer made, and kept under the key `kept` noted when it may be."""
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)
-        key = await self._cache_key(request)
-        kept = None if key is None else self.responses.get(key)
-        if kept is not None:
-            note(kept.operation, Outcome.OK)
-            response = Response(kept.body, headers={"content-type": kept.media_type})
-        else:
-            response = await super().run(request, context, root_value)  # type: ignore[assignment]
-            cacheable = getattr(request.state, "cacheable", False)
-            if key is not None and cacheable and response.status_code == 200:
-                self.responses.put(key, response.body, response.headers["content-type"], noted_operation())
-            if not cacheable:
-                return response
+        response = await super().run(request, context, root_value)  # type: ignore[assignment]
+        if not getattr(request.state, "cacheable", False):
+            return response
+        key = getattr(request.state, "response_key", None)
+        if key is not None and response.status_code == 200:
+            self.responses.put(key, response.body, response.headers["content-type"], noted_operation())
+        return self._tagged(request, response)
+
+    @staticmethod
+    def _tagged(request: Request, response: Response) -> Response:
+        """A GET whose answer could be kept gets an `ETag` (a hash of the bytes and media type) and a 304 when
+        `If-None-Match` names it, so that browsers and CDNs keep it too, asking again each time (`no-cache`); on
+        either backend, whether or not the response cache keeps the answer."""
         if request.method != "GET":
             return response
         tag = etag(response.headers["content-type"].encode() + b"\n" + response.body)
@@ -238,9 +249,10 @@ def create_app(
         layer = maps.welfare_areas_layer(served, await locator.get(), tolerance)
         return await geojson(request, layer, settings.request_timeout_s)
 
+    graphql_route = Route("/graphql", graphql)  # any method: the view answers 405 as GraphQL
     app = Starlette(
         routes=[
-            Route("/graphql", graphql),  # any method: the view answers 405 as GraphQL
+            graphql_route,
             WebSocketRoute("/graphql", graphql),  # subscriptions (graph_api.schema.subscription)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -258,6 +270,7 @@ def create_app(
                 log_requests=settings.log_requests,
             ),
             *edge_middleware(settings),
+            Middleware(KeptAnswers, route=graphql_route, path="/graphql", lookup=graphql.kept),
         ],
         exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]
         lifespan=lifespan,
