@@ -35,7 +35,7 @@ from graph_api.live import PlaceEvents
 from graph_api.middleware.body_limit import BodySizeLimitMiddleware
 from graph_api.middleware.cors import PathCORSMiddleware
 from graph_api.middleware.kept_answers import KeptAnswers
-from graph_api.middleware.nosniff import NoSniffMiddleware
+from graph_api.middleware.nosniff import NOSNIFF
 from graph_api.observability.caches import register_cache
 from graph_api.observability.metrics import Metrics
 from graph_api.observability.middleware import RequestObserver
@@ -268,6 +268,7 @@ def create_app(
                 metrics=metrics,
                 slow_request_ms=settings.slow_request_ms,
                 log_requests=settings.log_requests,
+                headers=NOSNIFF,  # on every answer
             ),
             *edge_middleware(settings),
             Middleware(KeptAnswers, route=graphql_route, path="/graphql", lookup=graphql.kept),
@@ -280,9 +281,8 @@ def create_app(
 
 
 def edge_middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: nosniff on every answer, CORS headers on refusals too, then the body limit."""
+    """Outermost first: CORS headers on refusals too, then the body limit."""
     return [
-        Middleware(NoSniffMiddleware),
         Middleware(PathCORSMiddleware, paths=["/graphql", "/geojson/"], allow_origins=settings.cors_origins),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
