@@ -15,7 +15,7 @@ import json
 import logging
 import time
 
-from starlette.types import ASGIApp, Message
+from starlette.types import ASGIApp, Message, Scope
 
 from graph_api.app import create_app
 from graph_api.observability.logs import log_handler
@@ -32,9 +32,20 @@ WARM_UP = 200
 async def cpu_us(app: ASGIApp, body: bytes, requests: int) -> float:
     """CPU microseconds a request: the same POST to /graphql, `requests` times."""
     headers = [(b"host", b"bench"), (b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http"}
-    scope |= {"path": "/graphql", "raw_path": b"/graphql", "root_path": "", "query_string": b"", "headers": headers}
-    scope |= {"client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000)}
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8000),
+    }
 
     async def receive() -> Message:
         return {"type": "http.request", "body": body, "more_body": False}

@@ -14,7 +14,9 @@ import pytest
 from graph_api.observability.logs import LogFormat, log_handler
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
-from tests.conftest import GraphQLClient, client_for
+from graph_api.store.memory import MemoryStore
+from loaders.seeds import read_dataset
+from tests.conftest import SEEDS, GraphQLClient, client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -159,10 +161,6 @@ async def test_a_cached_answer_is_logged_and_counted_as_the_answer_it_repeats(
 ) -> None:
     """A repeated query answered from the response cache (the embedded store's answers are kept) has the log line
     of the answer made (but the cost estimate, as nothing was estimated) and counts in the metrics as one."""
-    from graph_api.store.memory import MemoryStore
-    from loaders.seeds import read_dataset
-    from tests.conftest import SEEDS
-
     store = MemoryStore()
     await store.load(read_dataset(SEEDS))
     lines = capture("json")
