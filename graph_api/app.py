@@ -34,7 +34,8 @@ from graph_api.graphql_http import GraphQLOverHTTP
 from graph_api.live import PlaceEvents
 from graph_api.middleware.body_limit import BodySizeLimitMiddleware
 from graph_api.middleware.cors import PathCORSMiddleware
-from graph_api.middleware.nosniff import NoSniffMiddleware
+from graph_api.middleware.kept_answers import KeptAnswers
+from graph_api.middleware.nosniff import NOSNIFF
 from graph_api.observability.caches import register_cache
 from graph_api.observability.metrics import Metrics
 from graph_api.observability.middleware import RequestObserver
@@ -140,27 +141,37 @@ class GraphQLApp(GraphQLOverHTTP[Context, None]):
             request.method, scope["query_string"], body, scope["headers"], (version, self.data_sizes.measures)
         )
 
+    async def kept(self, request: Request) -> Response | None:
+        """The answer kept for the very same request while the data is the same (`graph_api.response_cache`), or
+        None: then the request's key is noted for `run` to keep the answer under, when it may be kept. Asked by
+        `KeptAnswers` before the router, for every HTTP request to /graphql."""
+        key = await self._cache_key(request)
+        kept = None if key is None else self.responses.get(key)
+        if kept is None:
+            request.state.response_key = key
+            return None
+        note(kept.operation, Outcome.OK)
+        return self._tagged(request, Response(kept.body, headers={"content-type": kept.media_type}))
+
     async def run(
         self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET
     ) -> Response | WebSocket:
-        """The answer kept for the very same request while the data is the same, or one made and kept when it may
-        be (`graph_api.response_cache`). A GET whose answer could be kept gets an `ETag` (a hash of the bytes and
-        media type) and a 304 when `If-None-Match` names it, so that browsers and CDNs keep it too, asking again
-        each time (`no-cache`); on either backend, whether or not the response cache keeps the answer."""
+        """The answer made, and kept under the key `kept` noted when it may be."""
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)
-        key = await self._cache_key(request)
-        kept = None if key is None else self.responses.get(key)
-        if kept is not None:
-            note(kept.operation, Outcome.OK)
-            response = Response(kept.body, headers={"content-type": kept.media_type})
-        else:
-            response = await super().run(request, context, root_value)  # type: ignore[assignment]
-            cacheable = getattr(request.state, "cacheable", False)
-            if key is not None and cacheable and response.status_code == 200:
-                self.responses.put(key, response.body, response.headers["content-type"], noted_operation())
-            if not cacheable:
-                return response
+        response = await super().run(request, context, root_value)  # type: ignore[assignment]
+        if not getattr(request.state, "cacheable", False):
+            return response
+        key = getattr(request.state, "response_key", None)
+        if key is not None and response.status_code == 200:
+            self.responses.put(key, response.body, response.headers["content-type"], noted_operation())
+        return self._tagged(request, response)
+
+    @staticmethod
+    def _tagged(request: Request, response: Response) -> Response:
+        """A GET whose answer could be kept gets an `ETag` (a hash of the bytes and media type) and a 304 when
+        `If-None-Match` names it, so that browsers and CDNs keep it too, asking again each time (`no-cache`); on
+        either backend, whether or not the response cache keeps the answer."""
         if request.method != "GET":
             return response
         tag = etag(response.headers["content-type"].encode() + b"\n" + response.body)
@@ -238,9 +249,10 @@ def create_app(
         layer = maps.welfare_areas_layer(served, await locator.get(), tolerance)
         return await geojson(request, layer, settings.request_timeout_s)
 
+    graphql_route = Route("/graphql", graphql)  # any method: the view answers 405 as GraphQL
     app = Starlette(
         routes=[
-            Route("/graphql", graphql),  # any method: the view answers 405 as GraphQL
+            graphql_route,
             WebSocketRoute("/graphql", graphql),  # subscriptions (graph_api.schema.subscription)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -256,8 +268,10 @@ def create_app(
                 metrics=metrics,
                 slow_request_ms=settings.slow_request_ms,
                 log_requests=settings.log_requests,
+                headers=NOSNIFF,  # on every answer
             ),
             *edge_middleware(settings),
+            Middleware(KeptAnswers, route=graphql_route, path="/graphql", lookup=graphql.kept),
         ],
         exception_handlers={InputError: bad_parameter, StoreUnavailable: store_unavailable},  # type: ignore[dict-item]
         lifespan=lifespan,
@@ -267,9 +281,8 @@ def create_app(
 
 
 def edge_middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: nosniff on every answer, CORS headers on refusals too, then the body limit."""
+    """Outermost first: CORS headers on refusals too, then the body limit."""
     return [
-        Middleware(NoSniffMiddleware),
         Middleware(PathCORSMiddleware, paths=["/graphql", "/geojson/"], allow_origins=settings.cors_origins),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]

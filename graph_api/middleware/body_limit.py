@@ -1,4 +1,5 @@
-"""Refuses a request body over a size with 413 before reading it whole: by its Content-Length, or while it streams."""
+"""Refuses a request body over a size with 413 before reading it whole: by its Content-Length, or while it streams
+(a body sent without one)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,11 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self.refusal(scope, receive, send)
+        if declared.isdigit():
+            if int(declared) > self.max_bytes:
+                await self.refusal(scope, receive, send)
+            else:  # the server ends the body where its length says: it cannot stream past the limit
+                await self.app(scope, receive, send)
             return
         received = 0
         answering = False

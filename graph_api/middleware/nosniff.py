@@ -1,23 +1,8 @@
-"""`X-Content-Type-Options: nosniff` on every answer, so no browser runs a JSON or GeoJSON answer as a script."""
+"""`X-Content-Type-Options: nosniff` on every answer, so no browser runs a JSON or GeoJSON answer as a script.
+
+Set by `RequestObserver` with the request id, in the one pass over the answer's headers every answer takes
+(a middleware of its own wrapping `send` again cost ~5% of a cached answer)."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-
-class NoSniffMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_nosniff(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).setdefault("X-Content-Type-Options", "nosniff")
-            await send(message)
-
-        await self.app(scope, receive, send_nosniff)
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}

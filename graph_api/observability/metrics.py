@@ -56,6 +56,8 @@ class OperationNames:
         self._lock = threading.Lock()
 
     def label(self, name: str | None) -> str:
+        if name in self._seen:  # a name labelled before, as most are: neither checked nor locked again
+            return name  # type: ignore[return-value]
         name = operation_name(name)
         if name in (ANONYMOUS, OTHER):
             return name

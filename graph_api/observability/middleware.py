@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Mapping
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,10 +35,19 @@ logger = FieldLogger("graph_api.requests")
 
 
 class RequestObserver:
-    """Wraps the whole app: request id in a contextvar and the response header, metrics and one log line."""
+    """Wraps the whole app: request id in a contextvar and the response header, metrics and one log line. Every
+    answer also gets `headers` (unless the app set them), added in the same pass as the request id's."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, slow_request_ms: float, log_requests: bool = True) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        slow_request_ms: float,
+        log_requests: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.app = app
+        self.headers = dict(headers or {})
         self.metrics = metrics
         self.slow_request_ms = slow_request_ms
         self.log_requests = log_requests
@@ -54,7 +64,10 @@ class RequestObserver:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append(REQUEST_ID_HEADER, record.request_id)
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+                headers.append(REQUEST_ID_HEADER, record.request_id)
             await send(message)
 
         token = CURRENT.set(record)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -120,6 +121,38 @@ async def test_response_cache_hit_has_the_headers_and_metrics_of_any_answer(
     ):
         assert again.headers[name] == first.headers[name], name
     assert len(again.headers["x-request-id"]) == 32 and again.headers["x-request-id"] != first.headers["x-request-id"]
+
+
+MAP_SITE = "https://kartta.example.fi"
+
+
+@pytest.mark.parametrize("origin", [MAP_SITE, "https://elsewhere.example", None], ids=["allowed", "refused", "none"])
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_response_cache_hit_has_every_header_and_byte_of_the_answer_it_repeats(
+    editable_store: GraphStore, method: str, origin: str | None
+) -> None:
+    """Answered before the router, a kept answer still passes every edge: the same status, body and headers (CORS
+    for the request's origin, allowed or not, nosniff, ETag on GET, ...) as the answer made; only the id is new."""
+    settings = SETTINGS.model_copy(update={"cors_origins": [MAP_SITE]})
+    headers = {"Origin": origin} if origin else {}
+    asked = {"query": NEARBY, "variables": HELSINKI}
+    async with client_for(editable_store, settings) as http:
+        if method == "GET":
+            params = {"query": NEARBY, "variables": json.dumps(HELSINKI)}
+            made, again = [await http.get("/graphql", params=params, headers=headers) for _ in range(2)]
+        else:
+            made, again = [await http.post("/graphql", json=asked, headers=headers) for _ in range(2)]
+        assert (await counts(http))["hit"] == (1 if cached(editable_store) else 0)
+    assert made.status_code == again.status_code == 200
+    assert again.content == made.content
+    assert made.headers["x-request-id"] != again.headers["x-request-id"]
+    assert sorted((k, v) for k, v in again.headers.multi_items() if k != "x-request-id") == sorted(
+        (k, v) for k, v in made.headers.multi_items() if k != "x-request-id"
+    )
+    assert (made.headers.get("access-control-allow-origin"), made.headers["x-content-type-options"]) == (
+        origin if origin == MAP_SITE else None,
+        "nosniff",
+    )
 
 
 @pytest.mark.parametrize("accept", [None, GRAPHQL_RESPONSE, f"{GRAPHQL_RESPONSE}, application/json;q=0.5"])

@@ -72,6 +72,26 @@ async def test_body_limit_stops_reading_a_streamed_body_once_past_it(client: htt
     assert sum(sent) <= LIMIT + CHUNK
 
 
+async def test_body_limit_refuses_before_the_response_cache_is_asked(client: httpx.AsyncClient) -> None:
+    """A body over the limit is refused whole, never looked up: not even a request the cache could answer."""
+    body = b'{"query": "{ regions { id } }"}'
+    json_type = {"content-type": "application/json"}
+
+    async def looked_up() -> list[str]:
+        text = (await client.get("/metrics")).text
+        return [line for line in text.splitlines() if line.startswith("graph_api_response_cache_total{")]
+
+    async def streamed() -> AsyncIterator[bytes]:
+        yield body
+        yield b" " * LIMIT
+
+    await client.post("/graphql", content=body, headers=json_type)
+    before = await looked_up()
+    assert_refused(await client.post("/graphql", content=body + b" " * LIMIT, headers=json_type))
+    assert_refused(await client.post("/graphql", content=streamed(), headers=json_type))
+    assert await looked_up() == before
+
+
 @pytest.fixture
 def server_port() -> Iterator[int]:
     """The app under a real uvicorn on a free local port, for as long as the test runs."""

@@ -14,7 +14,9 @@ import pytest
 from graph_api.observability.logs import LogFormat, log_handler
 from graph_api.settings import Settings
 from graph_api.store.base import GraphStore
-from tests.conftest import GraphQLClient, client_for
+from graph_api.store.memory import MemoryStore
+from loaders.seeds import read_dataset
+from tests.conftest import SEEDS, GraphQLClient, client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -152,3 +154,27 @@ async def test_requests_are_not_logged_one_by_one_when_asked_but_slow_ones_are(
         await GraphQLClient(http).data("{ regions { id } }")
     (line,) = request_lines(lines)
     assert line["level"] == "WARNING"
+
+
+async def test_a_cached_answer_is_logged_and_counted_as_the_answer_it_repeats(
+    capture: Callable[[LogFormat], Lines],
+) -> None:
+    """A repeated query answered from the response cache (the embedded store's answers are kept) has the log line
+    of the answer made (but the cost estimate, as nothing was estimated) and counts in the metrics as one."""
+    store = MemoryStore()
+    await store.load(read_dataset(SEEDS))
+    lines = capture("json")
+    query = {"query": "query Areas { welfareAreas { id } }"}
+    async with client(store) as http:
+        await http.post("/graphql", json=query)
+        again = await http.post("/graphql", json=query)
+        metrics = (await http.get("/metrics")).text
+    first, second, _ = request_lines(lines)
+    assert second["request_id"] == again.headers["X-Request-ID"] != first["request_id"]
+    fields = ("level", "route", "method", "status", "operation", "outcome")
+    assert [second[name] for name in fields] == [first[name] for name in fields]
+    assert [first[name] for name in fields] == ["INFO", "/graphql", "POST", 200, "Areas", "ok"]
+    assert second["cost_estimate"] is None and first["cost_estimate"] > 0
+    assert 'graph_api_response_cache_total{result="hit"} 1.0' in metrics
+    assert 'graph_api_graphql_requests_total{operation="Areas",outcome="ok"} 2.0' in metrics
+    assert 'graph_api_http_request_duration_seconds_count{method="POST",route="/graphql",status="200"} 2.0' in metrics
