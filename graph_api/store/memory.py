@@ -273,7 +273,8 @@ class MemoryStore(GraphStore):
         self._placed = Placed.of(served, self._offers, *_municipalities(self._graph, served))
 
     def _node(self, ref: str) -> Node:
-        return self._graph.nodes[ref]["node"]  # type: ignore[no-any-return]
+        """From networkx's node dict, not its `nodes` view, which costs a lookup of its own on hot paths."""
+        return self._graph._node[ref]["node"]  # type: ignore[no-any-return]
 
     async def get_many(self, refs: Sequence[NodeRef]) -> list[Node | None]:
         return [self._node(str(ref)) if str(ref) in self._graph else None for ref in refs]
@@ -389,8 +390,8 @@ class MemoryStore(GraphStore):
             for start, end, keyed in touching:
                 for key, data in keyed.items():
                     if (start, end, key) not in found and (types is None or data["type"] in types):
-                        ends = graph._node[start]["node"], graph._node[end]["node"]
-                        found[start, end, key] = Edge.of(data["type"], *ends, _properties(data))
+                        edge = Edge.of(data["type"], self._node(start), self._node(end), _properties(data))
+                        found[start, end, key] = edge
         return sorted(found.values(), key=lambda edge: edge.order)
 
 
