@@ -28,6 +28,12 @@ def test_neo4j_service_is_the_lts_community_image_with_a_volume_and_a_health_che
     assert neo4j["environment"]["NEO4J_AUTH"].startswith("neo4j/${NEO4J_PASSWORD")
 
 
+def test_neo4j_keeps_connections_alive_only_while_streaming(compose: dict[str, Any]) -> None:
+    """Else it hints a read timeout, and the Python driver times every socket read (README: Running on Neo4j)."""
+    setting = compose["services"]["neo4j"]["environment"]["NEO4J_server_bolt_connection__keep__alive__for__requests"]
+    assert setting == "STREAMING"
+
+
 @pytest.mark.parametrize("service", ["api", "load"])
 def test_api_and_loader_are_built_here_and_wait_for_a_healthy_neo4j(compose: dict[str, Any], service: str) -> None:
     spec = compose["services"][service]

@@ -65,3 +65,14 @@ def test_a_port_someone_listens_on_is_refused_before_anything_starts(tmp_path: P
         port = other.getsockname()[1]
         with pytest.raises(Neo4jLaunchError, match=f"port {port} is already in use"):
             Neo4jServer(tmp_path, port).start()
+
+
+def test_the_tests_neo4j_keeps_connections_alive_only_while_streaming(neo4j_uri: str) -> None:
+    """As the README advises: with `ALL` the server hints a read timeout, and the driver times every socket read,
+    which the benchmark's Neo4j figures would then include."""
+    with GraphDatabase.driver(neo4j_uri, auth=("neo4j", "any")) as driver:
+        records, _, _ = driver.execute_query(
+            "SHOW SETTINGS YIELD name, value WHERE name = $name RETURN value",
+            name="server.bolt.connection_keep_alive_for_requests",
+        )
+    assert [record["value"] for record in records] == ["STREAMING"]

@@ -15,6 +15,9 @@ public final class Neo4jLauncher {
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, 256L * 1024 * 1024)
+                // keep-alive NOOPs only while streaming: with ALL, Neo4j's default, the server sends the hint
+                // connection.recv_timeout_seconds, and the Python driver then wraps every read in a timer
+                .setConfig(BoltConnector.connection_keep_alive_type, BoltConnector.KeepAliveRequestType.STREAMING)
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(service::shutdown));
         service.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).executeTransactionally("RETURN 1");
