@@ -1,8 +1,8 @@
 """A cached answer's CPU in process: `python -m tests.hit_benchmark [--requests N] [--rounds R]`.
 
 The repeated `nearby` query of the load benchmark (`tests.load_benchmark`) sent straight to the ASGI app, as
-shipped (request log on, to a buffer), beside the plain Starlette JSON endpoint answering the same bytes, in
-interleaved rounds: no HTTP server or client shares the CPU, so a change to the cache-hit path shows in
+shipped (logging to a buffer, slow requests only), beside the plain Starlette JSON endpoint answering the same
+bytes, in interleaved rounds: no HTTP server or client shares the CPU, so a change to the cache-hit path shows in
 microseconds where wrk's figures on a shared machine scatter by a fifth. Each figure is the best round's.
 """
 
