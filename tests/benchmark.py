@@ -48,6 +48,7 @@ from graph_api.store.neo4j import Neo4jStore
 from loaders.seeds import read_dataset
 from tests.conftest import ROOT, SEEDS, claim, neo4j_store_for, wipe, with_scheme
 from tests.import_benchmark import PTV_LOCATIONS, import_lines
+from tests.jvm_warm_up import MOST_S, warmed_up
 from tests.load_benchmark import load_lines
 from tests.million_benchmark import DEFAULT_PLACES, million_lines
 from tests.neo4j_server import Neo4jServer, free_port
@@ -413,22 +414,6 @@ def task_coverage_lines(backend: str, figures: Mapping[str, tuple[float, float]]
 
 
 ONE_NODE_RUNS = 300
-JVM_WARM_UP_READS = 2000
-"""Reads (one node and a `nearby`, in turns) before the Neo4j read figures: a freshly started Neo4j compiles its hot
-paths as it serves, and its first few hundred reads after the loads took two to three times as long as the steady
-state that a running server gives (one node 5.1 ms against 1.9 ms, `nearby` 6.9 ms against 2.4 ms, on a busy
-machine); the figures of its first reads are printed apart."""
-
-
-async def warmed_up(store: Neo4jStore, centers: list[Point]) -> tuple[float, float]:
-    """Warm a freshly started Neo4j up with `JVM_WARM_UP_READS` reads; the median seconds of its first
-    `ONE_NODE_RUNS` of each kind, one node and `nearby`."""
-    one: list[float] = []
-    near: list[float] = []
-    for n in range(JVM_WARM_UP_READS // 2):
-        one.append(await timed(lambda: store.get_many([HELSINKI])))
-        near.append(await timed(lambda n=n: store.nearby(centers[n % len(centers)], RADIUS_KM, LIMIT)))
-    return statistics.median(one[:ONE_NODE_RUNS]), statistics.median(near[:ONE_NODE_RUNS])
 
 
 async def read_floor(store: Neo4jStore) -> dict[str, float]:
@@ -457,9 +442,10 @@ async def read_floor(store: Neo4jStore) -> dict[str, float]:
 
 
 async def neo4j_figures(
-    uri: str, dataset: Dataset, centers: list[Point], county: Node
+    uri: str, dataset: Dataset, centers: list[Point], county: Node, warm_up_s: float
 ) -> tuple[dict[str, float], AreaNetwork, dict[str, tuple[float, float]]]:
-    """The Neo4j figures over `bolt://`, and one node and `nearby` again over `neo4j://` (the routing driver)."""
+    """The Neo4j figures over `bolt://`, and one node and `nearby` again over `neo4j://` (the routing driver), after
+    warming the JVM up for `warm_up_s` seconds at most."""
     store = neo4j_store_for(with_scheme(uri, "bolt"))
     routing = neo4j_store_for(with_scheme(uri, "neo4j"))
     await store.open()
@@ -474,7 +460,14 @@ async def neo4j_figures(
         # over what is there, a text a label and a relationship type merges, each planned first: ~0.25 s apiece
         first_reload_s = await timed(lambda: store.load(dataset))
         reload_s = await timed(lambda: store.load(dataset))
-        cold_one, cold_nearby = await warmed_up(store, centers)
+        one_times, nearby_times = await warmed_up(
+            [lambda n: store.get_many([HELSINKI]), lambda n: store.nearby(centers[n % len(centers)], RADIUS_KM, LIMIT)],
+            warm_up_s,
+        )
+        cold_one, cold_nearby = (
+            statistics.median(one_times[:ONE_NODE_RUNS]),
+            statistics.median(nearby_times[:ONE_NODE_RUNS]),
+        )
         in_process, over_asgi = await nearby_medians(store, centers)
         floor = await read_floor(store)
         routed = await read_floor(routing)
@@ -486,6 +479,7 @@ async def neo4j_figures(
         await store.close()
     loads = {"first": first_s, "load": load_s, "first reload": first_reload_s, "reload": reload_s}
     reads = {"nearby": in_process, "asgi": over_asgi, "cold one": cold_one, "cold nearby": cold_nearby}
+    reads["warm-up reads"] = len(one_times) + len(nearby_times)
     floors = {**floor, **{f"routed {name}": seconds for name, seconds in routed.items()}}
     return {**loads, **reads, **floors, "routed nearby": routed_nearby, "network": network_s}, network, national
 
@@ -560,6 +554,7 @@ async def run(
     ptv_locations: int = PTV_LOCATIONS,
     writes: int = WRITES,
     load_seconds: int = LOAD_SECONDS,
+    warm_up_s: float = MOST_S,
 ) -> None:
     """Every figure; the write figures last (`writes` 0 leaves them out), as they leave their edits in Neo4j."""
     rng = random.Random(42)
@@ -636,7 +631,7 @@ async def run(
         if writes:
             print("\n".join(await write_lines(dataset, None, writes, min(writes, ROUNDS))))
         return
-    neo4j, neo4j_network, neo4j_national = await neo4j_figures(neo4j_uri, dataset, centers, county)
+    neo4j, neo4j_network, neo4j_national = await neo4j_figures(neo4j_uri, dataset, centers, county, warm_up_s)
     loads = {
         "first": "first load, fresh server:",
         "load": "load seeds into empty db:",
@@ -649,7 +644,7 @@ async def run(
     print(
         f"neo4j, the first reads after the loads: one node {neo4j['cold one'] * 1e6:.0f} µs, nearby "
         f"{neo4j['cold nearby'] * 1e6:.0f} µs median of {ONE_NODE_RUNS} each (the JVM warming up; "
-        f"{JVM_WARM_UP_READS} reads before the figures below)"
+        f"{neo4j['warm-up reads']:.0f} reads, until they were no longer getting faster, before the figures below)"
     )
     print(
         f"neo4j, RETURN 1 through the driver: {neo4j['driver'] * 1e6:7.1f} µs median (a session per read, one "

@@ -38,6 +38,7 @@ from graph_api.store.base import EVERY_PLACE, GraphStore
 from graph_api.store.memory import MemoryStore
 from loaders.seeds import read_dataset
 from tests.conftest import SEEDS, claim, neo4j_store_for, wipe
+from tests.jvm_warm_up import MOST_S, warmed_up
 from tests.million_places import DEFAULT_PLACES, write_million
 from tests.neo4j_server import Neo4jServer
 
@@ -213,9 +214,10 @@ def peak_memory_mib(folder: Path) -> float:
     return float(output.split()[-2])
 
 
-async def neo4j_lines(uri: str, folder: Path, embedded: MemoryStore) -> list[str]:
+async def neo4j_lines(uri: str, folder: Path, embedded: MemoryStore, warm_up_s: float) -> list[str]:
     """Load the folder into Neo4j through `Neo4jStore.bulk_load` (a transaction a batch: a million places are too
-    many for one), and time `nearby` beside the embedded store and Neo4j's read of one place by key."""
+    many for one), and time `nearby` beside the embedded store and Neo4j's read of one place by key, after warming
+    the JVM up for `warm_up_s` seconds at most."""
     dataset = read_dataset(folder)
     rows = len(dataset.nodes) + len(dataset.relationships)
     places = sum(isinstance(n, MeetingPlace) for n in dataset.nodes)
@@ -230,13 +232,19 @@ async def neo4j_lines(uri: str, folder: Path, embedded: MemoryStore) -> list[str
         load_s = time.perf_counter() - started
         lines = [f"neo4j, load {places:,} places ({rows:,} rows): {load_s:9.1f} s, {rows / load_s:,.0f} rows/s"]
         one = NodeRef("MeetingPlace", embedded._placed.places[0].key)
-        for _ in range(QUERIES):
-            await store.get_many([one])
+        warm_up = await warmed_up(
+            [
+                lambda n: store.get_many([one]),
+                lambda n: store.nearby(centers[n % len(centers)], RADII_KM[n % len(RADII_KM)], LIMIT),
+            ],
+            warm_up_s,
+        )
         one_s = await median_async([lambda: store.get_many([one]) for _ in centers])
-        lines.append(f"neo4j, one place by key:       {one_s * 1000:9.2f} ms median (the reference for nearby below)")
+        lines.append(
+            f"neo4j, one place by key:       {one_s * 1000:9.2f} ms median (the reference for nearby below; after "
+            f"{sum(map(len, warm_up)):,} reads warming the JVM up)"
+        )
         for radius in RADII_KM:
-            for center in centers[:10]:
-                await store.nearby(center, radius, LIMIT)
             neo4j_s = await median_async([lambda c=c, r=radius: store.nearby(c, r, LIMIT) for c in centers])
             embedded_s = await median_async([lambda c=c, r=radius: embedded.nearby(c, r, LIMIT) for c in centers])
             lines.append(
@@ -288,8 +296,11 @@ def figure_lines(small: Figures, large: Figures, peak_mib: float, seeds_peak_mib
     return lines
 
 
-async def million_lines(places: int = DEFAULT_PLACES, neo4j_uri: str | None = None, neo4j_places: int = 0) -> list[str]:
-    """Every figure's line; Neo4j's when there is a URI, at `neo4j_places` (by default `NEO4J_PLACES`)."""
+async def million_lines(
+    places: int = DEFAULT_PLACES, neo4j_uri: str | None = None, neo4j_places: int = 0, warm_up_s: float = MOST_S
+) -> list[str]:
+    """Every figure's line; Neo4j's when there is a URI, at `neo4j_places` (by default `NEO4J_PLACES`), after
+    warming its JVM up for `warm_up_s` seconds at most."""
     with tempfile.TemporaryDirectory(prefix="graph-api-million-") as tmp:
         small_folder, large_folder = Path(tmp) / "small", Path(tmp) / "large"
         write_million(small_folder, places // SHARE)
@@ -303,7 +314,7 @@ async def million_lines(places: int = DEFAULT_PLACES, neo4j_uri: str | None = No
             if neo4j_folder != large_folder:
                 write_million(neo4j_folder, neo4j_places)
             embedded, *_ = await loaded(neo4j_folder)
-            lines += await neo4j_lines(neo4j_uri, neo4j_folder, embedded)
+            lines += await neo4j_lines(neo4j_uri, neo4j_folder, embedded, warm_up_s)
     return lines
 
 

@@ -17,7 +17,13 @@ async def test_benchmark_prints_each_figure_for_both_backends(
     write figures leave their edits, so the next test asking for the seeds gets them loaded afresh."""
     try:
         await benchmark.run(
-            queries=3, neo4j_uri=neo4j_store.uri, import_rows=50, ptv_locations=20, writes=16, load_seconds=3
+            queries=3,
+            neo4j_uri=neo4j_store.uri,
+            import_rows=50,
+            ptv_locations=20,
+            writes=16,
+            load_seconds=3,
+            warm_up_s=1,
         )
     finally:
         neo4j_database.seeded = False

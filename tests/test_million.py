@@ -52,7 +52,7 @@ async def test_million_benchmark_prints_each_figure_for_both_backends(
 ) -> None:
     """At 2,000 places (200 for the scaling); it wipes Neo4j, so the next test asking for the seeds reloads them."""
     try:
-        lines = await million_benchmark.million_lines(2000, neo4j_store.uri, 700)
+        lines = await million_benchmark.million_lines(2000, neo4j_store.uri, 700, warm_up_s=1)
     finally:
         neo4j_database.seeded = False
     output = "\n".join(lines)
