@@ -460,13 +460,9 @@ async def neo4j_figures(
         # over what is there, a text a label and a relationship type merges, each planned first: ~0.25 s apiece
         first_reload_s = await timed(lambda: store.load(dataset))
         reload_s = await timed(lambda: store.load(dataset))
-        one_times, nearby_times = await warmed_up(
+        warm_up = await warmed_up(
             [lambda n: store.get_many([HELSINKI]), lambda n: store.nearby(centers[n % len(centers)], RADIUS_KM, LIMIT)],
             warm_up_s,
-        )
-        cold_one, cold_nearby = (
-            statistics.median(one_times[:ONE_NODE_RUNS]),
-            statistics.median(nearby_times[:ONE_NODE_RUNS]),
         )
         in_process, over_asgi = await nearby_medians(store, centers)
         floor = await read_floor(store)
@@ -478,8 +474,9 @@ async def neo4j_figures(
         await routing.close()
         await store.close()
     loads = {"first": first_s, "load": load_s, "first reload": first_reload_s, "reload": reload_s}
-    reads = {"nearby": in_process, "asgi": over_asgi, "cold one": cold_one, "cold nearby": cold_nearby}
-    reads["warm-up reads"] = len(one_times) + len(nearby_times)
+    cold = [statistics.median(times[:ONE_NODE_RUNS]) for times in warm_up]
+    reads = {"nearby": in_process, "asgi": over_asgi, "warm-up reads": sum(map(len, warm_up))}
+    reads |= dict(zip(("cold one", "cold nearby"), cold, strict=True))
     floors = {**floor, **{f"routed {name}": seconds for name, seconds in routed.items()}}
     return {**loads, **reads, **floors, "routed nearby": routed_nearby, "network": network_s}, network, national
 
