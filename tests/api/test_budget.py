@@ -50,9 +50,14 @@ TIGHT_BUDGET_S = 1.0
 SMALL_ANSWER_S = 0.1
 """The issue's bound for a small request while a heavy one runs."""
 STALL_S = 0.5
-"""The longest any one small request or event-loop step may wait: a stall would be seconds. On Neo4j the driver
-decodes the heavy reads' records on the loop, beside two busy workers and this test's client in one interpreter:
-a quarter of a second now and then on a busy two-core machine."""
+"""The longest any one small request may wait: a stall would be seconds."""
+BUSY_S = 0.25
+"""The longest one event-loop step may keep the loop's thread busy. On Neo4j the driver decodes the heavy reads'
+records on the loop: up to some 30 ms a step. Heavy work of the embedded store's on the loop: half a second."""
+WAIT_S = 2.0
+"""The longest one event-loop step may take by the clock. Beside the loop's own work that counts the time its
+thread waits for a core or for the interpreter's lock (two busy workers and this test's client share it): on a
+busy two-core machine more than half a second now and then. Heavy work holding the lock would be seconds."""
 LIVE_BUDGET_S = 60
 """Heavy requests over HTTP must finish: on Neo4j a cold national coverage takes seconds on a busy machine."""
 IDLE_CPU_S = 0.1
@@ -119,15 +124,18 @@ def test_the_time_budget_is_a_setting_that_must_be_positive() -> None:
 
 @dataclass
 class LoopLag:
-    """The largest delay of a 1 ms sleep on the server's event loop: how long the loop was kept busy."""
+    """The largest delay of a 1 ms sleep on the server's event loop, by the clock and in its thread's CPU time: how
+    long the loop was kept from its next step, and how much of that by work of its own."""
 
     worst_s: float = 0.0
+    worst_busy_s: float = 0.0
 
     async def watch(self) -> None:
         while True:
-            started = time.perf_counter()
+            started, busy = time.perf_counter(), time.thread_time()
             await asyncio.sleep(0.001)
             self.worst_s = max(self.worst_s, time.perf_counter() - started - 0.001)
+            self.worst_busy_s = max(self.worst_busy_s, time.thread_time() - busy)
 
 
 @dataclass
@@ -210,15 +218,17 @@ async def test_small_requests_are_answered_while_heavy_ones_run(
             response = await (live.post(path, **request) if request else live.get(path))
             timings.append(time.perf_counter() - started)
             assert response.status_code == 200
-    worst_lag = lag.worst_s
     assert not all(task.done() for task in heavy), "the heavy requests ended before the small ones: nothing measured"
     for answer in await asyncio.gather(*heavy):
         assert "errors" not in answer.json()
-    print(f"small requests {max(timings) * 1000:.1f} ms at most, event-loop lag {worst_lag * 1000:.1f} ms at most")
+    print(
+        f"small requests {max(timings) * 1000:.1f} ms at most, event-loop lag {lag.worst_s * 1000:.1f} ms at most, "
+        f"{lag.worst_busy_s * 1000:.1f} ms of it the loop's own work"
+    )
     # The test's client shares the interpreter (and its lock) with the server and its two workers, so on a busy
     # two-core machine one request or loop step now and then waits longer: the typical one is held to the
     # issue's bound, the worst to a few times it (the benchmark prints both figures of a quiet run).
-    assert worst_lag < STALL_S
+    assert lag.worst_busy_s < BUSY_S and lag.worst_s < WAIT_S
     if live_server.backend == "memory":
         # A Neo4j on the same two cores is busy with the heavy reads, and a small read waits for it there.
         assert statistics.median(timings) < SMALL_ANSWER_S and max(timings) < STALL_S
