@@ -23,12 +23,23 @@ def geodesic_km(a: Point, b: Point) -> float:
 
 def geodesic_km_from(center: Point, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """The distance in km from `center` to each point of the arrays of latitudes and longitudes (degrees)."""
-    lats = np.asarray(lats, dtype=float)
+    lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
     if lats.size < ONE_BY_ONE:
-        pairs = zip(lats.ravel().tolist(), np.asarray(lons, dtype=float).ravel().tolist(), strict=True)
-        metres = [WGS84.inv(center.lon, center.lat, lon, lat)[2] for lat, lon in pairs]
-        return np.array(metres, dtype=float).reshape(lats.shape) / 1000
+        return np.array(_one_by_one(center, lats.ravel().tolist(), lons.ravel().tolist())).reshape(lats.shape)
     return geodesic_km_pairs(np.full(lats.shape, center.lat), np.full(lats.shape, center.lon), lats, lons)
+
+
+def geodesic_kms_from(center: Point, lats: np.ndarray, lons: np.ndarray) -> list[float]:
+    """`geodesic_km_from` of one-dimensional arrays, as a list: for a search's few candidates, compared and sorted
+    one by one, where an array's set-up and conversion cost a few µs of a k-nearest query's twenty."""
+    if len(lats) < ONE_BY_ONE:
+        return _one_by_one(center, lats.tolist(), lons.tolist())
+    return geodesic_km_from(center, lats, lons).tolist()  # type: ignore[no-any-return]
+
+
+def _one_by_one(center: Point, lats: list[float], lons: list[float]) -> list[float]:
+    inv, lon, lat = WGS84.inv, center.lon, center.lat
+    return [inv(lon, lat, other_lon, other_lat)[2] / 1000 for other_lat, other_lon in zip(lats, lons, strict=True)]
 
 
 def geodesic_km_pairs(lats: np.ndarray, lons: np.ndarray, other_lats: np.ndarray, other_lons: np.ndarray) -> np.ndarray:

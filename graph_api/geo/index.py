@@ -30,7 +30,7 @@ from typing import TypeVar
 import numpy as np
 
 from graph_api.cancellation import checkpoint
-from graph_api.geo.distance import geodesic_km, geodesic_km_from
+from graph_api.geo.distance import geodesic_km, geodesic_kms_from
 from graph_api.models import MeetingPlace, Point
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
@@ -164,17 +164,20 @@ class PointIndex:
             checkpoint()
             chords, found = self._tree.query(target, k, distance_upper_bound=bound)
             chords, found = chords.reshape(-1), found.reshape(-1)
-            last = float(chords[-1])
-            complete = k == count or found[-1] == count  # the tree ran out of points within the radius
+            ordered = chords.tolist()
+            last = ordered[-1]
+            complete = k == count or last == math.inf  # the tree ran out of points within the radius
             if complete:
                 chords, found = chords[found < count], found[found < count]
             if keep is not None:
                 kept = keep(found)
                 chords, found = chords[kept], found[kept]
+            if complete or keep is not None:
+                ordered = chords.tolist()
             if len(found) > limit:
-                reach = MARGIN * (MARGIN * great_circle_km_of(float(chords[limit - 1])) + SLACK_KM) + SLACK_KM
-                found = found[: bisect.bisect_right(chords.tolist(), chord_of(reach))]
-            km = geodesic_km_from(center, self.lats[found], self.lons[found]).tolist()
+                reach = MARGIN * (MARGIN * great_circle_km_of(ordered[limit - 1]) + SLACK_KM) + SLACK_KM
+                found = found[: bisect.bisect_right(ordered, chord_of(reach))]
+            km = geodesic_kms_from(center, self.lats[found], self.lons[found])
             hits = sorted(hit for hit in zip(km, found.tolist(), strict=True) if hit[0] <= radius_km)[:limit]
             if complete or (len(hits) == limit and (great_circle_km_of(last) - SLACK_KM) / MARGIN > hits[-1][0]):
                 return hits
