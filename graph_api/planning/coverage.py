@@ -20,7 +20,7 @@ import numpy as np
 
 from graph_api.cancellation import checkpoint
 from graph_api.geo.distance import geodesic_km_pairs
-from graph_api.geo.index import MARGIN, PointIndex
+from graph_api.geo.index import PointIndex, longest_geodesic_km
 from graph_api.models import (
     POPULATION_YEAR,
     Activity,
@@ -277,10 +277,11 @@ def coordinates(points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray]:
 class NearestPlace:
     """Geodesic km from points to the nearest of the places, for many points at once.
 
-    The kd-tree gives every point its nearest candidates by great circle in one query. Each candidate's great-circle
-    km lies within `MARGIN` of its geodesic km, so the nearest by geodesic is among those within `MARGIN`² of the
-    nearest by great circle; only those are measured, in one call. A point whose candidates all lie that close asks
-    for more candidates, until some lies farther or there are no more places.
+    The kd-tree gives every point its nearest candidates by chord through the Earth in one query. No geodesic is
+    shorter than its chord, and the nearest candidate's is no longer than `longest_geodesic_km` of its chord, so the
+    nearest by geodesic is among the candidates whose chord is within that; only those are measured, in one call.
+    A point whose candidates all lie that close asks for more candidates, until some lies farther or there are no
+    more places.
     """
 
     def __init__(self, index: PointIndex) -> None:
@@ -299,8 +300,8 @@ class NearestPlace:
         while pending.size:
             checkpoint()
             k = min(k, len(self))
-            approx, found = self._index.nearest_candidates([points[i] for i in pending], k)
-            may_be_nearest = approx <= approx[:, :1] * MARGIN**2
+            chords, found = self._index.nearest_candidates([points[i] for i in pending], k)
+            may_be_nearest = (chords <= longest_geodesic_km(chords[:, :1])) & (found < len(self))
             settled = ~may_be_nearest[:, -1] | (k == len(self))
             rows, columns = np.nonzero(may_be_nearest & settled[:, None])
             measured, places = pending[rows], found[rows, columns]

@@ -30,6 +30,7 @@ from graph_api.planning.coverage import (
 )
 from graph_api.planning.population import Settlements
 from graph_api.store.base import EVERY_PLACE, PlaceSpread
+from tests.geo.sphere import great_circle_km
 
 CAFE = MeetingPlaceKind.FAMILY_CAFE
 TERMS = CoverageTerms(10.0, EVERY_PLACE, 2023)
@@ -66,14 +67,6 @@ def inputs(
 def in_finland(rng: random.Random) -> Point:
     """A random point in Finland's box."""
     return Point(rng.uniform(59.8, 70), rng.uniform(20, 31))
-
-
-def great_circle_km(a: Point, b: Point) -> float:
-    """Haversine on the sphere of the mean Earth radius, as the kd-tree ranks candidates."""
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
-    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-    return 2 * MEAN_EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 def test_nearest_place_is_the_geodesic_minimum_however_far_it_is() -> None:
