@@ -31,7 +31,7 @@ def geodesic_km_from(center: Point, lats: np.ndarray, lons: np.ndarray) -> np.nd
 
 def geodesic_kms_from(center: Point, lats: np.ndarray, lons: np.ndarray) -> list[float]:
     """`geodesic_km_from` of one-dimensional arrays, as a list: for a search's few candidates, compared and sorted
-    one by one, where an array's set-up and conversion cost a few µs of a k-nearest query's twenty."""
+    one by one, where an array's set-up and conversion would cost a few µs a search."""
     if len(lats) < ONE_BY_ONE:
         return _one_by_one(center, lats.tolist(), lons.tolist())
     return geodesic_km_from(center, lats, lons).tolist()  # type: ignore[no-any-return]

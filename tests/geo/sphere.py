@@ -1,4 +1,5 @@
-"""Distances on the sphere, as Neo4j ranks the candidates it gives `graph_api.geo.index.nearest`."""
+"""Great-circle distances, the kind Neo4j ranks the candidates it gives `graph_api.geo.index.nearest` by (on a sphere
+of its own radius)."""
 
 from __future__ import annotations
 
