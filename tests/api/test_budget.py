@@ -62,6 +62,11 @@ LIVE_BUDGET_S = 60
 """Heavy requests over HTTP must finish: on Neo4j a cold national coverage takes seconds on a busy machine."""
 IDLE_CPU_S = 0.1
 """CPU the whole process may spend in a second after its work was stopped: stray work would take far more."""
+SETTLE_S = 0.25
+"""From a client's leaving to measuring that CPU: the work under way goes on to its next checkpoint (a network's
+betweenness in each worker, and the loop's share), and what requests share is still made for the next
+(graph_api.lazy). Measured from 0.1 s after, a stopped request on Neo4j's data took up to 0.16 s of CPU in the
+second; from 0.25 s, 0.002-0.015 s, and one left running (its client's leaving not watched) 0.3-0.6 s."""
 
 
 def budgeted(seconds: float) -> Settings:
@@ -238,7 +243,7 @@ async def test_work_for_a_client_that_disconnected_stops(live_server: LiveServer
     cold()
     with send_and_hang_up(live_server.port, HEAVY, after_s=0.5):
         pass
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(SETTLE_S)
     assert cpu_spent_in(1.0) < IDLE_CPU_S
 
 
