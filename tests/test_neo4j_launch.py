@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from neo4j import AsyncGraphDatabase, GraphDatabase
 
-from tests.conftest import ROOT, run_pytest_alone
+from tests.conftest import ROOT, refused_connects_the_driver_leaves_unread, run_pytest_alone
 from tests.neo4j_server import Neo4jLaunchError, Neo4jServer
 
 
@@ -115,3 +115,18 @@ async def stopped_as_the_driver_connects(uri: str, caught: list[warnings.Warning
                 await read
         if caught:
             return
+
+
+@pytest.mark.anyio
+async def test_a_refused_connect_the_driver_leaves_unread_is_tolerated_for_the_stopped_neo4j_alone() -> None:
+    loop = asyncio.get_running_loop()
+    before, reported = loop.get_exception_handler(), []
+    loop.set_exception_handler(lambda loop, context: reported.append(str(context["exception"])))
+    try:
+        async with refused_connects_the_driver_leaves_unread(7999):
+            for port in (7999, 8000):
+                refused = ConnectionRefusedError(111, f"Connect call failed ('127.0.0.1', {port})")
+                loop.call_exception_handler({"message": "Task exception was never retrieved", "exception": refused})
+    finally:
+        loop.set_exception_handler(before)
+    assert reported == ["[Errno 111] Connect call failed ('127.0.0.1', 8000)"]

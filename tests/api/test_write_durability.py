@@ -48,7 +48,7 @@ from tests.api.edits import (
     sent_alone,
     token_for,
 )
-from tests.conftest import Neo4jDatabase, client_for
+from tests.conftest import Neo4jDatabase, client_for, refused_connects_the_driver_leaves_unread
 from tests.live_ws import serving
 from tests.neo4j_server import Neo4jServer, free_port
 
@@ -271,7 +271,7 @@ async def test_neo4j_stopped_during_a_burst_answers_store_unavailable_in_time_an
         await anyio.to_thread.run_sync(neo4j_server.stop)
         down.set()
 
-    async with client_for(store, SETTINGS) as http:
+    async with refused_connects_the_driver_leaves_unread(neo4j_server.port), client_for(store, SETTINGS) as http:
         for u in range(OUTAGE_UPDATERS):
             created = await burst.write(http, token, CREATE_PLACE, NEW_PLACE | {"name": f"Outage {u} w0"})
             ids.append(created.place["id"])
