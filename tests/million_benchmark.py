@@ -138,16 +138,16 @@ async def embedded_figures(folder: Path) -> Figures:
     places, index = store._placed.places, store._placed.index
     tree, scipy_tree = index._tree, cKDTree(index._xyz)
     centers = centers_near(places, QUERIES, seed=len(places))
-    vectors = [earth_centred_point(c) for c in centers]
+    targets = [earth_centred_point(c) for c in centers]
     turn = iter(range(10**9))
 
     def one(call: Callable[[int], object]) -> Callable[[], object]:
         return lambda: call(next(turn) % QUERIES)
 
     knn_s = median_time(one(lambda i: index.nearest_in_radius(centers[i], WHOLE_EARTH_KM, K)), QUERIES)
-    tree_s = median_time(one(lambda i: tree.query(vectors[i], K)), QUERIES)
-    scipy_s = median_time(one(lambda i: scipy_tree.query(vectors[i][0], K)), QUERIES)
-    tree_limit_s = median_time(one(lambda i: tree.query(vectors[i], LIMIT)), QUERIES)
+    tree_s = median_time(one(lambda i: tree.query(targets[i], K)), QUERIES)
+    scipy_s = median_time(one(lambda i: scipy_tree.query(targets[i][0], K)), QUERIES)
+    tree_limit_s = median_time(one(lambda i: tree.query(targets[i], LIMIT)), QUERIES)
     nearby_s = {
         radius: await median_async([lambda c=c, r=radius: store.nearby(c, r, LIMIT) for c in centers])
         for radius in RADII_KM

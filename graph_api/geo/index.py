@@ -36,7 +36,6 @@ from graph_api.cancellation import checkpoint
 from graph_api.geo.distance import WGS84, geodesic_km, geodesic_kms_from
 from graph_api.models import MeetingPlace, Point
 
-MEAN_EARTH_RADIUS_KM = 6371.0088
 EQUATORIAL_RADIUS_KM = WGS84.a / 1000
 ECCENTRICITY_SQUARED = WGS84.es
 MARGIN = 1.01

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 
-from graph_api.geo.index import MEAN_EARTH_RADIUS_KM
 from graph_api.models import Point
+
+MEAN_EARTH_RADIUS_KM = 6371.0088
 
 
 def great_circle_km(a: Point, b: Point) -> float:

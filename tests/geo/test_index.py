@@ -25,7 +25,7 @@ def within(index: PointIndex, center: Point, radius_km: float, limit: int) -> li
     """Neo4j's way: candidates with their great-circle distance (here every point), ranked by geodesic."""
     points = [Point(lat, lon) for lat, lon in zip(index.lats.tolist(), index.lons.tolist(), strict=True)]
     candidates = [(great_circle_km(center, point), i) for i, point in enumerate(points)]
-    return nearest(center, candidates, lambda i: Point(index.lats[i], index.lons[i]), radius_km, limit)
+    return nearest(center, candidates, points.__getitem__, radius_km, limit)
 
 
 def scan(points: list[Point], center: Point, radius_km: float) -> list[tuple[float, int]]:

@@ -11,7 +11,7 @@ import pytest
 from geopy.distance import geodesic
 
 from graph_api.geo.distance import geodesic_km
-from graph_api.geo.index import MEAN_EARTH_RADIUS_KM, PointIndex
+from graph_api.geo.index import PointIndex
 from graph_api.geo.places import Settlement
 from graph_api.models import Agreement, District, MeetingPlace, MeetingPlaceKind, Municipality, Point, WelfareArea
 from graph_api.models import WelfareAreaKind as Kind
@@ -30,7 +30,7 @@ from graph_api.planning.coverage import (
 )
 from graph_api.planning.population import Settlements
 from graph_api.store.base import EVERY_PLACE, PlaceSpread
-from tests.geo.sphere import great_circle_km
+from tests.geo.sphere import MEAN_EARTH_RADIUS_KM, great_circle_km
 
 CAFE = MeetingPlaceKind.FAMILY_CAFE
 TERMS = CoverageTerms(10.0, EVERY_PLACE, 2023)
